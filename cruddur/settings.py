@@ -22,8 +22,6 @@ class Settings(BaseSettings):
     # The embedded identity provider listens here (loopback only) when no real pool is set.
     local_cognito_port: int = 9229
 
-    log_level: str = "info"
-
     @property
     def uses_local_cognito(self) -> bool:
         return not (self.cognito_user_pool_id and self.cognito_app_client_id)

@@ -1,0 +1,38 @@
+"""Cruddur's tables. Schema changes go through Alembic (`migrations/`)."""
+
+from datetime import datetime
+
+from uuid import UUID, uuid4
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class Profile(SQLModel, table=True):
+    """A person, keyed by their Cognito `sub`; the handle is their `preferred_username`."""
+
+    __tablename__ = "profiles"
+
+    sub: str = Field(primary_key=True, max_length=64)
+    handle: str = Field(unique=True, index=True, max_length=64)
+    display_name: str = Field(max_length=128)
+    created_at: datetime
+
+
+class Activity(SQLModel, table=True):
+    """A crud: a short post that disappears at `expires_at`. Replies point at their crud."""
+
+    __tablename__ = "activities"
+    # Feeds list top-level cruds (reply_to NULL) and a crud's replies, each ordered by
+    # (created_at, uuid): one index serves both filters, the order and the page cursor.
+    __table_args__ = (Index("ix_activities_thread", "reply_to", "created_at", "uuid"),)
+
+    uuid: UUID = Field(default_factory=uuid4, primary_key=True)
+    author_sub: str = Field(foreign_key="profiles.sub", index=True, max_length=64)
+    message: str = Field(max_length=280)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
+    reply_to: UUID | None = Field(default=None, foreign_key="activities.uuid")
+    likes_count: int = 0
+    replies_count: int = 0
+    reposts_count: int = 0

@@ -1,0 +1,19 @@
+import reflex as rx
+
+from cruddur.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="cruddur",
+    db_url=settings.resolved_database_url,
+    redis_url=settings.redis_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="dark", accent_color="purple", gray_color="mauve", radius="large")
+        )
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
