@@ -1,0 +1,375 @@
+"""Create or update, idempotently, the Cognito user pool and app client Cruddur needs.
+
+    python -m cruddur.provision --region us-east-1 [--write-env .env] [--dry-run]
+
+The pool and client are found by name. A missing one is created; an existing one is updated
+with the *full* desired configuration, because UpdateUserPool and UpdateUserPoolClient reset
+every setting they are not sent. Settings Cognito fixes at creation (sign-in attribute, schema,
+username case sensitivity, client secret) cannot be updated: when an existing pool or client
+differs in one of them, provisioning stops with an error instead of carrying on half-right.
+
+The settings the app reads (COGNITO_REGION, COGNITO_USER_POOL_ID, COGNITO_APP_CLIENT_ID) are
+printed on stdout and, with --write-env, written into a `.env` file, keeping its other lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
+from cruddur.settings import get_settings
+
+DEFAULT_POOL_NAME = "cruddur"
+DEFAULT_CLIENT_NAME = "cruddur-web"
+
+# Accepted by CreateUserPool only; an existing pool keeps what it was created with.
+POOL_CREATE_ONLY = ("UsernameAttributes", "UsernameConfiguration", "Schema")
+# Accepted by CreateUserPoolClient only.
+CLIENT_CREATE_ONLY = ("GenerateSecret",)
+
+
+class ProvisionError(Exception):
+    """Provisioning cannot go on; the message says why and what to do."""
+
+
+class ImmutableSettingsError(ProvisionError):
+    """An existing pool or client differs in a setting Cognito cannot change after creation."""
+
+    def __init__(self, resource: str, differences: list[str]):
+        self.resource = resource
+        self.differences = differences
+        lines = "\n".join(f"  - {d}" for d in differences)
+        super().__init__(
+            f"{resource} exists but differs in settings that cannot be changed after creation:\n"
+            f"{lines}\n"
+            "Create a new one under another name (--pool-name / --client-name), or delete it."
+        )
+
+
+class AmbiguousNameError(ProvisionError):
+    """More than one pool (or client) carries the name, so there is no telling which to update."""
+
+
+# --- Desired configuration (pure) ---------------------------------------------------------------
+
+def _string_attribute(name: str, *, required: bool, mutable: bool = True) -> dict[str, Any]:
+    return {"Name": name, "AttributeDataType": "String", "Required": required, "Mutable": mutable}
+
+
+def desired_schema() -> list[dict[str, Any]]:
+    """Standard attributes the app relies on: e-mail to sign in, a name, a mutable handle."""
+    return [
+        _string_attribute("email", required=True),
+        _string_attribute("name", required=True),
+        _string_attribute("preferred_username", required=False, mutable=True),
+    ]
+
+
+def password_policy_config(policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str, Any]:
+    return {
+        "MinimumLength": policy.minimum_length,
+        "RequireUppercase": policy.require_uppercase,
+        "RequireLowercase": policy.require_lowercase,
+        "RequireNumbers": policy.require_numbers,
+        "RequireSymbols": policy.require_symbols,
+        "TemporaryPasswordValidityDays": 7,
+    }
+
+
+def desired_pool_config(
+    pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPolicy = DEFAULT_POLICY
+) -> dict[str, Any]:
+    """CreateUserPool parameters for the pool Cruddur needs."""
+    return {
+        "PoolName": pool_name,
+        "UsernameAttributes": ["email"],
+        "UsernameConfiguration": {"CaseSensitive": False},
+        "Schema": desired_schema(),
+        "AutoVerifiedAttributes": ["email"],
+        "VerificationMessageTemplate": {
+            "DefaultEmailOption": "CONFIRM_WITH_CODE",
+            "EmailSubject": "Your Cruddur verification code",
+            "EmailMessage": "Your Cruddur verification code is {####}",
+        },
+        "Policies": {"PasswordPolicy": password_policy_config(policy)},
+        "AccountRecoverySetting": {
+            "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
+        },
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
+        "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
+        "MfaConfiguration": "OFF",
+    }
+
+
+def pool_update_params(pool_id: str, desired: Mapping[str, Any]) -> dict[str, Any]:
+    """UpdateUserPool parameters: every updatable desired setting, so nothing gets reset."""
+    params = {k: v for k, v in desired.items() if k not in POOL_CREATE_ONLY}
+    return {"UserPoolId": pool_id, **params}
+
+
+def desired_client_config(client_name: str = DEFAULT_CLIENT_NAME) -> dict[str, Any]:
+    """CreateUserPoolClient parameters (without UserPoolId) for the web app's client."""
+    return {
+        "ClientName": client_name,
+        "GenerateSecret": False,
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "SupportedIdentityProviders": ["COGNITO"],
+        "EnableTokenRevocation": True,
+        "PreventUserExistenceErrors": "ENABLED",
+        "AccessTokenValidity": 1,
+        "IdTokenValidity": 1,
+        "RefreshTokenValidity": 30,
+        "TokenValidityUnits": {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"},
+    }
+
+
+def client_update_params(
+    pool_id: str, client_id: str, desired: Mapping[str, Any]
+) -> dict[str, Any]:
+    params = {k: v for k, v in desired.items() if k not in CLIENT_CREATE_ONLY}
+    return {"UserPoolId": pool_id, "ClientId": client_id, **params}
+
+
+def pool_immutable_differences(
+    existing: Mapping[str, Any], desired: Mapping[str, Any]
+) -> list[str]:
+    """What an existing pool (DescribeUserPool's UserPool) has that cannot become `desired`."""
+    differences = []
+    have = sorted(existing.get("UsernameAttributes") or [])
+    want = sorted(desired["UsernameAttributes"])
+    if have != want:
+        have_text = have or "unset (plain usernames)"
+        differences.append(f"UsernameAttributes is {have_text}, want {want}")
+
+    # Pools created without UsernameConfiguration have case-sensitive usernames.
+    have_cs = (existing.get("UsernameConfiguration") or {}).get("CaseSensitive", True)
+    want_cs = desired["UsernameConfiguration"]["CaseSensitive"]
+    if have_cs != want_cs:
+        differences.append(f"UsernameConfiguration.CaseSensitive is {have_cs}, want {want_cs}")
+
+    # Standard attributes Cognito did not list keep their defaults: optional and mutable.
+    attributes = {a["Name"]: a for a in existing.get("SchemaAttributes") or []}
+    for want_attr in desired["Schema"]:
+        have_attr = attributes.get(want_attr["Name"], {"Required": False, "Mutable": True})
+        for key in ("Required", "Mutable"):
+            if bool(have_attr.get(key)) != want_attr[key]:
+                differences.append(
+                    f"attribute {want_attr['Name']!r} has {key}={bool(have_attr.get(key))}, "
+                    f"want {want_attr[key]}"
+                )
+    return differences
+
+
+def client_immutable_differences(existing: Mapping[str, Any]) -> list[str]:
+    """What an existing client (DescribeUserPoolClient's UserPoolClient) has that cannot change."""
+    if existing.get("ClientSecret"):
+        return ["the client has a secret; a browser app's client must have none"]
+    return []
+
+
+# --- Talking to Cognito -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Provisioned:
+    """Outcome of a run. Ids are None only in a dry run, for what would be created."""
+
+    region: str
+    pool_id: str | None
+    client_id: str | None
+    pool_action: str  # "created", "updated", "would create", "would update"
+    client_action: str
+
+    def settings(self) -> dict[str, str]:
+        """The settings the app reads, as NAME -> value."""
+        return {
+            "COGNITO_REGION": self.region,
+            "COGNITO_USER_POOL_ID": self.pool_id or "<assigned on create>",
+            "COGNITO_APP_CLIENT_ID": self.client_id or "<assigned on create>",
+        }
+
+
+def _single(matches: list[str], what: str) -> str | None:
+    if len(matches) > 1:
+        raise AmbiguousNameError(
+            f"{len(matches)} {what} share that name ({', '.join(matches)}); "
+            "rename or delete the extras, or choose another name."
+        )
+    return matches[0] if matches else None
+
+
+def find_pool_id(cognito, pool_name: str, page_size: int = 60) -> str | None:
+    pages = cognito.get_paginator("list_user_pools").paginate(MaxResults=page_size)
+    matches = [p["Id"] for page in pages for p in page["UserPools"] if p["Name"] == pool_name]
+    return _single(matches, f"user pools named {pool_name!r}")
+
+
+def find_client_id(cognito, pool_id: str, client_name: str, page_size: int = 60) -> str | None:
+    pages = cognito.get_paginator("list_user_pool_clients").paginate(
+        UserPoolId=pool_id, MaxResults=page_size
+    )
+    matches = [
+        c["ClientId"] for page in pages for c in page["UserPoolClients"]
+        if c["ClientName"] == client_name
+    ]
+    return _single(matches, f"app clients named {client_name!r}")
+
+
+def provision(
+    cognito,
+    *,
+    pool_name: str = DEFAULT_POOL_NAME,
+    client_name: str = DEFAULT_CLIENT_NAME,
+    policy: PasswordPolicy = DEFAULT_POLICY,
+    dry_run: bool = False,
+) -> Provisioned:
+    """Bring the pool and client named here to the desired configuration.
+
+    `cognito` is a boto3 "cognito-idp" client. A dry run only lists and describes.
+    Raises ImmutableSettingsError (before changing anything) when an existing pool or client
+    cannot be brought to the desired configuration, and AmbiguousNameError on duplicate names.
+    """
+    pool_config = desired_pool_config(pool_name, policy)
+    client_config = desired_client_config(client_name)
+
+    pool_id = find_pool_id(cognito, pool_name)
+    client_id = None
+    if pool_id:
+        pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+        if differences := pool_immutable_differences(pool, pool_config):
+            raise ImmutableSettingsError(f"User pool {pool_name!r} ({pool_id})", differences)
+        client_id = find_client_id(cognito, pool_id, client_name)
+        if client_id:
+            client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+            if differences := client_immutable_differences(client["UserPoolClient"]):
+                resource = f"App client {client_name!r} ({client_id})"
+                raise ImmutableSettingsError(resource, differences)
+
+    region = cognito.meta.region_name
+    if dry_run:
+        return Provisioned(
+            region, pool_id, client_id,
+            pool_action="would update" if pool_id else "would create",
+            client_action="would update" if client_id else "would create",
+        )
+
+    if pool_id:
+        cognito.update_user_pool(**pool_update_params(pool_id, pool_config))
+        pool_action = "updated"
+    else:
+        pool_id = cognito.create_user_pool(**pool_config)["UserPool"]["Id"]
+        pool_action = "created"
+
+    if client_id:
+        cognito.update_user_pool_client(**client_update_params(pool_id, client_id, client_config))
+        client_action = "updated"
+    else:
+        created = cognito.create_user_pool_client(UserPoolId=pool_id, **client_config)
+        client_id = created["UserPoolClient"]["ClientId"]
+        client_action = "created"
+
+    return Provisioned(region, pool_id, client_id, pool_action, client_action)
+
+
+# --- .env ---------------------------------------------------------------------------------------
+
+_ENV_KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+def update_env_file(path: Path, values: Mapping[str, str]) -> None:
+    """Set each NAME=value in the dotenv file at `path`, keeping every other line as it was.
+
+    An existing assignment is replaced in place (later duplicates of it are dropped, so the
+    file cannot disagree with itself); names not yet present are appended.
+    """
+    lines = path.read_text().splitlines() if path.exists() else []
+    pending = dict(values)
+    out = []
+    for line in lines:
+        match = _ENV_KEY.match(line)
+        name = match.group(1) if match else None
+        if name in pending:
+            out.append(f"{name}={pending.pop(name)}")
+        elif name not in values:
+            out.append(line)
+    out.extend(f"{name}={value}" for name, value in pending.items())
+    path.write_text("\n".join(out) + "\n")
+
+
+def env_file_names(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    return {m.group(1) for line in path.read_text().splitlines() if (m := _ENV_KEY.match(line))}
+
+
+# --- Command line -------------------------------------------------------------------------------
+
+def make_client(region: str, endpoint_url: str | None = None):
+    return boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m cruddur.provision",
+        description="Create or update the Cognito user pool and app client Cruddur needs.",
+    )
+    parser.add_argument("--region", help="AWS region (default: COGNITO_REGION, else us-east-1)")
+    parser.add_argument("--pool-name", default=DEFAULT_POOL_NAME)
+    parser.add_argument("--client-name", default=DEFAULT_CLIENT_NAME)
+    parser.add_argument("--endpoint-url", help="Cognito endpoint to use instead of AWS (testing)")
+    parser.add_argument("--write-env", metavar="PATH", type=Path,
+                        help="write the settings into this .env file, keeping its other lines")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="show what would be created or updated; change nothing")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.region is None:
+        args.region = get_settings().cognito_region
+    cognito = make_client(args.region, args.endpoint_url)
+
+    try:
+        result = provision(
+            cognito, pool_name=args.pool_name, client_name=args.client_name, dry_run=args.dry_run
+        )
+    except ProvisionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as exc:
+        print(f"error: Cognito call failed: {exc}", file=sys.stderr)
+        return 1
+
+    pool_ref = f" ({result.pool_id})" if result.pool_id else ""
+    client_ref = f" ({result.client_id})" if result.client_id else ""
+    print(f"User pool {args.pool_name!r}: {result.pool_action}{pool_ref}", file=sys.stderr)
+    print(f"App client {args.client_name!r}: {result.client_action}{client_ref}", file=sys.stderr)
+
+    settings = result.settings()
+    if args.endpoint_url:  # the app must talk to the same endpoint the pool lives behind
+        settings["COGNITO_ENDPOINT_URL"] = args.endpoint_url
+    for name, value in settings.items():
+        print(f"{name}={value}")
+
+    if args.write_env:
+        if args.dry_run:
+            print(f"Would write these settings to {args.write_env}", file=sys.stderr)
+        else:
+            update_env_file(args.write_env, settings)
+            print(f"Wrote these settings to {args.write_env}", file=sys.stderr)
+            if "COGNITO_ENDPOINT_URL" in env_file_names(args.write_env) - settings.keys():
+                print(f"warning: {args.write_env} still sets COGNITO_ENDPOINT_URL, so the app "
+                      "will talk to that endpoint rather than AWS", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
