@@ -1,0 +1,38 @@
+"""`python -m cruddur.localcognito --port PORT --data-dir DIR`: serve on loopback until stopped,
+after printing one JSON line with endpoint_url, user_pool_id, client_id, region, mailbox_url."""
+
+import argparse
+import json
+from pathlib import Path
+
+from .config import LocalCognitoConfig
+from .provider import Provider
+from .server import LocalCognitoHandle, bind, build_app, uvicorn_server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m cruddur.localcognito", description=__doc__)
+    parser.add_argument("--port", type=int, default=9229, help="0 picks a free port")
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--pool-id", default=None)
+    parser.add_argument("--client-id", default=None)
+    args = parser.parse_args(argv)
+    config = LocalCognitoConfig(
+        data_dir=args.data_dir, port=args.port, host=args.host, region=args.region,
+        pool_id=args.pool_id, client_id=args.client_id,
+    )
+    sock, config = bind(config)
+    provider = Provider.open(config)
+    info = LocalCognitoHandle.describe(provider)
+    keys = ("endpoint_url", "user_pool_id", "client_id", "region", "mailbox_url", "issuer", "jwks_url")
+    print(json.dumps({key: info[key] for key in keys}), flush=True)
+    try:
+        uvicorn_server(build_app(provider)).run(sockets=[sock])
+    finally:
+        provider.store.dispose()
+
+
+if __name__ == "__main__":
+    main()

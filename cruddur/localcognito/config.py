@@ -1,0 +1,43 @@
+"""Settings of one local identity provider: where it keeps its data, where it listens, how long
+things live. A plain dataclass; `clock` makes time injectable so tests never sleep."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+@dataclass
+class LocalCognitoConfig:
+    data_dir: Path = Path("data")
+    port: int = 9229  # 0 = an ephemeral port, chosen when the server binds
+    host: str = "127.0.0.1"  # loopback only; anything else is refused
+    region: str = "us-east-1"
+    # Fixed ids (e.g. for a pre-built SPA). None = generated on first start, then persisted.
+    pool_id: str | None = None
+    client_id: str | None = None
+    # The URL clients use, when it differs from http://host:port (e.g. mounted under a path).
+    endpoint_url: str | None = None
+
+    access_token_seconds: int = 3600
+    id_token_seconds: int = 3600
+    refresh_token_seconds: int = 30 * 24 * 3600
+    echo_codes_to_console: bool = True
+
+    # Seconds since the epoch, like time.time. Tests pass a clock they can move forward.
+    clock: Callable[[], float] = field(default=time.time)
+
+    sign_up_code_seconds: int = 24 * 3600
+    reset_code_seconds: int = 3600
+    code_attempts: int = 5  # wrong guesses before a code is burnt
+    code_sends_per_window: int = 5  # codes of one kind per user per window
+    code_send_window_seconds: int = 3600
+    lockout_threshold: int = 5  # consecutive wrong passwords before the lock-out
+    lockout_seconds: int = 900
+    challenge_seconds: int = 300  # how long an SRP challenge (SECRET_BLOCK) stays answerable
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.data_dir) / "localcognito.db"

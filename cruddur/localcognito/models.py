@@ -1,0 +1,78 @@
+"""Tables of the local identity provider. They live in their own metadata (not SQLModel's global
+one) and their own SQLite file, so they never mix with the app's schema."""
+
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class LocalCognitoBase(SQLModel, registry=registry()):
+    pass
+
+
+class Setting(LocalCognitoBase, table=True):
+    """Pool identity and server keys, created on first start and kept for good."""
+
+    __tablename__ = "lc_setting"
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class User(LocalCognitoBase, table=True):
+    __tablename__ = "lc_user"
+    sub: str = Field(primary_key=True)  # also the canonical username, as in e-mail-username pools
+    email: str = Field(unique=True, index=True)  # normalised: trimmed, lower case
+    email_verified: bool = False
+    name: str | None = None
+    preferred_username: str | None = None
+    handle_key: str | None = Field(default=None, unique=True, index=True)  # lower-cased handle
+    status: str = "UNCONFIRMED"  # UNCONFIRMED | CONFIRMED
+    salt: str  # hex
+    verifier: str  # hex of g^x mod N; never a password
+    failed_sign_ins: int = 0
+    locked_until: float = 0.0
+    created_at: float
+    updated_at: float
+
+
+class Code(LocalCognitoBase, table=True):
+    """The one live code of a kind for a user; a new code replaces the old one."""
+
+    __tablename__ = "lc_code"
+    sub: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD
+    code_hash: str
+    expires_at: float
+    failed_attempts: int = 0
+    used: bool = False
+
+
+class MailboxMessage(LocalCognitoBase, table=True):
+    __tablename__ = "lc_mailbox"
+    id: str = Field(primary_key=True)
+    to: str
+    username: str
+    kind: str = Field(index=True)
+    code: str
+    created_at: float = Field(index=True)
+
+
+class Session(LocalCognitoBase, table=True):
+    """One sign-in and the tokens that descend from it (origin_jti = id)."""
+
+    __tablename__ = "lc_session"
+    id: str = Field(primary_key=True)
+    sub: str = Field(index=True)
+    client_id: str
+    refresh_hash: str = Field(unique=True, index=True)  # sha256 of the refresh token
+    event_id: str
+    auth_time: int
+    expires_at: float
+    revoked: bool = False
+
+
+class UsedChallenge(LocalCognitoBase, table=True):
+    """An answered SECRET_BLOCK, so a challenge is answered at most once."""
+
+    __tablename__ = "lc_used_challenge"
+    digest: str = Field(primary_key=True)
+    expires_at: float = Field(index=True)

@@ -1,0 +1,66 @@
+"""The provider's state shared by every operation: config, store, keys, token issuer, clock."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session as DbSession, select
+
+from .attributes import normalize_email
+from .config import LocalCognitoConfig
+from .errors import CognitoError
+from .keys import ServerKeys, load_keys
+from .models import User
+from .store import Store
+from .tokens import TokenIssuer
+
+
+def default_endpoint_url(config: LocalCognitoConfig) -> str:
+    if config.endpoint_url:
+        return config.endpoint_url.rstrip("/")
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    return f"http://{host}:{config.port}"
+
+
+@dataclass
+class Provider:
+    config: LocalCognitoConfig
+    store: Store
+    keys: ServerKeys
+    endpoint_url: str
+    tokens: TokenIssuer
+
+    @classmethod
+    def open(cls, config: LocalCognitoConfig) -> "Provider":
+        store = Store(config.data_dir)
+        keys = load_keys(store, config)
+        endpoint_url = default_endpoint_url(config)
+        issuer = f"{endpoint_url}/{keys.pool_id}"
+        tokens = TokenIssuer(keys, issuer, config.access_token_seconds, config.id_token_seconds)
+        return cls(config=config, store=store, keys=keys, endpoint_url=endpoint_url, tokens=tokens)
+
+    @property
+    def pool_id(self) -> str:
+        return self.keys.pool_id
+
+    @property
+    def client_id(self) -> str:
+        return self.keys.client_id
+
+    @property
+    def issuer(self) -> str:
+        return self.tokens.issuer
+
+    def now(self) -> float:
+        return float(self.config.clock())
+
+    def check_client(self, client_id: str) -> None:
+        if client_id != self.keys.client_id:
+            raise CognitoError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
+
+
+def find_user(session: DbSession, username: str) -> User | None:
+    """A user by e-mail (case-insensitive, trimmed) or by canonical username (the sub)."""
+    key = username.strip()
+    user = session.get(User, key)
+    if user is not None:
+        return user
+    return session.exec(select(User).where(User.email == normalize_email(key))).first()

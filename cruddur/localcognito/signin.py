@@ -1,0 +1,190 @@
+"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and
+RespondToAuthChallenge (PASSWORD_VERIFIER), with lock-out and prevent-user-existence-errors."""
+
+import hashlib
+import hmac
+import uuid
+
+from sqlmodel import Session as DbSession, delete, select
+
+from . import srp
+from .errors import ATTEMPTS_EXCEEDED, CognitoError, incorrect_credentials, invalid_parameter, not_authorized
+from .models import Session, UsedChallenge, User
+from .provider import Provider, find_user
+from .sealing import seal, unseal
+from .tokens import new_refresh_token, refresh_token_hash
+from .validation import required_parameter
+
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
+SESSION_EXPIRED = "Invalid session for the user, session is expired."
+INVALID_SESSION = "Invalid session for the user."
+
+
+# --- shared by every way of signing in -------------------------------------------------------
+
+def refuse_if_locked(user: User, now: float) -> None:
+    if user.locked_until > now:
+        raise not_authorized(ATTEMPTS_EXCEEDED)
+
+
+def record_wrong_password(p: Provider, user: User, now: float) -> None:
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= p.config.lockout_threshold:
+        user.locked_until = now + p.config.lockout_seconds
+
+
+def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) -> dict:
+    """Reset the failure count, open a session (refresh-token family) and issue tokens."""
+    if user.status != "CONFIRMED":
+        raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
+    user.failed_sign_ins = 0
+    user.locked_until = 0.0
+    session.add(user)
+    refresh_token = new_refresh_token()
+    login = Session(
+        id=str(uuid.uuid4()), sub=user.sub, client_id=p.client_id, refresh_hash=refresh_token_hash(refresh_token),
+        event_id=str(uuid.uuid4()), auth_time=int(now), expires_at=now + p.config.refresh_token_seconds,
+    )
+    session.add(login)
+    return {"ChallengeParameters": {}, "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), refresh_token)}
+
+
+# --- decoys for unknown users ----------------------------------------------------------------
+
+def _decoy(p: Provider, username: str) -> tuple[str, str, int]:
+    """(user id, salt, verifier) for an unknown user: random-looking, stable per username."""
+    key = username.strip().lower().encode()
+    digest = hmac.new(p.keys.decoy_key, b"user:" + key, hashlib.sha256).digest()
+    user_id = str(uuid.UUID(bytes=digest[:16], version=4))
+    salt = hmac.new(p.keys.decoy_key, b"salt:" + key, hashlib.sha256).hexdigest()[:32]
+    stream = b"".join(hmac.new(p.keys.decoy_key, b"v%d:" % i + key, hashlib.sha512).digest() for i in range(6))
+    return user_id, salt, int.from_bytes(stream, "big") % srp.N
+
+
+# --- InitiateAuth ----------------------------------------------------------------------------
+
+def initiate_auth(p: Provider, req: dict) -> dict:
+    p.check_client(req["ClientId"])
+    flow = req["AuthFlow"]
+    params = req.get("AuthParameters") or {}
+    if flow == "USER_SRP_AUTH":
+        return _start_srp(p, params)
+    if flow == "USER_PASSWORD_AUTH":
+        return _password_sign_in(p, params)
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        return _refresh(p, params)
+    raise invalid_parameter(f"{flow} flow not enabled for this client")
+
+
+def _start_srp(p: Provider, params: dict) -> dict:
+    username = required_parameter(params, "USERNAME")
+    srp_a = required_parameter(params, "SRP_A")
+    try:
+        big_a = int(srp_a, 16)
+    except ValueError:
+        raise invalid_parameter("SRP_A must be a hexadecimal number") from None
+    if big_a % srp.N == 0:
+        raise invalid_parameter("SRP_A cannot be 0 mod N")
+    with p.store.read() as session:
+        user = find_user(session, username)
+    if user is not None:
+        user_id, salt, verifier, decoy = user.sub, user.salt, int(user.verifier, 16), False
+    else:
+        (user_id, salt, verifier), decoy = _decoy(p, username), True
+    b, big_b = srp.server_values(verifier)
+    state = {
+        "u": user_id, "a": format(big_a, "x"), "b": format(b, "x"), "B": format(big_b, "x"),
+        "t": p.now(), "c": p.client_id, "d": decoy, "n": username.strip().lower(),
+    }
+    return {
+        "ChallengeName": PASSWORD_VERIFIER,
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SRP_B": format(big_b, "x"),
+            "SECRET_BLOCK": seal(p.keys.seal_key, state, p.pool_id),
+            "USER_ID_FOR_SRP": user_id,
+            "USERNAME": user_id,
+        },
+    }
+
+
+def _password_sign_in(p: Provider, params: dict) -> dict:
+    username = required_parameter(params, "USERNAME")
+    password = required_parameter(params, "PASSWORD")
+    with p.store.read() as session:
+        user = find_user(session, username)
+    if user is None:
+        raise incorrect_credentials()
+    matches = srp.password_matches(p.pool_id, user.sub, password, user.salt, user.verifier)
+    return _finish(p, user.sub, user.verifier, matches)
+
+
+def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge: str | None = None) -> dict:
+    """Apply the outcome of a password check under the write lock (lock-out, counters, tokens)."""
+    now = p.now()
+    with p.store.write() as session:
+        if challenge is not None:
+            digest = hashlib.sha256(challenge.encode()).hexdigest()
+            if session.get(UsedChallenge, digest) is not None:
+                raise not_authorized(INVALID_SESSION)
+            session.exec(delete(UsedChallenge).where(UsedChallenge.expires_at < now))  # forget stale ones
+            session.add(UsedChallenge(digest=digest, expires_at=now + p.config.challenge_seconds))
+        user = session.get(User, sub)
+        if user is None:
+            raise incorrect_credentials()
+        refuse_if_locked(user, now)
+        if not matches or user.verifier != verifier_used:
+            record_wrong_password(p, user, now)
+            session.add(user)
+            raise incorrect_credentials()
+        return complete_sign_in(p, session, user, now)
+
+
+def _refresh(p: Provider, params: dict) -> dict:
+    token = required_parameter(params, "REFRESH_TOKEN")
+    now = p.now()
+    with p.store.read() as session:
+        login = session.exec(select(Session).where(Session.refresh_hash == refresh_token_hash(token))).first()
+        if login is None or login.client_id != p.client_id:
+            raise not_authorized("Invalid Refresh Token")
+        if login.revoked:
+            raise not_authorized("Refresh Token has been revoked")
+        if now >= login.expires_at:
+            raise not_authorized("Refresh Token has expired")
+        user = session.get(User, login.sub)
+        if user is None:
+            raise not_authorized("Invalid Refresh Token")
+    return {"ChallengeParameters": {}, "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), None)}
+
+
+# --- RespondToAuthChallenge ------------------------------------------------------------------
+
+def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
+    p.check_client(req["ClientId"])
+    if req["ChallengeName"] != PASSWORD_VERIFIER:
+        raise invalid_parameter(f"Challenge {req['ChallengeName']} is not expected for this session")
+    answers = req.get("ChallengeResponses") or {}
+    username = required_parameter(answers, "USERNAME")
+    block = required_parameter(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = required_parameter(answers, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required_parameter(answers, "TIMESTAMP")
+
+    state = unseal(p.keys.seal_key, block, p.pool_id)
+    if state is None or state.get("c") != p.client_id:
+        raise not_authorized(INVALID_SESSION)
+    if p.now() - state["t"] > p.config.challenge_seconds:
+        raise not_authorized(SESSION_EXPIRED)
+    user_id = state["u"]
+    big_a, b, big_b = int(state["a"], 16), int(state["b"], 16), int(state["B"], 16)
+
+    if state["d"]:  # unknown user: do the same work, then refuse like a wrong password
+        srp.session_key(big_a, big_b, b, _decoy(p, state["n"])[2])
+        raise incorrect_credentials()
+    with p.store.read() as session:
+        user = session.get(User, user_id)
+    if user is None or username.strip().lower() not in (user.sub, user.email, state["n"]):
+        raise incorrect_credentials()
+    key = srp.session_key(big_a, big_b, b, int(user.verifier, 16))
+    expected = srp.claim_signature(key, p.pool_id, user_id, block, timestamp) if key else ""
+    matches = bool(key) and hmac.compare_digest(expected.encode(), signature.encode())
+    return _finish(p, user.sub, user.verifier, matches, challenge=block)

@@ -1,0 +1,115 @@
+"""Request validation as Cognito answers it: InvalidParameterException with the AWS wording
+"1 validation error detected: Value null at 'username' failed to satisfy constraint: Member must
+not be null". Shapes follow botocore's cognito-idp service model (required members, lengths,
+patterns, enums); values of secrets are never echoed."""
+
+import re
+from dataclasses import dataclass
+
+from .errors import invalid_parameter
+
+
+@dataclass(frozen=True)
+class Member:
+    kind: type = str
+    required: bool = False
+    min: int | None = None
+    max: int | None = None
+    pattern: str | None = None
+    enum: tuple[str, ...] | None = None
+    sensitive: bool = False
+
+
+CLIENT_ID = Member(required=True, min=1, max=128, pattern=r"[\w+]+")
+USERNAME = Member(required=True, min=1, max=128, sensitive=True)  # trimmed by the handlers
+PASSWORD = Member(max=256, pattern=r"[\S]+", sensitive=True)
+CODE = Member(required=True, min=1, max=2048, pattern=r"[\S]+", sensitive=True)
+TOKEN = Member(required=True, pattern=r"[A-Za-z0-9\-_=.]+", sensitive=True)
+ATTRIBUTES = Member(kind=list)
+PARAMETERS = Member(kind=dict)
+AUTH_FLOWS = (
+    "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
+    "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH",
+)
+CHALLENGES = (
+    "SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP",
+)
+
+SHAPES: dict[str, dict[str, Member]] = {
+    "SignUp": {"ClientId": CLIENT_ID, "Username": USERNAME, "Password": PASSWORD, "UserAttributes": ATTRIBUTES},
+    "ConfirmSignUp": {"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": CODE},
+    "ResendConfirmationCode": {"ClientId": CLIENT_ID, "Username": USERNAME},
+    "InitiateAuth": {
+        "AuthFlow": Member(required=True, enum=AUTH_FLOWS),
+        "ClientId": CLIENT_ID,
+        "AuthParameters": PARAMETERS,
+    },
+    "RespondToAuthChallenge": {
+        "ClientId": CLIENT_ID,
+        "ChallengeName": Member(required=True, enum=CHALLENGES),
+        "ChallengeResponses": PARAMETERS,
+    },
+    "ForgotPassword": {"ClientId": CLIENT_ID, "Username": USERNAME},
+    "ConfirmForgotPassword": {
+        "ClientId": CLIENT_ID,
+        "Username": USERNAME,
+        "ConfirmationCode": CODE,
+        "Password": Member(required=True, max=256, pattern=r"[\S]+", sensitive=True),
+    },
+    "GetUser": {"AccessToken": TOKEN},
+    "GlobalSignOut": {"AccessToken": TOKEN},
+    "RevokeToken": {"Token": TOKEN, "ClientId": CLIENT_ID},
+    "ChangePassword": {
+        "PreviousPassword": PASSWORD,
+        "ProposedPassword": Member(required=True, max=256, pattern=r"[\S]+", sensitive=True),
+        "AccessToken": TOKEN,
+    },
+    "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
+    "DeleteUser": {"AccessToken": TOKEN},
+}
+
+_TYPE_NAMES = {str: "a string", list: "a list", dict: "a map"}
+
+
+def _problems(name: str, member: Member, value) -> list[str]:
+    where = f"at '{name[0].lower()}{name[1:]}'"
+    if value is None:
+        return [f"Value null {where} failed to satisfy constraint: Member must not be null"] if member.required else []
+    shown = where if member.sensitive or not isinstance(value, str) else f"'{value}' {where}"
+    prefix = f"Value {shown} failed to satisfy constraint: Member must"
+    if not isinstance(value, member.kind):
+        return [f"{prefix} be {_TYPE_NAMES[member.kind]}"]
+    problems = []
+    if member.min is not None and len(value) < member.min:
+        problems.append(f"{prefix} have length greater than or equal to {member.min}")
+    if member.max is not None and len(value) > member.max:
+        problems.append(f"{prefix} have length less than or equal to {member.max}")
+    if member.pattern and isinstance(value, str) and value and not re.fullmatch(member.pattern, value):
+        problems.append(f"{prefix} satisfy regular expression pattern: {member.pattern}")
+    if member.enum and value not in member.enum:
+        problems.append(f"{prefix} satisfy enum value set: [{', '.join(member.enum)}]")
+    if member.kind is list and any(not isinstance(item, dict) or not isinstance(item.get("Name"), str) for item in value):
+        problems.append(f"{prefix} be a list of attributes with a Name")
+    if member.kind is dict and any(not isinstance(v, str) for v in value.values()):
+        problems.append(f"{prefix} be a map of strings")
+    return problems
+
+
+def validate(operation: str, request: dict) -> None:
+    problems = []
+    for name, member in SHAPES.get(operation, {}).items():
+        problems.extend(_problems(name, member, request.get(name)))
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise invalid_parameter(f"{count} validation {noun} detected: " + "; ".join(problems))
+
+
+def required_parameter(parameters: dict, name: str) -> str:
+    """A value from AuthParameters/ChallengeResponses, or Cognito's 'Missing required parameter'."""
+    value = parameters.get(name)
+    if not value:
+        raise invalid_parameter(f"Missing required parameter {name}")
+    return value

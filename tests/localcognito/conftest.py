@@ -1,0 +1,30 @@
+"""Fixtures for the localcognito contract tests: one provider per session (started with
+`start_in_thread` on port 0 in a tmp data dir) with a clock tests can move.
+
+Tests share the provider, so each one works with its own fresh e-mail address (`new_email`).
+"""
+
+import uuid
+
+import pytest
+
+from .support import start_pool
+
+
+@pytest.fixture(scope="session")
+def shared_pool(tmp_path_factory):
+    pool = start_pool(tmp_path_factory.mktemp("localcognito"))
+    yield pool
+    pool.handle.stop()
+
+
+@pytest.fixture
+def pool(shared_pool):
+    """The session's provider; any clock movement a test makes is undone afterwards."""
+    yield shared_pool
+    shared_pool.clock.offset = 0.0
+
+
+@pytest.fixture
+def new_email():
+    return f"user-{uuid.uuid4().hex[:12]}@example.com"

@@ -1,0 +1,137 @@
+"""Helpers for the localcognito contract tests: a movable clock, a running pool with boto3 and
+pycognito clients pointed at it, and readers of the `/_mailbox` JSON."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from pycognito import Cognito
+
+from cruddur.localcognito import LocalCognitoConfig, start_in_thread
+
+PASSWORD = "Corr3ct-horse!"
+
+
+
+@dataclass
+class MovableClock:
+    """Real time plus an offset that tests advance instead of sleeping."""
+
+    offset: float = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
+class Pool:
+    """A running provider and what a client needs to talk to it."""
+
+    handle: object
+    clock: MovableClock
+    data_dir: Path
+    _client: object = field(default=None, repr=False)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = boto3_client(self.handle, retries=0)
+        return self._client
+
+    def mailbox(self) -> list[dict]:
+        with urllib.request.urlopen(self.handle.mailbox_url, timeout=10) as response:
+            return json.load(response)["messages"]
+
+    def latest_code(self, email: str, kind: str = "SIGN_UP") -> str:
+        for message in self.mailbox():
+            if message["to"] == email.strip().lower() and message["kind"] == kind:
+                return message["code"]
+        raise AssertionError(f"no {kind} message for {email}")
+
+    def sign_up(self, email: str, password: str = PASSWORD, name: str = "Jane Doe", handle: str | None = None) -> dict:
+        attributes = [{"Name": "name", "Value": name}]
+        if handle:
+            attributes.append({"Name": "preferred_username", "Value": handle})
+        return self.client.sign_up(
+            ClientId=self.handle.client_id, Username=email, Password=password, UserAttributes=attributes
+        )
+
+    def confirmed_user(self, email: str, password: str = PASSWORD, handle: str | None = None) -> dict:
+        reply = self.sign_up(email, password, handle=handle)
+        self.client.confirm_sign_up(
+            ClientId=self.handle.client_id, Username=email, ConfirmationCode=self.latest_code(email)
+        )
+        return reply
+
+    def cognito(self, email: str, **tokens) -> Cognito:
+        """A pycognito user object pointed at the provider by endpoint_url only."""
+        return Cognito(
+            self.handle.user_pool_id,
+            self.handle.client_id,
+            username=email,
+            user_pool_region=self.handle.region,
+            boto3_client_kwargs={
+                "endpoint_url": self.handle.endpoint_url,
+                "aws_access_key_id": "x",
+                "aws_secret_access_key": "x",
+            },
+            **tokens,
+        )
+
+    def signed_in(self, email: str, password: str = PASSWORD) -> Cognito:
+        user = self.cognito(email)
+        user.authenticate(password)
+        return user
+
+    def password_auth(self, email: str, password: str = PASSWORD) -> dict:
+        return self.client.initiate_auth(
+            ClientId=self.handle.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+
+    def post(self, target: str | None, body: bytes) -> tuple[int, dict]:
+        """A raw protocol call, bypassing botocore's client-side validation."""
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+        if target:
+            headers["X-Amz-Target"] = f"AWSCognitoIdentityProviderService.{target}"
+        request = urllib.request.Request(self.handle.endpoint_url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+
+def boto3_client(handle, retries: int | None = None):
+    """A boto3 client for the provider; `retries=0` turns off botocore's retry of throttling
+    errors (it retries LimitExceededException, as it would against AWS)."""
+    config = Config(retries={"total_max_attempts": retries + 1, "mode": "standard"}) if retries is not None else None
+    return boto3.client(
+        "cognito-idp",
+        region_name=handle.region,
+        endpoint_url=handle.endpoint_url,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=config,
+    )
+
+
+def start_pool(data_dir: Path, clock: MovableClock | None = None, port: int = 0, **overrides) -> Pool:
+    clock = clock or MovableClock()
+    config = LocalCognitoConfig(data_dir=data_dir, port=port, clock=clock, **overrides)
+    return Pool(handle=start_in_thread(config), clock=clock, data_dir=data_dir)
+
+
+def error_of(excinfo) -> tuple[str, str]:
+    """(code, message) of a botocore ClientError captured by pytest.raises."""
+    error = excinfo.value.response["Error"]
+    return error["Code"], error["Message"]
