@@ -1,0 +1,175 @@
+"""Tampering, stripping, size and encoding: refused before anything is trusted."""
+
+import pytest
+
+from cruddur.auth import jwt as jwt_module
+from cruddur.auth.jwt import (
+    MAX_TOKEN_LENGTH,
+    TokenError,
+    TokenMalformedError,
+    TokenSignatureError,
+    TokenTooLargeError,
+)
+
+from .conftest import access_claims, b64url_json, sign_token
+
+
+def test_valid_access_token_returns_its_claims(verifier, mint):
+    claims = verifier.verify(mint())
+    assert claims["token_use"] == "access"
+    assert claims["scope"] == "aws.cognito.signin.user.admin"
+    assert claims["username"] == "8f1e2d3c-0000-4000-8000-000000000001"
+
+
+def _flip(segment: str, index: int) -> str:
+    c = segment[index]
+    return segment[:index] + ("B" if c == "A" else "A") + segment[index + 1 :]
+
+
+@pytest.mark.parametrize("index", [0, 5, -3])
+def test_tampered_header_is_refused(verifier, mint, index):
+    head, body, sig = mint().split(".")
+    with pytest.raises(TokenError):
+        verifier.verify(f"{_flip(head, index)}.{body}.{sig}")
+
+
+@pytest.mark.parametrize("index", [0, 40, 200, -4])
+def test_tampered_payload_is_refused(verifier, mint, index):
+    head, body, sig = mint().split(".")
+    with pytest.raises((TokenSignatureError, TokenMalformedError)):
+        verifier.verify(f"{head}.{_flip(body, index)}.{sig}")
+
+
+def test_payload_swapped_for_another_signed_payload_is_refused(verifier, mint):
+    head, _, sig = mint().split(".")
+    _, other_body, _ = mint(sub="someone-else").split(".")
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{head}.{other_body}.{sig}")
+
+
+@pytest.mark.parametrize("index", [0, 100, 200, -5])
+def test_tampered_signature_is_refused(verifier, mint, index):
+    head, body, sig = mint().split(".")
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{head}.{body}.{_flip(sig, index)}")
+
+
+def test_stripped_signature_is_refused(verifier, mint):
+    head, body, _ = mint().split(".")
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{head}.{body}.")
+
+
+def test_truncated_signature_is_refused(verifier, mint):
+    head, body, sig = mint().split(".")
+    with pytest.raises((TokenSignatureError, TokenMalformedError)):
+        verifier.verify(f"{head}.{body}.{sig[:-4]}")
+
+
+def test_signature_with_nonzero_padding_bits_is_refused(verifier, mint):
+    token = mint()
+    assert verifier.verify(token)
+    head, body, sig = token.split(".")
+    assert len(sig) % 4 == 2  # 256 bytes: the last character carries 4 unused bits
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    twin = sig[:-1] + alphabet[alphabet.index(sig[-1]) | 1]  # same bytes, another spelling
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(f"{head}.{body}.{twin}")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "....",
+        "eyJ.eyJ.",
+        "not a token at all",
+        "Bearer x.y.z",
+    ],
+)
+def test_strings_that_are_not_jwts_are_malformed(verifier, token):
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(token)
+
+
+@pytest.mark.parametrize("value", [None, 42, b"x.y.z", ["x.y.z"]])
+def test_non_string_token_is_malformed(verifier, value):
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(value)
+
+
+@pytest.mark.parametrize("change", ["+", "/", "=", " ", "\n", "é", "!"])
+def test_characters_outside_base64url_are_refused(verifier, mint, change):
+    head, body, sig = mint().split(".")
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(f"{head}.{body[:10]}{change}{body[11:]}.{sig}")
+
+
+def test_padded_base64url_is_refused(verifier, mint):
+    head, body, sig = mint().split(".")
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(f"{head}.{body}.{sig}==")
+
+
+def test_surrounding_whitespace_is_refused(verifier, mint):
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(" " + mint())
+
+
+def test_token_over_16kb_is_refused_before_any_decoding(verifier, mint, monkeypatch):
+    token = mint(padding="x" * 12_000)
+    assert len(token) > MAX_TOKEN_LENGTH
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("decoded a token that is too large")
+
+    monkeypatch.setattr(jwt_module, "_a2b", must_not_run)
+    monkeypatch.setattr(jwt_module, "_payload_json", must_not_run)
+    monkeypatch.setattr(jwt_module, "_parse_header", must_not_run)
+    with pytest.raises(TokenTooLargeError):
+        verifier.verify(token)
+    with pytest.raises(TokenTooLargeError):
+        verifier.verify("A" * (1 << 20))
+
+
+def test_token_just_under_the_limit_is_verified(verifier, mint):
+    base = len(mint(padding=""))
+    token = mint(padding="x" * ((MAX_TOKEN_LENGTH - base) * 3 // 4 - 4))
+    assert len(token) <= MAX_TOKEN_LENGTH
+    assert verifier.verify(token)["padding"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"[]", b'"claims"', b"null", b"{", b"{}garbage", b'{"exp":NaN}', b"\xff\xfe", b'{"a":"\\ud800"}'],
+)
+def test_signed_payload_that_is_not_a_json_object_is_refused(verifier, keys, payload):
+    from .conftest import b64url
+
+    head = b64url_json({"kid": "access-key-1", "alg": "RS256"})
+    signing_input = f"{head}.{b64url(payload)}"
+    token = f"{signing_input}.{b64url(keys['access'].sign(signing_input.encode()))}"
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(token)
+
+
+def test_signed_payload_with_trailing_whitespace_is_still_json(verifier, keys, jwks_server):
+    from .conftest import b64url
+    import json
+
+    head = b64url_json({"kid": "access-key-1", "alg": "RS256"})
+    signing_input = f"{head}.{b64url(json.dumps(access_claims(jwks_server.issuer)).encode() + b' ')}"
+    token = f"{signing_input}.{b64url(keys['access'].sign(signing_input.encode()))}"
+    assert verifier.verify(token)["token_use"] == "access"
+
+
+def test_a_token_signed_over_other_bytes_than_sent_is_refused(verifier, keys, jwks_server):
+    claims = access_claims(jwks_server.issuer)
+    good = sign_token(keys["access"], claims)
+    head, body, sig = good.split(".")
+    other_head = b64url_json({"alg": "RS256", "kid": "access-key-1"})  # same meaning, other bytes
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{other_head}.{body}.{sig}")
