@@ -20,6 +20,9 @@ class LocalCognitoConfig:
     client_id: str | None = None
     # The URL clients use, when it differs from http://host:port (e.g. mounted under a path).
     endpoint_url: str | None = None
+    # Browser origins (e.g. "http://localhost:5173") allowed to call the provider cross-origin.
+    # None = any origin, echoed back. Others get no CORS headers and a 403 on preflight.
+    allowed_origins: tuple[str, ...] | None = None
 
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600

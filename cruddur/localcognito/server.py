@@ -1,6 +1,7 @@
 """The ASGI app (Starlette, no Reflex) and the ways to run it: `create_app` for any ASGI server,
 `start_in_thread` for the app and tests (uvicorn on its own thread and event loop)."""
 
+import asyncio
 import dataclasses
 import ipaddress
 import json
@@ -14,12 +15,15 @@ from dataclasses import dataclass, field
 import anyio.to_thread
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import mailbox
 from .config import LOOPBACK_HOSTS, LocalCognitoConfig
+from .cors import CorsMiddleware
 from .errors import CognitoError
 from .operations import call
 from .provider import Provider
@@ -31,6 +35,8 @@ AMZ_JSON = "application/x-amz-json-1.1"
 
 def _amz_response(status: int, payload: dict) -> Response:
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+    if status >= 400 and "__type" in payload:
+        headers["x-amzn-ErrorType"] = f"{payload['__type']}:"  # as AWS JSON services send it
     return Response(json.dumps(payload), status_code=status, media_type=AMZ_JSON, headers=headers)
 
 
@@ -69,12 +75,15 @@ def build_app(provider: Provider) -> Starlette:
             "response_types_supported": ["code", "token"],
         })
 
-    app = Starlette(routes=[
-        Route("/", api, methods=["POST"]),
-        Route("/_mailbox", mailbox_json, methods=["GET"]),
-        Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
-        Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/", api, methods=["POST"]),
+            Route("/_mailbox", mailbox_json, methods=["GET"]),
+            Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        ],
+        middleware=[Middleware(CorsMiddleware, allowed_origins=provider.config.allowed_origins)],
+    )
     app.state.provider = provider
     return app
 
@@ -114,8 +123,54 @@ def bind(config: LocalCognitoConfig) -> tuple[socket.socket, LocalCognitoConfig]
     return sock, dataclasses.replace(config, port=sock.getsockname()[1])
 
 
+class _OnePieceTransport:
+    """A transport proxy that gathers the writes of one event-loop turn and hands them to the
+    socket as one. uvicorn's h11 protocol writes the status line and headers, the body and the
+    end of message separately; gathered, a reply leaves in one segment (with TCP_NODELAY, at
+    once), so a kept-alive client never waits on a delayed ACK between the pieces."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(bytes(data))
+
+    def writelines(self, chunks) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
+class OnePieceH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, writing each reply in one piece (see _OnePieceTransport)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(_OnePieceTransport(transport, self.loop))  # type: ignore[arg-type]
+
+
 def uvicorn_server(app: Starlette) -> uvicorn.Server:
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", ws="none"))
+    return uvicorn.Server(uvicorn.Config(
+        app, http=OnePieceH11Protocol, log_level="warning", access_log=False, lifespan="off", ws="none",
+    ))
 
 
 @dataclass

@@ -92,7 +92,7 @@ def _problems(name: str, member: Member, value) -> list[str]:
         problems.append(f"{prefix} satisfy enum value set: [{', '.join(member.enum)}]")
     if member.kind is list and any(not isinstance(item, dict) or not isinstance(item.get("Name"), str) for item in value):
         problems.append(f"{prefix} be a list of attributes with a Name")
-    if member.kind is dict and any(not isinstance(v, str) for v in value.values()):
+    if member.kind is dict and any(v is not None and not isinstance(v, str) for v in value.values()):
         problems.append(f"{prefix} be a map of strings")
     return problems
 
@@ -105,6 +105,11 @@ def validate(operation: str, request: dict) -> None:
         count = len(problems)
         noun = "error" if count == 1 else "errors"
         raise invalid_parameter(f"{count} validation {noun} detected: " + "; ".join(problems))
+    for name, member in SHAPES.get(operation, {}).items():
+        # A null entry in a map counts as absent, as Cognito takes it: amazon-cognito-identity-js
+        # sends AuthParameters {"REFRESH_TOKEN": ..., "DEVICE_KEY": null} when it has no device.
+        if member.kind is dict and isinstance(request.get(name), dict):
+            request[name] = {key: value for key, value in request[name].items() if value is not None}
 
 
 def required_parameter(parameters: dict, name: str) -> str:
