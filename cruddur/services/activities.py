@@ -1,15 +1,22 @@
-"""The feed: live cruds with their authors and replies, newest first, 20 to a page."""
+"""The feeds: live cruds with their authors and replies, newest first, 20 to a page.
+
+The home feed shows everyone's cruds, a profile feed one person's. Both page by keyset on
+(created_at, uuid) and, given the viewer's `sub`, mark what the viewer liked.
+"""
 
 import base64
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import and_, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, Select, and_, bindparam, false, or_, select
+from sqlmodel import Session
 
-from cruddur.models import Activity, Profile
+from cruddur.models import Activity, Like, Profile
 from cruddur.services.clock import short_span, utcnow
+from cruddur.services.errors import NotFound, ValidationError
+from cruddur.services.profiles import ProfileView, profile_by_handle
 
 PAGE_SIZE = 20
 
@@ -30,6 +37,7 @@ class CrudView:
     replies_count: int
     reposts_count: int
     replies: list["CrudView"] = field(default_factory=list)
+    liked: bool = False
 
 
 @dataclass
@@ -38,52 +46,44 @@ class FeedPage:
     next_cursor: str | None
 
 
+@dataclass
+class ProfileFeedPage(FeedPage):
+    profile: ProfileView
+
+
 def home_feed(
-    session: Session, *, now: datetime | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+    session: Session,
+    *,
+    now: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    viewer_sub: str | None = None,
 ) -> FeedPage:
     """Top-level live cruds, newest first, each with its live replies oldest first."""
-    now = now or utcnow()
-    query = (
-        select(Activity, Profile)
-        .join(Profile, col(Activity.author_sub) == col(Profile.sub))
-        .where(col(Activity.reply_to).is_(None), col(Activity.expires_at) > now)
-        .order_by(col(Activity.created_at).desc(), col(Activity.uuid).desc())
-        .limit(limit + 1)
+    return _feed(session, None, now or utcnow(), cursor, limit, viewer_sub)
+
+
+def profile_feed(
+    session: Session,
+    handle: str,
+    cursor: str | None = None,
+    viewer_sub: str | None = None,
+    *,
+    now: datetime | None = None,
+    limit: int = PAGE_SIZE,
+) -> ProfileFeedPage:
+    """One person's top-level live cruds, like the home feed; NotFound for an unknown handle."""
+    profile = profile_by_handle(session, handle)
+    page = _feed(session, profile.sub, now or utcnow(), cursor, limit, viewer_sub)
+    return ProfileFeedPage(
+        cruds=page.cruds,
+        next_cursor=page.next_cursor,
+        profile=ProfileView(handle=profile.handle, display_name=profile.display_name),
     )
-    if cursor:
-        created_at, last_uuid = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                col(Activity.created_at) < created_at,
-                and_(col(Activity.created_at) == created_at, col(Activity.uuid) < last_uuid),
-            )
-        )
-    rows = session.exec(query).all()
-    page, more = rows[:limit], len(rows) > limit
-    cruds = [_view(activity, profile, now) for activity, profile in page]
-    _attach_replies(session, cruds, now)
-    next_cursor = encode_cursor(page[-1][0]) if more else None
-    return FeedPage(cruds=cruds, next_cursor=next_cursor)
 
 
-def _attach_replies(session: Session, cruds: list[CrudView], now: datetime) -> None:
-    if not cruds:
-        return
-    by_uuid = {crud.uuid: crud for crud in cruds}
-    query = (
-        select(Activity, Profile)
-        .join(Profile, col(Activity.author_sub) == col(Profile.sub))
-        .where(
-            col(Activity.reply_to).in_([uuid.UUID(u) for u in by_uuid]),
-            col(Activity.expires_at) > now,
-        )
-        .order_by(col(Activity.created_at), col(Activity.uuid))
-    )
-    for reply, author in session.exec(query).all():
-        by_uuid[str(reply.reply_to)].replies.append(_view(reply, author, now))
-
-
-def _view(activity: Activity, author: Profile, now: datetime) -> CrudView:
+def view_crud(activity: Activity, author: Profile, now: datetime, *, liked: bool = False) -> CrudView:
+    """`activity` and `author` may be model objects or one result row with both's columns."""
     return CrudView(
         uuid=str(activity.uuid),
         handle=author.handle,
@@ -96,18 +96,96 @@ def _view(activity: Activity, author: Profile, now: datetime) -> CrudView:
         likes_count=activity.likes_count,
         replies_count=activity.replies_count,
         reposts_count=activity.reposts_count,
+        liked=liked,
     )
 
 
-def encode_cursor(activity: Activity) -> str:
+# The feeds read columns, not ORM objects: a page is two plain queries (the page, then its
+# replies), each joined to the author and, for a signed-in viewer, to the viewer's likes.
+# The few shapes these queries take are built once, with bound parameters, because building
+# a statement costs more Python time than SQLite takes to run it.
+_A, _P, _L = Activity.__table__.c, Profile.__table__.c, Like.__table__.c
+_COLUMNS = (
+    _A.uuid, _A.message, _A.created_at, _A.expires_at, _A.reply_to,
+    _A.likes_count, _A.replies_count, _A.reposts_count, _P.handle, _P.display_name,
+)  # fmt: skip
+
+
+def _select(with_viewer: bool) -> Select:
+    query = select(*_COLUMNS).join_from(Activity.__table__, Profile.__table__, _A.author_sub == _P.sub)
+    if not with_viewer:
+        return query.add_columns(false().label("liked"))
+    mine = and_(_L.crud_uuid == _A.uuid, _L.sub == bindparam("viewer"))
+    return query.outerjoin(Like.__table__, mine).add_columns(_L.sub.is_not(None).label("liked"))
+
+
+@lru_cache
+def _page_query(with_viewer: bool, by_author: bool, after_cursor: bool) -> Select:
+    query = (
+        _select(with_viewer)
+        .where(_A.reply_to.is_(None), _A.expires_at > bindparam("now"))
+        .order_by(_A.created_at.desc(), _A.uuid.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if by_author:
+        query = query.where(_A.author_sub == bindparam("author"))
+    if after_cursor:
+        at, last = _A.created_at, _A.uuid
+        query = query.where(or_(at < bindparam("at"), and_(at == bindparam("at"), last < bindparam("last"))))
+    return query
+
+
+@lru_cache
+def _replies_query(with_viewer: bool) -> Select:
+    return (
+        _select(with_viewer)
+        .where(_A.reply_to.in_(bindparam("parents", expanding=True)), _A.expires_at > bindparam("now"))
+        .order_by(_A.created_at, _A.uuid)
+    )
+
+
+def _feed(
+    session: Session, author_sub: str | None, now: datetime, cursor: str | None, limit: int, viewer_sub: str | None
+) -> FeedPage:
+    params = {"now": now, "limit": limit + 1, "viewer": viewer_sub, "author": author_sub}
+    if cursor:
+        params["at"], params["last"] = decode_cursor(cursor)
+    query = _page_query(viewer_sub is not None, author_sub is not None, bool(cursor))
+    rows = session.connection().execute(query, params).all()
+    page, more = rows[:limit], len(rows) > limit
+    cruds = [view_crud(row, row, now, liked=bool(row.liked)) for row in page]
+    if cruds:
+        by_uuid = {row.uuid: crud for row, crud in zip(page, cruds, strict=True)}
+        params = {"now": now, "viewer": viewer_sub, "parents": list(by_uuid)}
+        for row in session.connection().execute(_replies_query(viewer_sub is not None), params):
+            by_uuid[row.reply_to].replies.append(view_crud(row, row, now, liked=bool(row.liked)))
+    next_cursor = encode_cursor(page[-1]) if more else None
+    return FeedPage(cruds=cruds, next_cursor=next_cursor)
+
+
+def parse_crud_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    """A crud id; anything that is not a UUID names no crud."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        raise NotFound("no such crud") from None
+
+
+def encode_cursor(activity) -> str:
+    """The position after `activity` (a model object or a row with created_at and uuid)."""
     raw = f"{activity.created_at.isoformat()}|{activity.uuid}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Raises ValueError for a cursor this module did not make."""
+    """Raises ValidationError (a ValueError) for a cursor this module did not make."""
     try:
         created_at, last_uuid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created_at), uuid.UUID(last_uuid)
+        when, after = datetime.fromisoformat(created_at), uuid.UUID(last_uuid)
     except (UnicodeError, ValueError, TypeError) as exc:
-        raise ValueError("invalid cursor") from exc
+        raise ValidationError("cursor", "invalid cursor") from exc
+    if when.utcoffset() is None:  # the feed only makes aware cursors; the column refuses naive ones
+        raise ValidationError("cursor", "invalid cursor")
+    return when, after

@@ -1,0 +1,216 @@
+"""Cruddur's REST API under /api, for clients other than the browser app (mounted into Reflex
+with `rx.App(api_transformer=api)`).
+
+Reads are public; a valid Cognito access token adds what is personal (`liked`). Writes need
+one, and their author is always the token's `sub`. A token that is sent must be valid: an
+invalid one is refused with 401, never quietly treated as absent. Errors are JSON,
+`{"error": code, "message": ..., "field": ...}`, and bad input is a 4xx, never a 5xx.
+Database work runs in worker threads (`_in_db`), token verification on the event loop.
+"""
+
+import uuid
+from http import HTTPStatus
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import anyio
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cruddur.auth.identity import get_verifier
+from cruddur.auth.jwt import KeysUnavailableError, TokenError
+from cruddur.db import new_session
+from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage, home_feed, profile_feed
+from cruddur.services.errors import NotFound, ProfileRequired, ServiceError, ValidationError
+from cruddur.services.likes import toggle_like
+from cruddur.services.posting import post_crud, reply
+from cruddur.services.ttl import Ttl
+
+VerifyAccessToken = Callable[[str], Awaitable[dict]]
+T = TypeVar("T")
+Claims = dict
+
+MESSAGE_DOC = "1–280 characters once leading and trailing whitespace is removed."
+
+
+class NewCrud(BaseModel):
+    message: str = Field(description=MESSAGE_DOC)
+    ttl: Ttl = Field(description="How long the crud lives: " + ", ".join(f"{t.value} = {t.label}" for t in Ttl))
+
+
+class NewReply(BaseModel):
+    message: str = Field(description=MESSAGE_DOC)
+
+
+class LikeState(BaseModel):
+    liked: bool
+    likes_count: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+class ApiError(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+
+
+class AuthError(Exception):
+    """Answered as 401 with a `WWW-Authenticate` challenge (RFC 6750)."""
+
+    def __init__(self, challenge: str, message: str):
+        self.challenge, self.message = challenge, message
+
+
+class KeysUnavailable(Exception):
+    """The pool's keys could not be fetched: our fault, not the token's (503, try again)."""
+
+
+_ERRORS = {status: {"model": ApiError} for status in (401, 422, 503)}
+_LOOKUP_ERRORS = _ERRORS | {404: {"model": ApiError}}
+_WRITE_ERRORS = _LOOKUP_ERRORS | {403: {"model": ApiError}}
+_bearer = HTTPBearer(auto_error=False, description="A Cognito access token of this app's user pool and client.")
+
+
+def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
+    """The API, verifying tokens with `verify_access_token` (claims, or a `TokenError`)."""
+    app = FastAPI(
+        title="Cruddur API",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    _handle_errors(app)
+
+    async def viewer(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Claims | None:
+        """The verified claims, None without an Authorization header; any other header is refused."""
+        if "authorization" not in request.headers:
+            return None
+        if credentials is None:
+            raise AuthError('Bearer error="invalid_token"', "The Authorization header is not a Bearer token.")
+        try:
+            return await verify_access_token(credentials.credentials)
+        except KeysUnavailableError:
+            raise KeysUnavailable() from None
+        except TokenError:
+            raise AuthError('Bearer error="invalid_token"', "The access token is invalid or has expired.") from None
+
+    async def user(claims: Annotated[Claims | None, Depends(viewer)]) -> Claims:
+        if claims is None:
+            raise AuthError("Bearer", "Sign in: this needs an access token.")
+        return claims
+
+    Viewer = Annotated[Claims | None, Depends(viewer)]
+    User = Annotated[Claims, Depends(user)]
+    Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
+
+    @app.get("/api/health", response_model=Health, tags=["health"])
+    async def health() -> Health:
+        await _in_db(lambda session: session.exec(text("SELECT 1")))
+        return Health(status="ok")
+
+    @app.get("/api/activities/home", response_model=FeedPage, responses=_ERRORS, tags=["activities"])
+    async def home(claims: Viewer, cursor: Cursor = None) -> FeedPage:
+        return await _in_db(lambda session: home_feed(session, cursor=cursor, viewer_sub=_sub(claims)))
+
+    @app.get("/api/activities/@{handle}", response_model=ProfileFeedPage, responses=_LOOKUP_ERRORS, tags=["activities"])
+    async def profile(handle: str, claims: Viewer, cursor: Cursor = None) -> ProfileFeedPage:
+        return await _in_db(lambda session: profile_feed(session, handle, cursor=cursor, viewer_sub=_sub(claims)))
+
+    @app.post("/api/activities", status_code=201, response_model=CrudView, responses=_WRITE_ERRORS, tags=["activities"])
+    async def create(body: NewCrud, claims: User) -> CrudView:
+        return await _in_db(lambda session: post_crud(session, claims["sub"], body.message, body.ttl))
+
+    @app.post(
+        "/api/activities/{crud_uuid}/reply",
+        status_code=201,
+        response_model=CrudView,
+        responses=_WRITE_ERRORS,
+        tags=["activities"],
+    )
+    async def create_reply(crud_uuid: uuid.UUID, body: NewReply, claims: User) -> CrudView:
+        return await _in_db(lambda session: reply(session, claims["sub"], crud_uuid, body.message))
+
+    @app.post("/api/activities/{crud_uuid}/like", response_model=LikeState, responses=_WRITE_ERRORS, tags=["activities"])
+    async def like(crud_uuid: uuid.UUID, claims: User) -> LikeState:
+        liked, count = await _in_db(lambda session: toggle_like(session, claims["sub"], crud_uuid))
+        return LikeState(liked=liked, likes_count=count)
+
+    return app
+
+
+async def _in_db(work: Callable[[Session], T]) -> T:
+    """`work` with its own session, in a worker thread: the database never blocks the event
+    loop. (Async endpoints with one explicit hop: FastAPI would make two for a plain `def`,
+    one to run it and one to serialise its answer.)"""
+
+    def run() -> T:
+        with new_session() as session:
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def _sub(claims: Claims | None) -> str | None:
+    return claims["sub"] if claims else None
+
+
+_STATUS = {ValidationError: 422, NotFound: 404, ProfileRequired: 403}
+
+
+def _handle_errors(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
+        return _error(status, exc.code, exc.message, getattr(exc, "field", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        location = [str(part) for part in first["loc"]]
+        # ("body", "ttl") names the field; ("body", 7) is JSON that did not parse; ("body",) no body.
+        field = location[1] if len(location) > 1 and not location[1].isdigit() else location[0]
+        return _error(422, "invalid", first["msg"], field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Unmatched routes and methods answer in the same shape as everything else.
+        code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+        return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(AuthError)
+    async def unauthorized(_request: Request, exc: AuthError) -> JSONResponse:
+        return _error(401, "unauthorized", exc.message, headers={"WWW-Authenticate": exc.challenge})
+
+    @app.exception_handler(KeysUnavailable)
+    async def keys_unavailable(_request: Request, _exc: KeysUnavailable) -> JSONResponse:
+        return _error(503, "unavailable", "Sign-in is unavailable for a moment.", headers={"Retry-After": "5"})
+
+
+def _error(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"error": code, "message": message} | ({"field": field} if field else {})
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _verify_with_app_pool(token: str) -> dict:
+    # The pool (locally: the embedded provider, which it may start) is resolved on first use in
+    # a worker thread, never at import and never blocking the event loop.
+    if not get_verifier.cache_info().currsize:
+        await anyio.to_thread.run_sync(get_verifier)
+    return await get_verifier().averify(token)
+
+
+api = create_api(_verify_with_app_pool)

@@ -1,0 +1,113 @@
+"""Migrations build the schema from nothing and carry existing data forward, on both backends."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.engine import Engine
+
+from cruddur import db
+from cruddur.models import Activity, Like, Profile
+from tests.services.conftest import (
+    BACKENDS,
+    alembic_config,
+    alembic_upgrade,
+    point_app_at,
+    scratch_postgres_database,
+)
+
+FIRST_REVISION = "d878f77eb847"
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request, monkeypatch, isolated_data_dir) -> Iterator[Engine]:
+    """The app's own engine (so SQLite has its foreign keys on) on an empty database."""
+    if request.param == "sqlite":
+        isolated_data_dir.mkdir(parents=True)
+        yield db.get_engine()
+    else:
+        with scratch_postgres_database() as url:
+            point_app_at(monkeypatch, url)
+            yield db.get_engine()
+            db.get_engine().dispose()
+
+
+def head_revision() -> str:
+    config = alembic_config(None)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_there_is_one_head_and_the_first_revision_is_its_ancestor():
+    script = ScriptDirectory.from_config(alembic_config(None))
+    assert len(script.get_heads()) == 1
+    assert FIRST_REVISION in {rev.revision for rev in script.walk_revisions()}
+
+
+def test_migrations_build_every_table_on_an_empty_database(empty_engine):
+    alembic_upgrade(empty_engine)
+    names = set(inspect(empty_engine).get_table_names())
+    assert {"profiles", "activities", "likes", "alembic_version"} <= names
+    indexes = {ix["name"] for ix in inspect(empty_engine).get_indexes("activities")}
+    assert "ix_activities_author_feed" in indexes
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+
+
+def test_upgrading_from_the_first_revision_keeps_existing_cruds(empty_engine):
+    alembic_upgrade(empty_engine, FIRST_REVISION)
+    crud_id = uuid.uuid4()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO profiles (sub, handle, display_name, created_at) VALUES ('s1', 'ada', 'Ada', :now)"),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO activities (uuid, author_sub, message, created_at, expires_at, likes_count,"
+                " replies_count, reposts_count) VALUES (:id, 's1', 'survives', :now, :later, 3, 0, 0)"
+            ),
+            {"id": crud_id.hex if empty_engine.dialect.name == "sqlite" else crud_id, "now": now,
+             "later": now + timedelta(days=1)},
+        )
+    alembic_upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        row = conn.execute(text("SELECT message, likes_count FROM activities")).one()
+        assert tuple(row) == ("survives", 3)
+        conn.execute(
+            text("INSERT INTO likes (crud_uuid, sub, created_at) VALUES (:id, 's1', :now)"),
+            {"id": crud_id.hex if empty_engine.dialect.name == "sqlite" else crud_id, "now": now},
+        )
+        assert conn.execute(text("SELECT count(*) FROM likes")).scalar() == 1
+
+
+def test_the_new_revision_downgrades_and_upgrades_again(empty_engine):
+    alembic_upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), FIRST_REVISION)
+    assert "likes" not in inspect(empty_engine).get_table_names()
+    alembic_upgrade(empty_engine)
+    assert "likes" in inspect(empty_engine).get_table_names()
+
+
+def test_migrations_match_the_models(empty_engine):
+    """No change to these models is left without a migration: autogenerate finds nothing to do.
+    (Other modules' tables, such as the auth sessions, are their owners' to check.)"""
+    ours = MetaData()
+    for model in (Profile, Activity, Like):
+        model.__table__.to_metadata(ours)
+
+    def only_ours(obj, name, kind, _reflected, _compare_to) -> bool:
+        table = name if kind == "table" else getattr(getattr(obj, "table", None), "name", None)
+        return table in ours.tables
+
+    alembic_upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": only_ours})
+        assert compare_metadata(context, ours) == []
