@@ -5,6 +5,7 @@ import pytest
 from cruddur.auth import jwt as jwt_module
 from cruddur.auth.jwt import (
     MAX_TOKEN_LENGTH,
+    TokenClaimError,
     TokenError,
     TokenMalformedError,
     TokenSignatureError,
@@ -173,3 +174,49 @@ def test_a_token_signed_over_other_bytes_than_sent_is_refused(verifier, keys, jw
     other_head = b64url_json({"alg": "RS256", "kid": "access-key-1"})  # same meaning, other bytes
     with pytest.raises(TokenSignatureError):
         verifier.verify(f"{other_head}.{body}.{sig}")
+
+
+@pytest.mark.parametrize("change", ["+", "/", "="])
+@pytest.mark.parametrize("segment", [0, 1, 2])
+def test_standard_base64_characters_are_refused_in_every_part_before_decoding(
+    verifier, mint, monkeypatch, segment, change
+):
+    # pybase64 with altchars "-_" still takes '+' and '/' (with a DeprecationWarning), so the
+    # verifier refuses them, and '=', in the whole token before any part is decoded.
+    parts = mint().split(".")
+    parts[segment] = parts[segment][:10] + change + parts[segment][11:]
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("decoded a part holding a standard-base64 character")
+
+    monkeypatch.setattr(jwt_module, "_a2b", must_not_run)
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(".".join(parts))
+
+
+def test_a_part_padded_to_a_multiple_of_four_is_refused(verifier, mint):
+    head, body, sig = mint().split(".")
+    assert len(sig) % 4 == 2
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(f"{head}.{body}.{sig}==")  # whole quads, '=' at the very end
+
+
+def _signed(keys, payload: bytes) -> str:
+    from .conftest import b64url
+
+    head = b64url_json({"kid": "access-key-1", "alg": "RS256"})
+    signing_input = f"{head}.{b64url(payload)}"
+    return f"{signing_input}.{b64url(keys['access'].sign(signing_input.encode()))}"
+
+
+def test_signed_payload_with_a_number_overflowing_to_infinity_is_refused(verifier, keys):
+    with pytest.raises(TokenMalformedError):
+        verifier.verify(_signed(keys, b'{"exp":1e999}'))
+
+
+def test_exp_beyond_64_bits_is_refused_not_trusted(verifier, keys, jwks_server):
+    import json
+
+    claims = json.dumps(access_claims(jwks_server.issuer)).replace('"exp": ', '"exp": 1' + "0" * 30)
+    with pytest.raises(TokenClaimError):
+        verifier.verify(_signed(keys, claims.encode()))
