@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import cruddur.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import cruddur.auth.sessions  # noqa: F401  (these imports register the tables on SQLModel.metadata)
+import cruddur.models  # noqa: F401
 from cruddur.db import get_engine
 
 

@@ -1,0 +1,67 @@
+"""Cognito's error codes, and what we tell a person about each — one table, keyed on the code.
+
+A few codes mean different things per operation (NotAuthorizedException on ConfirmSignUp means
+"already confirmed"); those rows are keyed "Operation:Code" and win over the plain code. Cognito's
+English text is never read. Messages never say whether an account exists: an unknown e-mail
+reads like a wrong password, and the lock-out (also NotAuthorizedException) is covered by it.
+"""
+
+from dataclasses import dataclass
+
+TRY_AGAIN = "Something went wrong on our side. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class Friendly:
+    message: str
+    field: str | None = None  # the form field the error belongs to, to mark and focus it
+
+
+FRIENDLY: dict[str, Friendly] = {
+    "NotAuthorizedException": Friendly(
+        "Incorrect email or password. After several wrong tries, sign-in pauses for a few minutes.",
+        "password",
+    ),
+    "UserNotFoundException": Friendly(
+        "Incorrect email or password. After several wrong tries, sign-in pauses for a few minutes.",
+        "password",
+    ),
+    "ConfirmSignUp:NotAuthorizedException": Friendly(
+        "This email is already confirmed. You can sign in.", "email"
+    ),
+    "ResendConfirmationCode:InvalidParameterException": Friendly(
+        "This email is already confirmed. You can sign in.", "email"
+    ),
+    "UserNotConfirmedException": Friendly("Please confirm your email address first."),
+    "PasswordResetRequiredException": Friendly(
+        "You need to reset your password before signing in.", "email"
+    ),
+    "UsernameExistsException": Friendly(
+        "We couldn't create an account with that email. If it's yours, sign in or reset your password.",
+        "email",
+    ),
+    "HandleTakenException": Friendly("That username is taken. Try another one.", "handle"),
+    "AliasExistsException": Friendly("That username is taken. Try another one.", "handle"),
+    "InvalidPasswordException": Friendly("That password doesn't meet the rules below.", "password"),
+    "CodeMismatchException": Friendly("That code isn't right. Check the email and try again.", "code"),
+    "ExpiredCodeException": Friendly("That code has expired. Request a new one.", "code"),
+    "TooManyFailedAttemptsException": Friendly(
+        "Too many wrong codes. Request a new code and try again in a few minutes.", "code"
+    ),
+    "LimitExceededException": Friendly("Too many attempts. Please wait a while before trying again."),
+    "TooManyRequestsException": Friendly("Too many attempts. Please wait a moment and try again."),
+    "CodeDeliveryFailureException": Friendly("We couldn't send the code. Please try again in a moment."),
+    "InvalidParameterException": Friendly("Some of the details aren't valid. Please check them."),
+    "SessionExpired": Friendly("Your session has ended. Please sign in again."),
+    "Unavailable": Friendly("We can't reach the sign-in service right now. Please try again in a moment."),
+    # Checks the app makes before calling Cognito.
+    "InvalidEmail": Friendly("Enter an email address like name@example.com.", "email"),
+    "NameRequired": Friendly("Tell us your name.", "name"),
+    "InvalidHandle": Friendly("Usernames are 2–30 letters, numbers or underscores.", "handle"),
+    "PasswordMismatch": Friendly("The two passwords don't match.", "confirm"),
+}
+
+
+def friendly(code: str, operation: str = "") -> Friendly:
+    """The message for a Cognito error code; anything unexpected reads as a passing fault."""
+    return FRIENDLY.get(f"{operation}:{code}") or FRIENDLY.get(code) or Friendly(TRY_AGAIN)
