@@ -1,11 +1,54 @@
-"""The Cruddur app: its pages and the routes they live at."""
+"""The Cruddur app: its pages, the routes they live at, and what starts with the backend."""
+
+import asyncio
+import contextlib
+import logging
 
 import reflex as rx
 
+from cruddur.api import api
+from cruddur.auth import identity
+from cruddur.auth.jwt import KeysUnavailableError
+from cruddur.pages.confirm import confirm
+from cruddur.pages.forgot import forgot
 from cruddur.pages.home import home
+from cruddur.pages.mailbox import mailbox
 from cruddur.pages.more import more
+from cruddur.pages.profile import profile
+from cruddur.pages.signin import signin
+from cruddur.pages.signup import signup
+from cruddur.settings import get_settings
+from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
+from cruddur.state.mailbox import MailboxState
+from cruddur.state.session import SessionState
 
-app = rx.App(stylesheets=["/cruddur.css"])
-app.add_page(home, route="/", title="Home — Cruddur", on_load=FeedState.load_home)
-app.add_page(more, route="/more", title="More — Cruddur")
+log = logging.getLogger(__name__)
+app = rx.App(stylesheets=["/cruddur.css"], api_transformer=api)
+
+
+@contextlib.asynccontextmanager
+async def start_identity():
+    """Start the embedded provider (if no real pool) and fetch the signing keys, off the loop."""
+    try:
+        await asyncio.to_thread(lambda: identity.get_verifier().warm())
+    except KeysUnavailableError:
+        log.warning("signing keys unavailable at start-up; they will be fetched on first need")
+    yield
+    await asyncio.to_thread(identity.stop_local_provider)
+
+
+app.register_lifespan_task(start_identity)
+
+restore = SessionState.restore
+app.add_page(home, route="/", title="Home — Cruddur", on_load=[restore, FeedState.load_home])
+app.add_page(more, route="/more", title="More — Cruddur", on_load=restore)
+# Profiles live at /@handle; Reflex routes cannot start a segment with "@", so the segment is
+# the argument and FeedState.load_profile reads the handle from the path.
+app.add_page(profile, route="/[handle]", title="Profile — Cruddur", on_load=[restore, FeedState.load_profile])
+app.add_page(signup, route="/signup", title="Sign up — Cruddur", on_load=[restore, AuthState.open_form])
+app.add_page(confirm, route="/confirm", title="Confirm your email — Cruddur", on_load=[restore, AuthState.open_form])
+app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=[restore, AuthState.open_form])
+app.add_page(forgot, route="/forgot", title="Reset your password — Cruddur", on_load=[restore, AuthState.open_form])
+if get_settings().uses_local_cognito:
+    app.add_page(mailbox, route="/dev/mailbox", title="Mailbox — Cruddur", on_load=[restore, MailboxState.load])

@@ -1,14 +1,25 @@
-"""Cruddur's three-column frame: navigation, the page's content, and a sidebar."""
+"""Cruddur's three-column frame: navigation, the page's content, and a sidebar.
+
+What depends on who is signed in waits for the session check, so a signed-in person never
+sees the signed-out page flash by on a reload.
+"""
 
 import reflex as rx
 
-NAV_ITEMS = [("Home", "/", "house"), ("More", "/more", "ellipsis")]
+from cruddur.state.session import SessionState
+
+SIGNED_OUT_NAV = [("Home", "/", "house"), ("More", "/more", "ellipsis")]
+SIGNED_IN_NAV = [
+    ("Home", "/", "house"),
+    ("Notifications", "/notifications", "bell"),
+    ("Messages", "/messages", "mail"),
+]
 
 
 def logo() -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.icon("message-circle-heart", size=28, color=rx.color("purple", 10)),
+            rx.icon("message-circle-heart", size=28, color=rx.color("purple", 10), aria_hidden="true"),
             rx.text("Cruddur", class_name="cr-logo-text"),
             align="center",
             spacing="2",
@@ -19,9 +30,9 @@ def logo() -> rx.Component:
     )
 
 
-def nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
+def nav_link(label: str, href, icon: str, active: bool) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=22), rx.text(label), align="center", spacing="3"),
+        rx.hstack(rx.icon(icon, size=22, aria_hidden="true"), rx.text(label), align="center", spacing="3"),
         href=href,
         underline="none",
         class_name="cr-nav-link cr-active" if active else "cr-nav-link",
@@ -29,14 +40,48 @@ def nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
     )
 
 
+def profile_box() -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=SessionState.viewer_initial, size="3", radius="full", color_scheme="purple"),
+        rx.box(
+            rx.text(SessionState.viewer_name, weight="bold", class_name="cr-name"),
+            rx.text("@" + SessionState.viewer_handle, color_scheme="gray", size="2"),
+            class_name="cr-profile-text",
+        ),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("log-out", size=18), variant="soft", size="2", on_click=SessionState.sign_out, aria_label="Sign out"
+            ),
+            content="Sign out",
+        ),
+        align="center",
+        spacing="3",
+        class_name="cr-profile-box",
+    )
+
+
+def signed_in_nav(active: str) -> rx.Component:
+    return rx.fragment(
+        *(nav_link(label, href, icon, label == active) for label, href, icon in SIGNED_IN_NAV),
+        nav_link("Profile", "/@" + SessionState.viewer_handle, "user", active == "Profile"),
+        nav_link("More", "/more", "ellipsis", active == "More"),
+        rx.button(rx.link("Crud", href="/#compose-input", underline="none"), as_child=True, size="3", class_name="cr-crud-button"),
+    )
+
+
 def navigation(active: str) -> rx.Component:
     return rx.el.nav(
         logo(),
         rx.vstack(
-            *(nav_link(label, href, icon, label == active) for label, href, icon in NAV_ITEMS),
+            rx.cond(
+                SessionState.signed_in,
+                signed_in_nav(active),
+                rx.fragment(*(nav_link(label, href, icon, label == active) for label, href, icon in SIGNED_OUT_NAV)),
+            ),
             spacing="1",
             class_name="cr-nav-links",
         ),
+        rx.cond(SessionState.signed_in, profile_box()),
         class_name="cr-nav",
         aria_label="Main",
     )
@@ -56,7 +101,39 @@ def join_panel() -> rx.Component:
     )
 
 
-def app_shell(*content: rx.Component, title: str, active: str, sidebar: rx.Component) -> rx.Component:
+def suggested_users() -> rx.Component:
+    return rx.card(
+        rx.heading("Suggested users", size="4", as_="h2"),
+        rx.foreach(
+            SessionState.suggested,
+            lambda person: rx.link(
+                rx.hstack(
+                    rx.avatar(fallback=person.display_name[0], size="2", radius="full", color_scheme="purple"),
+                    rx.box(
+                        rx.text(person.display_name, weight="bold", size="2"),
+                        rx.text("@" + person.handle, color_scheme="gray", size="2"),
+                    ),
+                    align="center",
+                    spacing="3",
+                ),
+                href="/@" + person.handle,
+                underline="none",
+                class_name="cr-suggestion",
+            ),
+        ),
+        class_name="cr-panel",
+    )
+
+
+def default_sidebar() -> rx.Component:
+    return rx.cond(
+        SessionState.auth_checked,
+        rx.cond(SessionState.signed_in, suggested_users(), join_panel()),
+        rx.skeleton(rx.box(height="160px"), class_name="cr-panel"),
+    )
+
+
+def app_shell(*content: rx.Component, title, active: str, sidebar: rx.Component | None = None) -> rx.Component:
     return rx.box(
         navigation(active),
         rx.el.main(
@@ -64,6 +141,6 @@ def app_shell(*content: rx.Component, title: str, active: str, sidebar: rx.Compo
             *content,
             class_name="cr-main",
         ),
-        rx.el.aside(sidebar, class_name="cr-aside", aria_label="Sidebar"),
+        rx.el.aside(sidebar or default_sidebar(), class_name="cr-aside", aria_label="Sidebar"),
         class_name="cr-shell",
     )

@@ -1,13 +1,15 @@
-"""`/`: the home feed."""
+"""`/`: the home feed, with the compose box for a signed-in person."""
 
 import reflex as rx
 
+from cruddur.components.compose import compose_box
 from cruddur.components.crud import crud_card
-from cruddur.components.layout import app_shell, join_panel
+from cruddur.components.layout import app_shell
 from cruddur.state.feed import FeedState
+from cruddur.state.session import SessionState
 
 
-def feed() -> rx.Component:
+def feed(empty_text: str) -> rx.Component:
     return rx.cond(
         FeedState.loaded,
         rx.cond(
@@ -26,12 +28,18 @@ def feed() -> rx.Component:
                 ),
                 class_name="cr-feed",
                 aria_label="Cruds",
+                aria_busy=rx.cond(FeedState.loading_more, "true", "false"),
             ),
-            rx.text("Nothing here yet. Cruds expire — maybe they all did.", class_name="cr-empty"),
+            rx.text(empty_text, class_name="cr-empty"),
         ),
         rx.center(rx.spinner(size="3"), class_name="cr-empty", aria_label="Loading cruds"),
     )
 
 
 def home() -> rx.Component:
-    return app_shell(feed(), title="Home", active="Home", sidebar=join_panel())
+    return app_shell(
+        rx.cond(SessionState.signed_in, compose_box()),
+        feed("Nothing here yet. Cruds expire — maybe they all did."),
+        title="Home",
+        active="Home",
+    )

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from cruddur.components.layout import app_shell, join_panel
+from cruddur.components.layout import app_shell
 
 
 def more() -> rx.Component:
@@ -20,5 +20,4 @@ def more() -> rx.Component:
         ),
         title="More",
         active="More",
-        sidebar=join_panel(),
     )

@@ -1,14 +1,26 @@
-"""The home feed a browser tab shows."""
+"""A feed a browser tab shows — home, or one person's profile — and what a signed-in person
+does in it: post, reply, like. Every per-user read and every write re-verifies the session
+first; the author of a write is that verified person, never a value from the browser."""
+
+from collections.abc import Callable
+from functools import partial
 
 import reflex as rx
 
 from cruddur.db import new_session
-from cruddur.services.activities import CrudView, FeedPage, home_feed
+from cruddur.services import activities, likes, posting
+from cruddur.services.activities import CrudView, FeedPage
+from cruddur.services.errors import NotFound, ServiceError
+from cruddur.services.posting import MAX_MESSAGE_LENGTH
+from cruddur.services.ttl import DEFAULT_TTL, Ttl
+from cruddur.state.session import SessionState
+
+TTL_CHOICES = [(ttl.value, ttl.label) for ttl in Ttl]
 
 
-def _fetch_home(cursor: str | None) -> FeedPage:
+def _in_db(work: Callable, *args, **kwargs):
     with new_session() as session:
-        return home_feed(session, cursor=cursor)
+        return work(session, *args, **kwargs)
 
 
 class FeedState(rx.State):
@@ -16,13 +28,63 @@ class FeedState(rx.State):
     next_cursor: str = ""
     loaded: bool = False
     loading_more: bool = False
+    # Set on a profile page: whose cruds these are; not_found when no such person.
+    profile_handle: str = ""
+    profile_name: str = ""
+    not_found: bool = False
+
+    draft: str = ""
+    ttl: str = DEFAULT_TTL.value
+    compose_error: str = ""
+    posting: bool = False
+    replying_to: str = ""
+    reply_draft: str = ""
+    reply_error: str = ""
+
+    @rx.var
+    def draft_left(self) -> int:
+        return MAX_MESSAGE_LENGTH - len(self.draft)
+
+    @rx.var
+    def reply_left(self) -> int:
+        return MAX_MESSAGE_LENGTH - len(self.reply_draft)
+
+    async def _viewer(self) -> str | None:
+        return await (await self.get_state(SessionState)).verified_sub()
+
+    async def _page(self, cursor: str | None) -> FeedPage:
+        viewer = await self._viewer()
+        if self.profile_handle:
+            fetch = partial(_in_db, activities.profile_feed, self.profile_handle, cursor, viewer)
+        else:
+            fetch = partial(_in_db, activities.home_feed, cursor=cursor, viewer_sub=viewer)
+        return await rx.run_in_thread(fetch)
+
+    def _show(self, page: FeedPage, *, append: bool) -> None:
+        self.cruds = self.cruds + page.cruds if append else page.cruds
+        self.next_cursor = page.next_cursor or ""
+        self.loaded = True
+
+    # -- reading ---------------------------------------------------------------------------------
 
     @rx.event
     async def load_home(self):
-        page = await rx.run_in_thread(lambda: _fetch_home(None))
-        self.cruds = page.cruds
-        self.next_cursor = page.next_cursor or ""
-        self.loaded = True
+        self.profile_handle = self.profile_name = ""
+        self.not_found = False
+        self._show(await self._page(None), append=False)
+
+    @rx.event
+    async def load_profile(self):
+        """On `/@handle`: that person's live cruds, or a not-found page."""
+        handle = str(self.router.url.path).strip("/").removeprefix("@")
+        self.loaded, self.not_found, self.profile_handle = False, False, handle
+        try:
+            page = await self._page(None)
+        except NotFound:
+            self.cruds, self.next_cursor, self.not_found, self.loaded = [], "", True, True
+            return
+        self.profile_name = page.profile.display_name
+        self._show(page, append=False)
 
     @rx.event
     async def load_more(self):
@@ -30,8 +92,102 @@ class FeedState(rx.State):
             return
         self.loading_more = True
         yield
-        cursor = self.next_cursor
-        page = await rx.run_in_thread(lambda: _fetch_home(cursor))
-        self.cruds = self.cruds + page.cruds
-        self.next_cursor = page.next_cursor or ""
-        self.loading_more = False
+        try:
+            self._show(await self._page(self.next_cursor), append=True)
+        finally:
+            self.loading_more = False
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft, self.compose_error = value, ""
+
+    @rx.event
+    def set_ttl(self, value: str):
+        self.ttl = value
+
+    @rx.event
+    async def post(self):
+        if self.posting:
+            return
+        if not self.draft.strip():
+            self.compose_error = "Write something first."
+            return
+        if self.draft_left < 0:
+            self.compose_error = f"Cruds are at most {MAX_MESSAGE_LENGTH} characters."
+            return
+        self.posting, self.compose_error = True, ""
+        yield
+        try:
+            crud = await self._write(posting.post_crud, self.draft, self.ttl)
+        except ServiceError as error:
+            self.compose_error = error.message
+        else:
+            if crud is not None:
+                self.draft = ""
+                if not self.profile_handle or self.profile_handle == crud.handle:
+                    self.cruds = [crud, *self.cruds]
+        finally:
+            self.posting = False
+
+    @rx.event
+    def open_reply(self, crud_uuid: str):
+        self.replying_to = "" if self.replying_to == crud_uuid else crud_uuid
+        self.reply_draft = self.reply_error = ""
+
+    @rx.event
+    def set_reply_draft(self, value: str):
+        self.reply_draft, self.reply_error = value, ""
+
+    @rx.event
+    async def send_reply(self):
+        if self.posting or not self.replying_to:
+            return
+        if not self.reply_draft.strip() or self.reply_left < 0:
+            self.reply_error = f"Replies are 1–{MAX_MESSAGE_LENGTH} characters."
+            return
+        self.posting = True
+        yield
+        parent = self.replying_to
+        try:
+            answer = await self._write(posting.reply, parent, self.reply_draft)
+        except ServiceError as error:
+            self.reply_error = error.message
+        else:
+            if answer is not None:
+                self.cruds = [_with_reply(c, answer) if c.uuid == parent else c for c in self.cruds]
+                self.replying_to = self.reply_draft = ""
+        finally:
+            self.posting = False
+
+    @rx.event
+    async def toggle_like(self, crud_uuid: str):
+        try:
+            outcome = await self._write(likes.toggle_like, crud_uuid)
+        except ServiceError:
+            return rx.toast.error("That crud has expired.")
+        if outcome is not None:
+            liked, count = outcome
+            self.cruds = [_with_like(c, crud_uuid, liked, count) for c in self.cruds]
+
+    async def _write(self, work: Callable, *args):
+        """Runs a write as the verified viewer; None (and a sign-in prompt) when there is none."""
+        author = await self._viewer()
+        if author is None:
+            self.compose_error = self.reply_error = "Sign in to crud."
+            return None
+        return await rx.run_in_thread(partial(_in_db, work, author, *args))
+
+
+def _with_reply(crud: CrudView, answer: CrudView) -> CrudView:
+    crud.replies = [*crud.replies, answer]
+    crud.replies_count += 1
+    return crud
+
+
+def _with_like(crud: CrudView, crud_uuid: str, liked: bool, count: int) -> CrudView:
+    if crud.uuid == crud_uuid:
+        crud.liked, crud.likes_count = liked, count
+    crud.replies = [_with_like(reply, crud_uuid, liked, count) for reply in crud.replies]
+    return crud

@@ -1,0 +1,57 @@
+"""The compose box: a crud of 1–280 characters and how long it lives."""
+
+import reflex as rx
+
+from cruddur.state.feed import TTL_CHOICES, FeedState
+
+
+def compose_box() -> rx.Component:
+    return rx.form(
+        rx.el.label("What would you like to crud?", html_for="compose-input", class_name="cr-label"),
+        rx.text_area(
+            id="compose-input",
+            value=FeedState.draft,
+            on_change=FeedState.set_draft,
+            placeholder="What's happening?",
+            rows="3",
+            aria_describedby="compose-count compose-error",
+            aria_invalid=rx.cond(FeedState.compose_error != "", "true", "false"),
+        ),
+        rx.hstack(
+            rx.hstack(
+                rx.el.label("Expires after", html_for="ttl-select", size="2", class_name="cr-ttl-label"),
+                rx.select.root(
+                    rx.select.trigger(id="ttl-select", aria_label="Expires after"),
+                    rx.select.content(*(rx.select.item(label, value=value) for value, label in TTL_CHOICES)),
+                    value=FeedState.ttl,
+                    on_change=FeedState.set_ttl,
+                ),
+                align="center",
+                spacing="2",
+            ),
+            rx.hstack(
+                rx.text(
+                    FeedState.draft_left,
+                    id="compose-count",
+                    size="2",
+                    color_scheme=rx.cond(FeedState.draft_left < 0, "red", "gray"),
+                    aria_label="characters left",
+                ),
+                rx.button("Crud", type="submit", size="3", loading=FeedState.posting),
+                align="center",
+                spacing="3",
+            ),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+        ),
+        rx.box(
+            rx.cond(FeedState.compose_error != "", rx.text(FeedState.compose_error, color_scheme="red", size="2")),
+            id="compose-error",
+            role="alert",
+        ),
+        on_submit=lambda _form: FeedState.post,
+        id="compose",
+        class_name="cr-compose",
+    )

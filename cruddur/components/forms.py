@@ -1,0 +1,143 @@
+"""Form pieces for the account pages: labelled fields, a password field with its live rules,
+an announced error, and a submit button that shows progress and cannot double-submit."""
+
+import reflex as rx
+
+from cruddur.components.layout import logo
+from cruddur.state.auth import AuthState
+
+
+def input_id(name: str) -> str:
+    return f"{name}-input"
+
+
+# Read-only until the page's state has arrived, so nothing typed early is overwritten by it.
+UNTIL_HYDRATED = ~rx.State.is_hydrated
+
+
+def field(label: str, name: str, *, autocomplete: str, type: str = "text", **props) -> rx.Component:
+    invalid = AuthState.error_field == name
+    return rx.box(
+        rx.el.label(label, html_for=input_id(name), class_name="cr-label"),
+        rx.input(
+            id=input_id(name),
+            name=name,
+            type=type,
+            auto_complete=autocomplete,
+            required=True,
+            read_only=UNTIL_HYDRATED,
+            size="3",
+            aria_invalid=rx.cond(invalid, "true", "false"),
+            aria_describedby=rx.cond(invalid, "form-error", ""),
+            color_scheme=rx.cond(invalid, "red", "purple"),
+            **props,
+        ),
+        class_name="cr-field",
+    )
+
+
+def email_field() -> rx.Component:
+    """The e-mail is kept in state, so it is carried from form to form and survives errors."""
+    return field(
+        "Email", "email", type="email", autocomplete="email", value=AuthState.email, on_change=AuthState.set_email
+    )
+
+
+def password_rules() -> rx.Component:
+    return rx.el.ul(
+        rx.foreach(
+            AuthState.password_rules,
+            lambda rule: rx.el.li(
+                rx.cond(
+                    rule[1],
+                    rx.icon("circle-check", size=16, color=rx.color("grass", 10), aria_hidden="true"),
+                    rx.icon("circle", size=16, color=rx.color("gray", 9), aria_hidden="true"),
+                ),
+                rx.text(rule[0], size="2"),
+                rx.text(rx.cond(rule[1], " (met)", " (not yet)"), class_name="cr-sr-only"),
+                class_name=rx.cond(rule[1], "cr-rule cr-rule-met", "cr-rule"),
+            ),
+        ),
+        id="password-rules",
+        class_name="cr-rules",
+        aria_label="Password rules",
+    )
+
+
+def password_field(label: str, name: str, *, autocomplete: str, with_rules: bool) -> rx.Component:
+    invalid = AuthState.error_field == name
+    described_by = "password-rules" if with_rules else ""
+    live_rules = {"on_change": AuthState.check_password} if with_rules else {}
+    return rx.box(
+        rx.el.label(label, html_for=input_id(name), class_name="cr-label"),
+        rx.input(
+            rx.input.slot(
+                rx.icon_button(
+                    rx.cond(AuthState.show_password, rx.icon("eye-off", size=18), rx.icon("eye", size=18)),
+                    type="button",
+                    variant="ghost",
+                    on_click=AuthState.toggle_password,
+                    aria_label=rx.cond(AuthState.show_password, "Hide password", "Show password"),
+                    aria_pressed=rx.cond(AuthState.show_password, "true", "false"),
+                ),
+                side="right",
+            ),
+            id=input_id(name),
+            name=name,
+            type=rx.cond(AuthState.show_password, "text", "password"),
+            auto_complete=autocomplete,
+            required=True,
+            read_only=UNTIL_HYDRATED,
+            size="3",
+            aria_invalid=rx.cond(invalid, "true", "false"),
+            aria_describedby=rx.cond(invalid, f"form-error {described_by}", described_by),
+            color_scheme=rx.cond(invalid, "red", "purple"),
+            **live_rules,
+        ),
+        password_rules() if with_rules else rx.fragment(),
+        class_name="cr-field",
+    )
+
+
+def form_error() -> rx.Component:
+    """Always in the page, so screen readers announce the message the moment it appears."""
+    return rx.box(
+        rx.cond(
+            AuthState.error != "",
+            rx.callout(AuthState.error, icon="triangle-alert", color_scheme="red", id="form-error"),
+        ),
+        role="alert",
+        aria_live="assertive",
+    )
+
+
+def submit(label: str) -> rx.Component:
+    return rx.button(
+        label, type="submit", size="3", loading=AuthState.busy, disabled=AuthState.busy, class_name="cr-submit"
+    )
+
+
+def auth_card(title: str, *children: rx.Component, footer: rx.Component | None = None) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            logo(),
+            rx.card(
+                rx.vstack(rx.heading(title, size="6", as_="h1"), *children, spacing="4", width="100%"),
+                class_name="cr-auth-card",
+            ),
+            footer or rx.fragment(),
+            spacing="5",
+            align="center",
+            width="100%",
+        ),
+        class_name="cr-auth-page",
+    )
+
+
+def auth_form(*children: rx.Component, on_submit) -> rx.Component:
+    return rx.form(
+        rx.vstack(*children, spacing="4", width="100%"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+    )

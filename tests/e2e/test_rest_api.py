@@ -1,0 +1,45 @@
+"""The REST API as mounted in the running app, with tokens from the real local provider."""
+
+import boto3
+import httpx
+from pycognito.aws_srp import AWSSRP
+
+from tests.e2e.test_auth_journey import PASSWORD, confirmed_person
+
+
+def access_token(app, email: str) -> str:
+    from cruddur.localcognito.provider import Provider
+    from cruddur.localcognito import LocalCognitoConfig, LocalCognitoHandle
+
+    port = int(app.env["LOCAL_COGNITO_PORT"])
+    provider = Provider.open(LocalCognitoConfig(data_dir=app.data_dir, port=port))
+    pool = LocalCognitoHandle.describe(provider)
+    provider.store.dispose()
+    client = boto3.client("cognito-idp", region_name=pool["region"], endpoint_url=pool["endpoint_url"],
+                          aws_access_key_id="x", aws_secret_access_key="x")
+    srp = AWSSRP(username=email, password=PASSWORD, pool_id=pool["user_pool_id"], client_id=pool["client_id"],
+                 client=client)
+    return srp.authenticate_user()["AuthenticationResult"]["AccessToken"]
+
+
+def test_a_client_posts_and_reads_with_a_bearer_token(cruddur_app, page):
+    person = confirmed_person(page, cruddur_app)
+    auth = {"Authorization": "Bearer " + access_token(cruddur_app, person["email"])}
+    api = cruddur_app.url + "/api"
+
+    assert httpx.get(api + "/health").json() == {"status": "ok"}
+    created = httpx.post(api + "/activities", json={"message": "Posted over REST", "ttl": "1d"}, headers=auth)
+    assert created.status_code == 201
+    assert created.json()["handle"] == person["handle"]
+
+    liked = httpx.post(f"{api}/activities/{created.json()['uuid']}/like", headers=auth)
+    assert liked.json() == {"liked": True, "likes_count": 1}
+    mine = httpx.get(api + "/activities/home", headers=auth).json()["cruds"][0]
+    assert (mine["message"], mine["liked"]) == ("Posted over REST", True)
+    public = httpx.get(api + "/activities/home").json()["cruds"][0]
+    assert public["liked"] is False
+
+    refused = httpx.get(api + "/activities/home", headers={"Authorization": "Bearer not.a.token"})
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert httpx.post(api + "/activities", json={"message": "no token", "ttl": "1d"}).status_code == 401
