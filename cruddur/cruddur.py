@@ -12,6 +12,7 @@ from cruddur.auth.jwt import KeysUnavailableError
 from cruddur.pages.confirm import confirm
 from cruddur.pages.forgot import forgot
 from cruddur.pages.home import home
+from cruddur.pages.inbox import messages, notifications
 from cruddur.pages.mailbox import mailbox
 from cruddur.pages.more import more
 from cruddur.pages.profile import profile
@@ -21,6 +22,7 @@ from cruddur.settings import get_settings
 from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.mailbox import MailboxState
+from cruddur.state.notifications import NotificationsState
 from cruddur.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ app.register_lifespan_task(start_identity)
 restore = SessionState.restore
 app.add_page(home, route="/", title="Home — Cruddur", on_load=[restore, FeedState.load_home])
 app.add_page(more, route="/more", title="More — Cruddur", on_load=restore)
+signed_in_only = [restore, SessionState.require_sign_in]
+app.add_page(
+    notifications, route="/notifications", title="Notifications — Cruddur",
+    on_load=[*signed_in_only, NotificationsState.load],
+)
+app.add_page(messages, route="/messages", title="Messages — Cruddur", on_load=signed_in_only)
 # Profiles live at /@handle; Reflex routes cannot start a segment with "@", so the segment is
 # the argument and FeedState.load_profile reads the handle from the path.
 app.add_page(profile, route="/[handle]", title="Profile — Cruddur", on_load=[restore, FeedState.load_profile])

@@ -1,6 +1,8 @@
 """Who is signed in, in this tab. The browser keeps only an opaque session handle; the person
 shown comes from the server-side session, verified on every restore."""
 
+from urllib.parse import quote
+
 import reflex as rx
 
 from cruddur.auth import accounts
@@ -59,6 +61,14 @@ class SessionState(rx.State):
             else:
                 self._become(handle, viewer)
         self.auth_checked = True
+
+    @rx.event
+    def require_sign_in(self):
+        """After `restore` on a page for signed-in people: off to sign in, and back here after."""
+        if not self.signed_in:
+            # A page loaded directly has a trailing slash (/notifications/); keep the route's own form.
+            path = str(self.router.url.path).rstrip("/") or "/"
+            return rx.redirect("/signin?next=" + quote(path))
 
     async def verified_sub(self) -> str | None:
         """Re-verifies this tab's session — access token checked, refreshed when due — and

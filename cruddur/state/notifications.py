@@ -1,0 +1,23 @@
+"""The signed-in person's notifications: replies to and likes of their live cruds."""
+
+import reflex as rx
+
+from cruddur.db import new_session
+from cruddur.services.notifications import Notification, notifications
+from cruddur.state.session import SessionState
+
+
+def _fetch(sub: str) -> list[Notification]:
+    with new_session() as session:
+        return notifications(session, sub)
+
+
+class NotificationsState(rx.State):
+    items: list[Notification] = []
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        sub = await (await self.get_state(SessionState)).verified_sub()
+        self.items = await rx.run_in_thread(lambda: _fetch(sub)) if sub else []
+        self.loaded = True
