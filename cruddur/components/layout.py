@@ -32,7 +32,9 @@ def logo() -> rx.Component:
 
 def nav_link(label: str, href, icon: str, active: bool) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=22, aria_hidden="true"), rx.text(label), align="center", spacing="3"),
+        rx.hstack(
+            rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, class_name="cr-nav-label"), align="center", spacing="3"
+        ),
         href=href,
         underline="none",
         class_name="cr-nav-link cr-active" if active else "cr-nav-link",

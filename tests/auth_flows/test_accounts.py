@@ -6,6 +6,7 @@ from cruddur.auth import accounts, identity
 from cruddur.auth.accounts import AccountError
 from cruddur.auth.cognito import CognitoError
 from cruddur.auth.errors import friendly
+from tests.auth_flows.session_rows import expire_soon, stored_access_token
 
 PASSWORD = "Crud-dur-2026!"
 
@@ -24,41 +25,20 @@ def test_sign_in_gives_a_session_that_restores_the_person(provider, mailbox):
     assert restored == viewer
 
 
-def _expire_soon(handle: str) -> None:
-    """Moves the stored access token's expiry inside the refresh margin."""
-    from cruddur.auth.sessions import AuthSession, _hash
-    from cruddur.db import new_session
-    from cruddur.services.clock import utcnow
-
-    with new_session() as db:
-        row = db.get(AuthSession, _hash(handle))
-        row.access_expires_at = utcnow() + timedelta(minutes=1)
-        db.add(row)
-        db.commit()
-
-
-def _stored_access_token(handle: str) -> str:
-    from cruddur.auth.sessions import load
-    from cruddur.db import new_session
-
-    with new_session() as db:
-        return load(db, handle).tokens.access_token
-
-
 def test_an_access_token_near_expiry_is_refreshed_on_restore(provider, mailbox):
     handle, viewer = accounts.sign_in(email=signed_up(mailbox), password=PASSWORD)
-    before = _stored_access_token(handle)
-    _expire_soon(handle)
+    before = stored_access_token(handle)
+    expire_soon(handle)
     assert accounts.restore(handle) == viewer
-    after = _stored_access_token(handle)
+    after = stored_access_token(handle)
     assert after != before
     assert identity.get_verifier().verify(after)["sub"] == viewer.sub
 
 
 def test_a_revoked_refresh_token_ends_the_session_cleanly(provider, mailbox):
     handle, _ = accounts.sign_in(email=signed_up(mailbox), password=PASSWORD)
-    identity.get_cognito().global_sign_out(_stored_access_token(handle))  # signed out elsewhere
-    _expire_soon(handle)
+    identity.get_cognito().global_sign_out(stored_access_token(handle))  # signed out elsewhere
+    expire_soon(handle)
     with pytest.raises(AccountError) as refused:
         accounts.restore(handle)
     assert refused.value.code == "SessionExpired"
@@ -67,7 +47,7 @@ def test_a_revoked_refresh_token_ends_the_session_cleanly(provider, mailbox):
 
 def test_sign_out_revokes_the_tokens_at_cognito(provider, mailbox):
     handle, _ = accounts.sign_in(email=signed_up(mailbox), password=PASSWORD)
-    access = _stored_access_token(handle)
+    access = stored_access_token(handle)
     accounts.sign_out(handle)
     assert accounts.restore(handle) is None
     with pytest.raises(CognitoError) as refused:

@@ -183,3 +183,22 @@ def test_next_is_followed_only_to_same_origin_paths():
     assert safe_next("/@ada?x=1") == "/@ada?x=1"
     for hostile in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", None):
         assert safe_next(hostile) == "/"
+
+
+async def test_a_session_revoked_elsewhere_signs_out_with_a_message_at_its_next_refresh(provider, mailbox):
+    """A revoked access token still verifies until it expires (it is a signed JWT); the refresh
+    that comes before its expiry is refused, and that ends the session."""
+    from cruddur.auth import identity
+    from tests.auth_flows.session_rows import expire_soon, stored_access_token
+
+    auth, session = states()
+    await signed_up_and_confirmed(auth, mailbox)
+    await run(AuthState.sign_in, auth, {"email": "ada@example.com", "password": PASSWORD})
+    identity.get_cognito().global_sign_out(stored_access_token(session.session_handle))
+    expire_soon(session.session_handle)
+
+    _, tab = states()
+    tab.session_handle = session.session_handle
+    events = await run(SessionState.restore, tab)
+    assert not tab.signed_in and tab.session_handle == "" and tab.auth_checked
+    assert any("sign in again" in str(event).lower() for event in events)

@@ -78,6 +78,7 @@ def test_sign_up_confirm_sign_in_reload_sign_out_recover(cruddur_app, page: Page
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("Incorrect email or password")
     expect(page.get_by_label("Email")).to_have_value(person["email"])
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -190,3 +191,36 @@ def test_keyboard_alone_can_sign_in(cruddur_app, page: Page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(cruddur_app.url + "/")
     expect_signed_in(page, person)
+
+
+def test_opening_forgot_directly_starts_at_the_first_step(cruddur_app, page: Page):
+    page.goto(cruddur_app.url + "/forgot")
+    page.get_by_label("Email").fill("someone@example.com")
+    page.get_by_role("button", name="Send code").click()
+    expect(page.get_by_label("Code")).to_be_visible()
+    page.goto(cruddur_app.url + "/forgot")  # a fresh visit in the same tab starts over
+    expect(page.get_by_role("button", name="Send code")).to_be_visible()
+
+
+# Records, from the first byte of the page on, whether the signed-out sidebar is ever shown.
+WATCH_FOR_JOIN_PANEL = """
+window.__joinPanelSeen = false;
+new MutationObserver(() => {
+  if (document.body && document.body.innerText.includes("Join the party!")) window.__joinPanelSeen = true;
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
+def test_a_signed_in_reload_and_a_new_tab_never_flash_the_signed_out_page(cruddur_app, page: Page):
+    person = confirmed_person(page, cruddur_app)
+    sign_in(page, cruddur_app, person["email"], PASSWORD)
+    expect_signed_in(page, person)
+    page.context.add_init_script(WATCH_FOR_JOIN_PANEL)
+
+    page.reload()
+    expect_signed_in(page, person)
+    new_tab = page.context.new_page()
+    new_tab.goto(cruddur_app.url + "/more")
+    expect_signed_in(new_tab, person)
+    assert page.evaluate("window.__joinPanelSeen") is False
+    assert new_tab.evaluate("window.__joinPanelSeen") is False
