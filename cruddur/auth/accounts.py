@@ -12,7 +12,7 @@ from datetime import timedelta
 from cruddur.auth import sessions
 from cruddur.auth.cognito import CodeSent, CognitoError
 from cruddur.auth.identity import get_cognito, get_verifier
-from cruddur.auth.jwt import TokenError
+from cruddur.auth.jwt import KeysUnavailableError, TokenError
 from cruddur.auth.password_policy import DEFAULT_POLICY
 from cruddur.db import new_session
 from cruddur.models import Profile
@@ -24,6 +24,9 @@ from cruddur.services.profiles import ensure_profile, handle_taken
 # token that expires on the way.
 REFRESH_MARGIN = timedelta(minutes=5)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The longest address SMTP can carry (RFC 5321). Checked before the pattern, whose backtracking
+# is quadratic in the length: a 32 KB "a@a.a.a...@" costs seconds of CPU with the GIL held.
+MAX_EMAIL_LENGTH = 254
 HANDLE = re.compile(r"^[A-Za-z0-9_]{2,30}$")
 
 
@@ -49,7 +52,7 @@ def normalise_email(email: str) -> str:
 
 def _check_email(email: str) -> str:
     email = normalise_email(email)
-    if not EMAIL.match(email):
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email):
         raise AccountError("InvalidEmail")
     return email
 
@@ -110,6 +113,8 @@ def sign_in(*, email: str, password: str) -> tuple[str, Viewer]:
     try:
         access = get_verifier().verify(tokens.access_token, token_use="access")
         identity = get_verifier().verify(tokens.id_token, token_use="id")
+    except KeysUnavailableError:  # the pool's keys could not be fetched: a passing fault
+        raise AccountError("Unavailable", "InitiateAuth") from None
     except TokenError as error:
         raise AccountError(error.code, "InitiateAuth") from None
     if access["sub"] != identity["sub"]:
@@ -124,7 +129,9 @@ def restore(handle: str) -> Viewer | None:
     """Who holds this session handle, with a verified (and, when due, refreshed) access token.
 
     None when the handle names no session. Raises AccountError("SessionExpired") and ends the
-    session when Cognito no longer honours it (refresh token expired or revoked).
+    session when Cognito no longer honours it (refresh token expired or revoked), and
+    AccountError("Unavailable"), keeping the session, when Cognito or its keys cannot be reached
+    and the stored token cannot be checked without them.
     """
     with new_session() as db:
         stored = sessions.load(db, handle)
@@ -135,6 +142,10 @@ def restore(handle: str) -> Viewer | None:
             access_token = _refresh(db, handle, stored)
         try:
             claims = get_verifier().verify(access_token)
+        except KeysUnavailableError:
+            # The keys could not be fetched (e.g. a restart during an outage): the token may be
+            # fine, so the session stays for the next try.
+            raise AccountError("Unavailable") from None
         except TokenError:
             sessions.end(db, handle)
             raise AccountError("SessionExpired") from None
@@ -149,6 +160,9 @@ def _refresh(db, handle: str, stored: sessions.StoredSession) -> str:
         tokens = get_cognito().refresh(stored.tokens.refresh_token)
     except CognitoError as error:
         if error.code == "Unavailable":
+            if stored.access_expires_at > utcnow():
+                # Cognito is unreachable, but the token still holds: use it, refresh next time.
+                return stored.tokens.access_token
             raise AccountError("Unavailable") from None
         sessions.end(db, handle)
         raise AccountError("SessionExpired") from None

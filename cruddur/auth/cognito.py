@@ -16,8 +16,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pycognito.aws_srp import AWSSRP
 
 # Short timeouts and few retries: a person waiting on a button should hear "try again" quickly.
+# Two attempts in all (botocore's "max_attempts" would count retries: 3 attempts, 24 s + back-off
+# against a provider that accepts but never answers; this way at most ~17 s).
 BOTO_CONFIG = Config(
-    connect_timeout=3, read_timeout=8, retries={"max_attempts": 2, "mode": "standard"}, signature_version=UNSIGNED
+    connect_timeout=3, read_timeout=8, retries={"total_max_attempts": 2, "mode": "standard"}, signature_version=UNSIGNED
 )
 
 

@@ -61,7 +61,7 @@ def create(db: Session, sub: str, tokens: Tokens) -> str:
 
 
 def load(db: Session, handle: str) -> StoredSession | None:
-    if not handle:
+    if not handle or not isinstance(handle, str):  # the browser's storage can hold anything
         return None
     row = db.get(AuthSession, _hash(handle))
     if row is None:

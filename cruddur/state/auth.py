@@ -6,6 +6,7 @@ The e-mail is kept (and carried between the forms); other typed fields stay in t
 """
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -17,9 +18,32 @@ from cruddur.auth.accounts import AccountError
 from cruddur.auth.cognito import CodeSent
 from cruddur.auth.errors import friendly
 from cruddur.auth.password_policy import DEFAULT_POLICY
-from cruddur.state.session import SessionState
+from cruddur.state.identity_calls import run_identity_call
+from cruddur.state.session import SessionState, route_of
 
 RESEND_COOLDOWN_S = 60
+# Longer than any field a form takes (e-mail <= 254, Cognito passwords <= 256 characters).
+FIELD_LIMIT = 1024
+
+
+def _text(value: object, limit: int = FIELD_LIMIT) -> str:
+    """Text an input sent, bounded; anything else a (malformed) event carries reads as empty."""
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _field(form: object, name: str, default: str = "") -> str:
+    """One field of submitted form data, as `_text`; a form that is not a dict has none."""
+    return _text(form.get(name, default) if isinstance(form, dict) else default)
+
+
+def _seconds_left(ready_at: str) -> int:
+    """Whole seconds until `ready_at` (epoch seconds, from session storage the browser sends
+    back), never more than one cooldown and 0 for anything unreadable."""
+    try:
+        left = float(ready_at or 0) - time.time()
+    except (TypeError, ValueError):
+        return 0
+    return max(0, int(min(left, RESEND_COOLDOWN_S) + 0.999)) if math.isfinite(left) else 0
 
 
 def safe_next(target: str | None) -> str:
@@ -43,16 +67,18 @@ class AuthState(rx.State):
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
     resend_ready_at: str = rx.SessionStorage("0", name="cruddur_resend_at")
     resend_wait: int = 0
+    # Until when the running countdown holds the lease (renewed each tick): one per tab.
+    _ticking_until: float = 0.0
 
     # -- small setters the inputs call -------------------------------------------------------
 
     @rx.event
     def set_email(self, value: str):
-        self.email = value
+        self.email = _text(value)
 
     @rx.event
     def check_password(self, value: str):
-        self.password_rules = DEFAULT_POLICY.checklist(value)
+        self.password_rules = DEFAULT_POLICY.checklist(_text(value))
 
     @rx.event
     def toggle_password(self):
@@ -64,11 +90,12 @@ class AuthState(rx.State):
         self.error = self.error_field = ""
         self.busy = self.show_password = False
         self.password_rules = DEFAULT_POLICY.checklist("")
-        if self.router.url.path != "/signin":
+        route = route_of(self)
+        if route != "/signin":
             self.confirmed_notice = ""
-        if self.router.url.path == "/forgot":
+        if route == "/forgot":
             self.forgot_step = "request"
-        if self.router.url.path == "/confirm":
+        if route == "/confirm":
             return AuthState.tick_resend_cooldown
 
     # -- shared mechanics -----------------------------------------------------------------------
@@ -87,7 +114,7 @@ class AuthState(rx.State):
         return rx.set_focus(f"{message.field}-input") if message.field else None
 
     async def _call(self, fn: Callable, **kwargs):
-        return await rx.run_in_thread(lambda: fn(**kwargs))
+        return await run_identity_call(lambda: fn(**kwargs))
 
     def _code_sent(self, sent: CodeSent) -> None:
         self.code_destination = sent.destination
@@ -100,14 +127,14 @@ class AuthState(rx.State):
         if not self._start():
             return
         yield
-        self.email = form.get("email", self.email).strip()
+        self.email = _field(form, "email", self.email).strip()
         try:
             sent = await self._call(
                 accounts.sign_up,
-                name=form.get("name", ""),
+                name=_field(form, "name"),
                 email=self.email,
-                handle=form.get("handle", ""),
-                password=form.get("password", ""),
+                handle=_field(form, "handle"),
+                password=_field(form, "password"),
             )
         except AccountError as error:
             yield self._fail(error)
@@ -123,9 +150,9 @@ class AuthState(rx.State):
         if not self._start():
             return
         yield
-        self.email = form.get("email", self.email).strip()
+        self.email = _field(form, "email", self.email).strip()
         try:
-            await self._call(accounts.confirm_sign_up, email=self.email, code=form.get("code", ""))
+            await self._call(accounts.confirm_sign_up, email=self.email, code=_field(form, "code"))
         except AccountError as error:
             yield self._fail(error)
             return
@@ -150,11 +177,18 @@ class AuthState(rx.State):
 
     @rx.event(background=True)
     async def tick_resend_cooldown(self):
-        """Counts the resend cooldown down, once a second, while it lasts."""
+        """Counts the resend cooldown down, once a second, while it lasts (at most one cooldown,
+        whatever the browser's storage says), and only one countdown per tab at a time."""
+        async with self:
+            if self._ticking_until > time.time():
+                return
+            self._ticking_until = time.time() + 2
         while True:
             async with self:
-                self.resend_wait = max(0, int(float(self.resend_ready_at or 0) - time.time() + 0.999))
+                self._ticking_until = time.time() + 2
+                self.resend_wait = _seconds_left(self.resend_ready_at)
                 if self.resend_wait == 0:
+                    self._ticking_until = 0.0
                     return
             await asyncio.sleep(1)
 
@@ -165,9 +199,9 @@ class AuthState(rx.State):
         if not self._start():
             return
         yield
-        self.email = form.get("email", self.email).strip()
+        self.email = _field(form, "email", self.email).strip()
         try:
-            handle, viewer = await self._call(accounts.sign_in, email=self.email, password=form.get("password", ""))
+            handle, viewer = await self._call(accounts.sign_in, email=self.email, password=_field(form, "password"))
         except AccountError as error:
             if error.code == "UserNotConfirmedException":
                 async for event in self._send_code_and_confirm():
@@ -199,7 +233,7 @@ class AuthState(rx.State):
         if not self._start():
             return
         yield
-        self.email = form.get("email", self.email).strip()
+        self.email = _field(form, "email", self.email).strip()
         try:
             self._code_sent(await self._call(accounts.forgot_password, email=self.email))
         except AccountError as error:
@@ -217,9 +251,9 @@ class AuthState(rx.State):
             await self._call(
                 accounts.reset_password,
                 email=self.email,
-                code=form.get("code", ""),
-                password=form.get("password", ""),
-                confirm=form.get("confirm", ""),
+                code=_field(form, "code"),
+                password=_field(form, "password"),
+                confirm=_field(form, "confirm"),
             )
         except AccountError as error:
             yield self._fail(error)

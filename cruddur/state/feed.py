@@ -13,9 +13,18 @@ from cruddur.services.activities import CrudView, FeedPage
 from cruddur.services.errors import NotFound, ServiceError
 from cruddur.services.posting import MAX_MESSAGE_LENGTH
 from cruddur.services.ttl import DEFAULT_TTL, Ttl
-from cruddur.state.session import SessionState
+from cruddur.state.session import SessionState, route_of
 
 TTL_CHOICES = [(ttl.value, ttl.label) for ttl in Ttl]
+TTL_VALUES = frozenset(ttl.value for ttl in Ttl)
+# A draft may run over the limit (the counter goes negative), but not without bound.
+DRAFT_LIMIT = 4 * MAX_MESSAGE_LENGTH
+
+
+def _text(value: object, limit: int) -> str:
+    """Text an input sent, bounded; anything else a (malformed) event carries reads as empty.
+    (A non-text draft would break `draft_left`, and with it every later update of the tab.)"""
+    return value[:limit] if isinstance(value, str) else ""
 
 
 def _in_db(work: Callable, *args, **kwargs):
@@ -69,15 +78,15 @@ class FeedState(rx.State):
 
     @rx.event
     async def load_home(self):
-        self.profile_handle = self.profile_name = ""
+        self.profile_handle = self.profile_name = self.replying_to = ""
         self.not_found = False
         self._show(await self._page(None), append=False)
 
     @rx.event
     async def load_profile(self):
         """On `/@handle`: that person's live cruds, or a not-found page."""
-        handle = str(self.router.url.path).strip("/").removeprefix("@")
-        self.loaded, self.not_found, self.profile_handle = False, False, handle
+        handle = route_of(self).removeprefix("/@")
+        self.loaded, self.not_found, self.profile_handle, self.replying_to = False, False, handle, ""
         try:
             page = await self._page(None)
         except NotFound:
@@ -101,11 +110,12 @@ class FeedState(rx.State):
 
     @rx.event
     def set_draft(self, value: str):
-        self.draft, self.compose_error = value, ""
+        self.draft, self.compose_error = _text(value, DRAFT_LIMIT), ""
 
     @rx.event
     def set_ttl(self, value: str):
-        self.ttl = value
+        if isinstance(value, str) and value in TTL_VALUES:
+            self.ttl = value
 
     @rx.event
     async def post(self):
@@ -133,12 +143,13 @@ class FeedState(rx.State):
 
     @rx.event
     def open_reply(self, crud_uuid: str):
+        crud_uuid = _text(crud_uuid, 64)
         self.replying_to = "" if self.replying_to == crud_uuid else crud_uuid
         self.reply_draft = self.reply_error = ""
 
     @rx.event
     def set_reply_draft(self, value: str):
-        self.reply_draft, self.reply_error = value, ""
+        self.reply_draft, self.reply_error = _text(value, DRAFT_LIMIT), ""
 
     @rx.event
     async def send_reply(self):
@@ -164,7 +175,7 @@ class FeedState(rx.State):
     @rx.event
     async def toggle_like(self, crud_uuid: str):
         try:
-            outcome = await self._write(likes.toggle_like, crud_uuid)
+            outcome = await self._write(likes.toggle_like, _text(crud_uuid, 64))
         except ServiceError:
             return rx.toast.error("That crud has expired.")
         if outcome is not None:

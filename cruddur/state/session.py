@@ -9,6 +9,7 @@ from cruddur.auth import accounts
 from cruddur.auth.accounts import AccountError, Viewer
 from cruddur.auth.errors import friendly
 from cruddur.db import new_session
+from cruddur.state.identity_calls import run_identity_call
 from cruddur.services.profiles import ProfileView, suggested_profiles
 
 
@@ -18,6 +19,12 @@ def _restore_with_suggestions(handle: str) -> tuple[Viewer | None, list[ProfileV
         return None, []
     with new_session() as db:
         return viewer, suggested_profiles(db, exclude_sub=viewer.sub)
+
+
+def route_of(state: rx.State) -> str:
+    """The page's route: a page loaded directly has a trailing slash (/forgot/), one reached
+    by a link has none (/forgot)."""
+    return str(state.router.url.path).rstrip("/") or "/"
 
 
 class SessionState(rx.State):
@@ -66,9 +73,7 @@ class SessionState(rx.State):
     def require_sign_in(self):
         """After `restore` on a page for signed-in people: off to sign in, and back here after."""
         if not self.signed_in:
-            # A page loaded directly has a trailing slash (/notifications/); keep the route's own form.
-            path = str(self.router.url.path).rstrip("/") or "/"
-            return rx.redirect("/signin?next=" + quote(path))
+            return rx.redirect("/signin?next=" + quote(route_of(self)))
 
     async def verified_sub(self) -> str | None:
         """Re-verifies this tab's session — access token checked, refreshed when due — and
@@ -78,7 +83,9 @@ class SessionState(rx.State):
             return None
         try:
             viewer = await rx.run_in_thread(lambda: accounts.restore(handle))
-        except AccountError:
+        except AccountError as error:
+            if error.code == "Unavailable":
+                return None  # not verifiable for now; the session stays for the next request
             viewer = None
         if viewer is None:
             self._become("", None)
@@ -90,6 +97,6 @@ class SessionState(rx.State):
         handle = self.session_handle
         self._become("", None)
         yield
-        await rx.run_in_thread(lambda: accounts.sign_out(handle))
+        await run_identity_call(lambda: accounts.sign_out(handle))
         yield rx.toast.success("You're signed out.")
         yield rx.redirect("/")
