@@ -5,9 +5,12 @@ Reads are public; a valid Cognito access token adds what is personal (`liked`). 
 one, and their author is always the token's `sub`. A token that is sent must be valid: an
 invalid one is refused with 401, never quietly treated as absent. Errors are JSON,
 `{"error": code, "message": ..., "field": ...}`, and bad input is a 4xx, never a 5xx.
-Database work runs in worker threads (`_in_db`), token verification on the event loop.
+Database work runs in worker threads (`_in_db`), token verification on the event loop. The
+home feed's first page comes from `services/feed_cache.py` (at most 1 s old, never showing an
+expired crud, dropped at once by any write in this process) as ready JSON.
 """
 
+import asyncio
 import uuid
 from http import HTTPStatus
 from collections.abc import Awaitable, Callable
@@ -16,18 +19,22 @@ from typing import Annotated, TypeVar
 import anyio
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cruddur.auth.identity import get_verifier
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
-from cruddur.db import new_session
+from cruddur.db import get_engine, new_session
 from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage, home_feed, profile_feed
 from cruddur.services.errors import NotFound, ProfileRequired, ServiceError, ValidationError
+from cruddur.services.feed_cache import feed_json, home_cache
 from cruddur.services.likes import toggle_like
 from cruddur.services.posting import post_crud, reply
 from cruddur.services.ttl import Ttl
@@ -36,6 +43,7 @@ VerifyAccessToken = Callable[[str], Awaitable[dict]]
 T = TypeVar("T")
 Claims = dict
 
+HOME_PATH = "/api/activities/home"
 MESSAGE_DOC = "1–280 characters once leading and trailing whitespace is removed."
 
 
@@ -90,6 +98,7 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         redoc_url=None,
     )
     _handle_errors(app)
+    app.add_middleware(_CachedHomePage, verify_access_token=verify_access_token)
 
     async def viewer(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -120,9 +129,39 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         await _in_db(lambda session: session.exec(text("SELECT 1")))
         return Health(status="ok")
 
-    @app.get("/api/activities/home", response_model=FeedPage, responses=_ERRORS, tags=["activities"])
-    async def home(claims: Viewer, cursor: Cursor = None) -> FeedPage:
-        return await _in_db(lambda session: home_feed(session, cursor=cursor, viewer_sub=_sub(claims)))
+    reading: dict[tuple, asyncio.Future[bytes]] = {}  # (engine, cache generation, sub) -> its read
+
+    async def first_home_page(sub: str | None) -> bytes:
+        engine = get_engine()
+        body = home_cache.peek_body(engine, sub)
+        if body is not None:
+            return body
+        # When the page runs out, one request per viewer reads it and the others wait for that
+        # read, rather than each holding a worker thread (and the GIL) at once. A read started
+        # before a write is never joined after it: the cache's generation moved.
+        key = (engine, home_cache.generation, sub)
+        task = reading.get(key)
+        if task is None:
+            task = reading[key] = asyncio.ensure_future(_in_db(lambda session: home_cache.body(session, sub)))
+
+            def done(_task: asyncio.Future) -> None:
+                del reading[key]
+                if not _task.cancelled():
+                    _task.exception()  # its waiters have it; none left is not "never retrieved"
+
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
+
+    @app.get(HOME_PATH, response_model=FeedPage, responses=_ERRORS, tags=["activities"])
+    async def home(claims: Viewer, cursor: Cursor = None) -> Response:
+        # The first page comes from the feed cache (services/feed_cache.py) as ready JSON: a
+        # hit never leaves the event loop. `response_model` documents it; FeedPage is its shape.
+        sub = _sub(claims)
+        if cursor is None:
+            body = await first_home_page(sub)
+        else:
+            body = feed_json(await _in_db(lambda session: home_feed(session, cursor=cursor, viewer_sub=sub)))
+        return Response(body, media_type="application/json")
 
     @app.get("/api/activities/@{handle}", response_model=ProfileFeedPage, responses=_LOOKUP_ERRORS, tags=["activities"])
     async def profile(handle: str, claims: Viewer, cursor: Cursor = None) -> ProfileFeedPage:
@@ -162,6 +201,51 @@ async def _in_db(work: Callable[[Session], T]) -> T:
     return await anyio.to_thread.run_sync(run)
 
 
+class _CachedHomePage:
+    """ASGI in front of the routes: `GET /api/activities/home` (first page) answered straight
+    from the feed cache, without FastAPI's per-request dependency solving, when the page is
+    cached and the request carries no token or one Bearer token that verifies. Anything else
+    (a miss, a cursor, no or a bad token, another route) goes on to the routes, which answer
+    it, errors included, exactly as documented."""
+
+    def __init__(self, app: ASGIApp, verify_access_token: VerifyAccessToken):
+        self.app, self.verify = app, verify_access_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and not scope["query_string"]
+            and scope["path"] == scope.get("root_path", "") + HOME_PATH
+            and (body := await self._cached(scope["headers"])) is not None
+        ):
+            length = str(len(body)).encode()
+            headers = [(b"content-length", length), (b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+    async def _cached(self, headers: list[tuple[bytes, bytes]]) -> bytes | None:
+        engine = get_engine()
+        if home_cache.peek_body(engine, None) is None:
+            return None
+        authorization = [value for name, value in headers if name == b"authorization"]
+        if not authorization:
+            return home_cache.peek_body(engine, None)
+        if len(authorization) > 1:
+            return None
+        scheme, _, token = authorization[0].decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None
+        try:
+            claims = await self.verify(token)
+        except Exception:  # refused or unverifiable: the route says why, in its own words
+            return None
+        return home_cache.peek_body(engine, claims["sub"])
+
+
 def _sub(claims: Claims | None) -> str | None:
     return claims["sub"] if claims else None
 
@@ -196,6 +280,14 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(KeysUnavailable)
     async def keys_unavailable(_request: Request, _exc: KeysUnavailable) -> JSONResponse:
         return _error(503, "unavailable", "Sign-in is unavailable for a moment.", headers={"Retry-After": "5"})
+
+    async def database_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+        # The database is down, restarting, or dropped the connection: a clean 503; the pool
+        # (pool_pre_ping) reconnects on a later request, so no restart is needed.
+        return _error(503, "unavailable", "The service is unavailable for a moment.", headers={"Retry-After": "2"})
+
+    for kind in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(kind, database_unavailable)
 
 
 def _error(
