@@ -8,6 +8,8 @@ config = rx.Config(
     app_name="cruddur",
     db_url=settings.resolved_database_url,
     redis_url=settings.redis_url,
+    # Reflex checks the websocket's Origin against this list (and answers CORS with it).
+    cors_allowed_origins=tuple(settings.allowed_origins) or ("*",),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -18,7 +18,9 @@ def get_engine() -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A database that is down or unreachable fails a request within seconds instead of hanging
+    # it: connecting gives up after 5 s, waiting for a pooled connection after 10 s.
+    return create_engine(url, pool_pre_ping=True, pool_timeout=10, connect_args={"connect_timeout": 5})
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

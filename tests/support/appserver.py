@@ -1,10 +1,14 @@
 """Serve the real app as `reflex run --env prod` does, on free ports and its own data dir.
 
-Used by the browser tests and by the benchmarks that need the whole app.
+Used by the browser tests and by the benchmarks that need the whole app (`serve_app`), and by
+the scale-out tests, which run backend workers (`Backend`) and the identity provider
+(`serve_identity_provider`) as separate processes they can kill and restart.
 """
 
 import contextlib
+import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -46,7 +50,7 @@ class RunningApp:
 
 def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a fresh app on the embedded defaults, whatever the caller's shell has."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "DATABASE_URL", "REDIS_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS"))}
     env.update(
         DATA_DIR=str(data_dir),
         LOCAL_COGNITO_PORT=str(free_port()),
@@ -87,8 +91,121 @@ def serve_app(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
         _wait_until_serving(process, app.url, log)
         yield app
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM to the process group (the process and its workers), SIGKILL if that is not enough."""
+    if process.poll() is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # workers the leader left behind
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+class Backend:
+    """One backend process, `reflex run --env prod --backend-only` with a single Granian worker,
+    on loopback. Several of these with one REDIS_URL and DATABASE_URL are the scale-out shape.
+
+    `kill()` is a crash (SIGKILL to the whole process group); `start()` again is a restart on
+    the same port.
+    """
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, port: int | None = None):
+        self.name, self.env, self.log_dir = name, env, log_dir
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    @property
+    def log(self) -> Path:
+        return self.log_dir / f"backend-{self.name}-{self.port}-{self.starts}.log"
+
+    def start(self) -> "Backend":
+        """Starts the process and returns once it serves."""
+        return self.launch().wait_until_serving()
+
+    def launch(self) -> "Backend":
+        """Starts the process without waiting (start several, then wait for each)."""
+        assert self.process is None or self.process.poll() is not None, f"{self.name} is already running"
+        self.starts += 1
+        env = self.env | {"GRANIAN_WORKERS": "1"}  # one worker per process: the test picks the worker
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                ["reflex", "run", "--env", "prod", "--backend-only",
+                 "--backend-host", "127.0.0.1", "--backend-port", str(self.port)],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        return self
+
+    def wait_until_serving(self) -> "Backend":
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AppDidNotStart(f"backend {self.name} exited with {self.process.returncode}:\n{self.tail()}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(self.url + "/ping", timeout=2).is_success:
+                    return self
+            time.sleep(0.1)
+        raise AppDidNotStart(f"backend {self.name} did not serve {self.url} within {START_TIMEOUT_S}s:\n{self.tail()}")
+
+    def kill(self) -> None:
+        """A crash: SIGKILL to the process and its worker, nothing flushed, nothing said goodbye."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def tail(self, chars: int = 4000) -> str:
+        return self.log.read_text()[-chars:] if self.log.exists() else ""
+
+
+@dataclass
+class IdentityProvider:
+    """The local Cognito-compatible provider as its own process (`python -m cruddur.localcognito`)."""
+
+    info: dict  # endpoint_url, user_pool_id, client_id, region, mailbox_url, issuer, jwks_url
+    process: subprocess.Popen
+
+    @property
+    def port(self) -> int:
+        return int(self.info["endpoint_url"].rsplit(":", 1)[1])
+
+
+@contextlib.contextmanager
+def serve_identity_provider(data_dir: Path, port: int | None = None) -> Iterator[IdentityProvider]:
+    """The provider on loopback, standalone: app workers on the same data dir and port attach to it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / "localcognito.log"
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cruddur.localcognito", "--port", str(port or free_port()), "--data-dir", str(data_dir)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True,
+        )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        line = process.stdout.readline() if ready else ""  # one JSON line once it listens
+        if not line:
+            if process.poll() is None:
+                raise AppDidNotStart(f"the identity provider said nothing in 60s:\n{log.read_text()[-4000:]}")
             process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            raise AppDidNotStart(f"the identity provider exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        yield IdentityProvider(json.loads(line), process)
+    finally:
+        _stop(process)
+        process.stdout.close()
