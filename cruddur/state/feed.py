@@ -42,7 +42,8 @@ class FeedState(rx.State):
     profile_name: str = ""
     not_found: bool = False
 
-    draft: str = ""
+    # Kept in the tab's sessionStorage too, so a draft survives a reload or a dead worker.
+    draft: str = rx.SessionStorage("", name="cruddur_draft")
     ttl: str = DEFAULT_TTL.value
     compose_error: str = ""
     posting: bool = False

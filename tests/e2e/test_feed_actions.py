@@ -81,3 +81,12 @@ def test_signed_out_people_see_no_compose_box_or_like_buttons(cruddur_app, page:
     expect(page.locator("article.cr-crud")).not_to_have_count(0)
     expect(page.get_by_label("What would you like to crud?")).to_have_count(0)
     expect(page.get_by_role("button", name="Like", exact=True)).to_have_count(0)
+
+
+def test_an_unposted_draft_survives_a_reload(cruddur_app, page: Page):
+    signed_in_person(page, cruddur_app)
+    compose = page.get_by_label("What would you like to crud?")
+    compose.fill("half-written thought")
+    expect(page.locator("#compose-count")).to_have_text(str(280 - len("half-written thought")))
+    page.reload()
+    expect(page.get_by_label("What would you like to crud?")).to_have_value("half-written thought")

@@ -3,7 +3,7 @@
 It speaks the protocol the compiled frontend speaks (see REFLEX-NOTES "Socket.IO event
 protocol"): the tab token travels as `?token=`, the hydrate event rides in the CONNECT packet
 with the browser's client-storage values, deltas are merged into a local copy of the state, the
-LocalStorage-backed session handle is kept as the browser would keep it, and a `new_token`
+session handle (localStorage) and the draft (sessionStorage) are kept as the browser keeps them, and a `new_token`
 from the backend replaces the tab token as the browser does. Which backend a (re)connect goes
 to is the caller's choice: that is how a test plays the load balancer.
 """
@@ -20,7 +20,8 @@ ROOT = "reflex___state____state"
 SESSION = f"{ROOT}.cruddur___state___session____session_state"
 AUTH = f"{ROOT}.cruddur___state___auth____auth_state"
 FEED = f"{ROOT}.cruddur___state___feed____feed_state"
-HANDLE_VAR = f"{SESSION}.session_handle_rx_state_"
+HANDLE_VAR = f"{SESSION}.session_handle_rx_state_"  # localStorage, shared by a browser's tabs
+DRAFT_VAR = f"{FEED}.draft_rx_state_"  # sessionStorage, the tab's own
 HYDRATE = f"{ROOT}.hydrate_and_load"
 UPDATE_VARS = f"{ROOT}.reflex___state____update_vars_internal_state.update_vars_internal"
 ON_LOAD = f"{ROOT}.reflex___state____on_load_internal_state.on_load_internal"
@@ -34,6 +35,7 @@ class Tab:
     def __init__(self, local_storage: dict[str, str] | None = None, token: str | None = None):
         self.token = token or str(uuid.uuid4())
         self.local_storage = local_storage if local_storage is not None else {}
+        self.session_storage: dict[str, str] = {}
         self.path = "/"
         self.state: dict[str, dict[str, Any]] = {}
         self.snapshot: dict[str, dict[str, Any]] = {}  # the first delta of the last (re)connect
@@ -141,8 +143,11 @@ class Tab:
             self.snapshot = {name: dict(values) for name, values in delta.items()}
         for name, values in delta.items():
             self.state.setdefault(name, {}).update(values)
-        if HANDLE_VAR.rsplit(".", 1)[1] in delta.get(SESSION, {}) and self.state.get(ROOT, {}).get("is_hydrated_rx_state_"):
-            self.local_storage[HANDLE_VAR] = delta[SESSION]["session_handle_rx_state_"]
+        if self.state.get(ROOT, {}).get("is_hydrated_rx_state_"):
+            for var, storage in ((HANDLE_VAR, self.local_storage), (DRAFT_VAR, self.session_storage)):
+                state_name, field = var.rsplit(".", 1)
+                if field in delta.get(state_name, {}):
+                    storage[var] = delta[state_name][field]
         for event in update.get("events") or []:
             if event.get("name") == "_redirect":
                 self.redirects.append(event["payload"]["path"])
@@ -157,7 +162,7 @@ class Tab:
         self._changed.set()
 
     def _storage_payload(self) -> dict:
-        stored = {k: v for k, v in self.local_storage.items() if v}
+        stored = {k: v for k, v in (self.local_storage | self.session_storage).items() if v}
         return {"vars": stored} if stored else {}
 
     def _router_data(self) -> dict:
