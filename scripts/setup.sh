@@ -39,6 +39,8 @@ if [ "$(cat "$tools_stamp" 2>/dev/null)" != "$tools_want" ]; then
 fi
 export PATH="$PWD/.tools/node_modules/.bin:$PWD/.venv/bin:$PATH"
 export REFLEX_USE_SYSTEM_BUN=1
+# Reflex otherwise races npmjs.org against a mirror to pick a registry; use the one npm is set to.
+export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry)}"
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browsers here).
 if [ "$want_tests" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
