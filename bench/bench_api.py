@@ -36,17 +36,17 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import asdict
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.jwks_server import JwksServer  # noqa: E402
 
 ROWS, AUTHORS = 10_000, 50
 CONCURRENCY = (1, 32)
@@ -176,26 +176,11 @@ def signing_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def serve_jwks(private_key) -> tuple[ThreadingHTTPServer, str]:
+def serve_jwks(private_key) -> JwksServer:
     from jwt.algorithms import RSAAlgorithm
 
     jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key())) | {"kid": "bench", "alg": "RS256", "use": "sig"}
-    body = json.dumps({"keys": [jwk]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/us-east-1_Bench"
+    return JwksServer(lambda: {"keys": [jwk]}, "us-east-1_Bench")
 
 
 def access_token(private_key, issuer: str) -> str:
@@ -333,7 +318,8 @@ def main() -> None:
     os.environ["DATA_DIR"] = data_dir
     fill_database()
     key = signing_key()
-    jwks, issuer = serve_jwks(key)
+    jwks = serve_jwks(key)
+    issuer = jwks.issuer
     token = access_token(key, issuer)
     script = os.path.join(data_dir, "bench.lua")
     Path(script).write_text(WRK_SCRIPT % token)
@@ -360,7 +346,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    jwks.shutdown()
+    jwks.close()
     print(f"load average after the run: {os.getloadavg()[0]:.1f} (other work on this machine shows in the tails)")
 
     ours, theirs = shown(pages["cruddur"]), shown(pages["baseline"])

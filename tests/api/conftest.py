@@ -2,10 +2,8 @@
 here in the shape Cognito gives access and ID tokens, signed RS256 with a `kid`."""
 
 import json
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import jwt as pyjwt
@@ -17,6 +15,7 @@ from jwt.algorithms import RSAAlgorithm
 from cruddur.api import create_api
 from cruddur.auth.jwt import CognitoJwtVerifier
 from cruddur.services.profiles import ensure_profile
+from tests.support.jwks_server import JwksServer
 
 POOL_ID = "us-east-1_ApiTests1"
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
@@ -35,38 +34,6 @@ class Key:
         self.jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key())) | {"kid": kid, "alg": "RS256", "use": "sig"}
 
 
-class JwksServer:
-    """Serves {"keys": [...]} at the pool's well-known URL; `status` makes it fail on purpose."""
-
-    def __init__(self, keys: list[Key]):
-        self.status = 200
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = json.dumps({"keys": [k.jwk for k in keys]}).encode()
-                self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        host, port = self.httpd.server_address[:2]
-        self.issuer = f"http://{host}:{port}/{POOL_ID}"
-        self.jwks_url = f"{self.issuer}/.well-known/jwks.json"
-        # A short poll keeps shutdown (each test's teardown) quick.
-        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture(scope="session")
 def keys() -> dict[str, Key]:
     return {"access": Key("access-kid-1"), "id": Key("id-kid-1"), "stranger": Key("access-kid-1")}
@@ -74,7 +41,8 @@ def keys() -> dict[str, Key]:
 
 @pytest.fixture
 def jwks(keys):
-    server = JwksServer([keys["access"], keys["id"]])
+    published = [keys["access"], keys["id"]]
+    server = JwksServer(lambda: {"keys": [k.jwk for k in published]}, POOL_ID)
     yield server
     server.close()
 
