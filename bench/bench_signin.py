@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.support.appserver import serve_app  # noqa: E402
+from tests.support.mailbox import latest_code  # noqa: E402
 
 RUNS = 20
 EMAIL, PASSWORD = "bench@example.com", "Bench-mark-2026!"
@@ -29,8 +29,7 @@ def sign_up(app) -> None:
     from cruddur.auth import accounts
 
     accounts.sign_up(name="Bench Mark", email=EMAIL, handle="bench", password=PASSWORD)
-    code = next(m["code"] for m in httpx.get(app.mailbox_url).json()["messages"] if m["to"] == EMAIL)
-    accounts.confirm_sign_up(email=EMAIL, code=code)
+    accounts.confirm_sign_up(email=EMAIL, code=latest_code(app.mailbox_url, EMAIL))
 
 
 def browser_sign_ins(app) -> list[float]:

@@ -1,11 +1,12 @@
 """The app's account code against a real embedded provider, on its own port and data dir."""
 
 import socket
+from functools import partial
 
-import httpx
 import pytest
 
 from cruddur.auth import identity
+from tests.support.mailbox import latest_code
 
 
 def _free_port() -> int:
@@ -24,8 +25,4 @@ def provider(database, monkeypatch):
 
 @pytest.fixture
 def mailbox(provider):
-    def latest(email: str, kind: str = "SIGN_UP") -> str:
-        messages = httpx.get(provider["mailbox_url"]).json()["messages"]
-        return next(m["code"] for m in messages if m["to"] == email and m["kind"] == kind)
-
-    return latest
+    return partial(latest_code, provider["mailbox_url"])

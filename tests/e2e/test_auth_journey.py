@@ -3,8 +3,9 @@
 import re
 import uuid
 
-import httpx
 from playwright.sync_api import Page, expect
+
+from tests.support.mailbox import latest_code as mailbox_code
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.")
 PASSWORD = "Crud-dur-2026!"
@@ -17,8 +18,7 @@ def new_person() -> dict:
 
 
 def latest_code(app, email: str, kind: str) -> str:
-    mailbox = httpx.get(app.mailbox_url).json()["messages"]
-    return next(m["code"] for m in mailbox if m["to"] == email and m["kind"] == kind)
+    return mailbox_code(app.mailbox_url, email, kind)
 
 
 def assert_no_token_in_browser(page: Page) -> None:

@@ -6,7 +6,6 @@
   people; each end-to-end test leaves the provider running again when it is done.
 """
 
-import httpx
 import pytest
 
 from cruddur import settings
@@ -14,6 +13,7 @@ from cruddur.auth import accounts, identity
 from tests.auth_flows.conftest import mailbox, provider  # noqa: F401  (the embedded provider)
 from tests.resilience.harness import PASSWORD, StandaloneProvider, create_people, people, serve_with_provider
 from tests.support.appserver import AppDidNotStart
+from tests.support.mailbox import latest_code
 
 
 @pytest.fixture
@@ -36,9 +36,7 @@ def confirmed(outside_provider):
 
     def make(email: str = "ada@example.com", handle: str = "ada") -> str:
         accounts.sign_up(name="Ada Lovelace", email=email, handle=handle, password=PASSWORD)
-        messages = httpx.get(outside_provider.info["mailbox_url"]).json()["messages"]
-        code = next(m["code"] for m in messages if m["to"] == email and m["kind"] == "SIGN_UP")
-        accounts.confirm_sign_up(email=email, code=code)
+        accounts.confirm_sign_up(email=email, code=latest_code(outside_provider.info["mailbox_url"], email))
         return email
 
     return make

@@ -20,6 +20,7 @@ import redis.asyncio
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+from tests.support.mailbox import latest_code
 from tests.scale.tab import AUTH, SESSION, Tab
 from tests.services.conftest import alembic_upgrade, scratch_postgres_database
 from tests.support.appserver import AppDidNotStart, Backend, IdentityProvider, app_env, free_port, serve_identity_provider
@@ -165,9 +166,7 @@ def new_person() -> Person:
     return Person(f"Scale {tag}", f"scale.{tag}@example.com", f"scale_{tag}")
 
 
-def latest_code(mailbox_url: str, email: str) -> str:
-    messages = httpx.get(mailbox_url, timeout=10).json()["messages"]
-    return next(m["code"] for m in messages if m["to"] == email and m["kind"] == "SIGN_UP")
+
 
 
 async def sign_up(tab: Tab, backend_url: str, mailbox_url: str, person: Person, origin: str = ORIGIN) -> None:
