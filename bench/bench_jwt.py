@@ -9,23 +9,21 @@ first verification <= 1.3x floor, a repeat (verified-token cache) <= 3 us, 1 MB 
 
 import base64
 import gc
-import json
 import statistics
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jwt as pyjwt  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 from jose import jwt as jose_jwt  # noqa: E402
 
 from cruddur.auth.jwt import CognitoJwtVerifier, TokenError  # noqa: E402
+from tests.support.jwks_server import JwksServer  # noqa: E402
 
 CLIENT_ID = "5ackeuvmc0t3jgprjbh6bd2tgb"
 POOL_ID = "us-east-1_AbCdEfGhI"
@@ -34,27 +32,6 @@ KID = "WKxr5ag5z2Bl8Nhk0aHNy5cEP1Wv2cjh2E0y+ZE7N8k="  # Cognito kids look like t
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def serve_jwks(jwks: dict) -> tuple[ThreadingHTTPServer, str]:
-    body = json.dumps(jwks).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    host, port = httpd.server_address[:2]
-    return httpd, f"http://{host}:{port}/_cognito/{POOL_ID}"
 
 
 def per_call(fn, args_list):
@@ -112,8 +89,8 @@ def main() -> None:
         "n": b64url(numbers.n.to_bytes(256, "big")),
         "use": "sig",
     }
-    httpd, issuer = serve_jwks({"keys": [jwk]})
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    jwks = JwksServer(lambda: {"keys": [jwk]}, POOL_ID)
+    issuer = jwks.issuer
 
     now = int(time.time())
     print(f"minting {count} distinct Cognito-shaped access tokens ...", flush=True)
@@ -219,7 +196,7 @@ def main() -> None:
         fn(tokens[0])
         others[name] = per_call(fn, sample)
     floor_again = per_call(floor, floor_inputs[: len(sample)])
-    httpd.shutdown()
+    jwks.close()
 
     def us(ns):
         return f"{ns / 1000:9.2f} us"
