@@ -53,7 +53,8 @@ class FeedState(rx.State):
 
     @rx.var
     def draft_left(self) -> int:
-        return MAX_MESSAGE_LENGTH - len(self.draft)
+        # The draft also comes back from the tab's sessionStorage, where anything can be written.
+        return MAX_MESSAGE_LENGTH - len(_text(self.draft, DRAFT_LIMIT))
 
     @rx.var
     def reply_left(self) -> int:
@@ -122,7 +123,8 @@ class FeedState(rx.State):
     async def post(self):
         if self.posting:
             return
-        if not self.draft.strip():
+        draft = _text(self.draft, DRAFT_LIMIT)
+        if not draft.strip():
             self.compose_error = "Write something first."
             return
         if self.draft_left < 0:
@@ -131,7 +133,7 @@ class FeedState(rx.State):
         self.posting, self.compose_error = True, ""
         yield
         try:
-            crud = await self._write(posting.post_crud, self.draft, self.ttl)
+            crud = await self._write(posting.post_crud, draft, self.ttl)
         except ServiceError as error:
             self.compose_error = error.message
         else:

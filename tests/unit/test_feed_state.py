@@ -39,3 +39,12 @@ async def test_load_more_appends_the_next_page(database):
         assert state.loading_more
     assert [c.message for c in state.cruds] == [f"crud {n}" for n in range(25)]
     assert state.next_cursor == "" and not state.loading_more
+
+
+async def test_a_tampered_draft_from_browser_storage_reads_as_empty_text(database):
+    state = feed_state()
+    state.draft = 123  # sessionStorage sync can carry anything a client writes
+    assert state.draft_left == 280
+    async for _ in FeedState.post.fn(state):
+        pass
+    assert state.compose_error == "Write something first."
