@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cruddur.auth.identity import get_verifier
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
-from cruddur.db import get_engine, new_session
+from cruddur.db import get_engine, in_session
 from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage, home_feed, profile_feed
 from cruddur.services.errors import NotFound, ProfileRequired, ServiceError, ValidationError
 from cruddur.services.feed_cache import feed_json, home_cache
@@ -194,11 +194,7 @@ async def _in_db(work: Callable[[Session], T]) -> T:
     loop. (Async endpoints with one explicit hop: FastAPI would make two for a plain `def`,
     one to run it and one to serialise its answer.)"""
 
-    def run() -> T:
-        with new_session() as session:
-            return work(session)
-
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(in_session, work)
 
 
 class _CachedHomePage:

@@ -33,3 +33,9 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def new_session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
+
+
+def in_session(work, *args, **kwargs):
+    """`work(session, *args, **kwargs)` with a session of its own. Blocking: call from a thread."""
+    with new_session() as session:
+        return work(session, *args, **kwargs)

@@ -7,7 +7,7 @@ from functools import partial
 
 import reflex as rx
 
-from cruddur.db import new_session
+from cruddur.db import in_session
 from cruddur.services import activities, likes, posting
 from cruddur.services.activities import CrudView, FeedPage
 from cruddur.services.errors import NotFound, ServiceError
@@ -25,11 +25,6 @@ def _text(value: object, limit: int) -> str:
     """Text an input sent, bounded; anything else a (malformed) event carries reads as empty.
     (A non-text draft would break `draft_left`, and with it every later update of the tab.)"""
     return value[:limit] if isinstance(value, str) else ""
-
-
-def _in_db(work: Callable, *args, **kwargs):
-    with new_session() as session:
-        return work(session, *args, **kwargs)
 
 
 class FeedState(rx.State):
@@ -66,9 +61,9 @@ class FeedState(rx.State):
     async def _page(self, cursor: str | None) -> FeedPage:
         viewer = await self._viewer()
         if self.profile_handle:
-            fetch = partial(_in_db, activities.profile_feed, self.profile_handle, cursor, viewer)
+            fetch = partial(in_session, activities.profile_feed, self.profile_handle, cursor, viewer)
         else:
-            fetch = partial(_in_db, activities.home_feed, cursor=cursor, viewer_sub=viewer)
+            fetch = partial(in_session, activities.home_feed, cursor=cursor, viewer_sub=viewer)
         return await rx.run_in_thread(fetch)
 
     def _show(self, page: FeedPage, *, append: bool) -> None:
@@ -191,7 +186,7 @@ class FeedState(rx.State):
         if author is None:
             self.compose_error = self.reply_error = "Sign in to crud."
             return None
-        return await rx.run_in_thread(partial(_in_db, work, author, *args))
+        return await rx.run_in_thread(partial(in_session, work, author, *args))
 
 
 def _with_reply(crud: CrudView, answer: CrudView) -> CrudView:

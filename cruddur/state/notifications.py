@@ -2,14 +2,9 @@
 
 import reflex as rx
 
-from cruddur.db import new_session
+from cruddur.db import in_session
 from cruddur.services.notifications import Notification, notifications
 from cruddur.state.session import SessionState
-
-
-def _fetch(sub: str) -> list[Notification]:
-    with new_session() as session:
-        return notifications(session, sub)
 
 
 class NotificationsState(rx.State):
@@ -19,5 +14,5 @@ class NotificationsState(rx.State):
     @rx.event
     async def load(self):
         sub = await (await self.get_state(SessionState)).verified_sub()
-        self.items = await rx.run_in_thread(lambda: _fetch(sub)) if sub else []
+        self.items = await rx.run_in_thread(lambda: in_session(notifications, sub)) if sub else []
         self.loaded = True
