@@ -15,10 +15,11 @@ Everything is checked, in this order, and every refusal is a `TokenError` subcla
    `iat` not in the future, each within `leeway` seconds; required claims present with their types.
 
 Speed: a validated header is remembered by its exact text, so a token costs two SIMD base64
-decodes (payload, signature), one RSA verification and one JSON parse (orjson). A verified token
-is remembered (bounded, found by its signature's tail, matched on its exact text) until it expires
-or its key leaves the JWKS; a repeat costs a dict look-up and still has its `token_use` and expiry
-checked against the clock. Callers always get their own copy of the claims.
+decodes (payload, signature), one RSA operation, one SHA-256 and one JSON parse (orjson). A
+verified token is remembered (bounded, found by its signature's tail, matched on its exact text)
+until it expires or its key leaves the JWKS; a repeat costs a dict look-up and a JSON parse of its
+payload, and still has its `token_use` and expiry checked against the clock. Every call returns
+freshly parsed claims, so callers may change them.
 
 No token and no claim value is ever logged or put in an error message; logs name the failure.
 """
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import binascii
-import copy
+import hashlib
+import hmac
+import itertools
 import json
 import logging
 import re
@@ -38,7 +41,6 @@ from concurrent.futures import Future
 import orjson
 import pybase64
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from .jwks import JwksCache, check_url
@@ -311,8 +313,15 @@ def _check_groups(groups: object) -> None:
 
 # -- the verifier --------------------------------------------------------------------------------
 
+# RSASSA-PKCS1-v1_5 verification as RFC 8017 8.2.2 spells it: recover the encoded message with the
+# public key (cryptography checks the 00 01 FF..FF 00 padding and the signature's length), then
+# compare it, in constant time, with the DigestInfo of the SHA-256 we compute. Same primitive,
+# same verdict as `key.verify(..., PKCS1v15(), SHA256())`, ~1.3 us cheaper (no hash context
+# inside cryptography, no DigestInfo parse), which is most of our margin over the floor.
 _PKCS1 = padding.PKCS1v15()
-_SHA256 = hashes.SHA256()
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+_sha256 = hashlib.sha256
+_same = hmac.compare_digest
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _POOL_ID = re.compile(r"[\w-]+_[0-9A-Za-z]+")
 
@@ -366,7 +375,7 @@ class CognitoJwtVerifier:
         if max_cached_tokens < 0:
             raise ValueError("max_cached_tokens must not be negative")
         self.max_cached_tokens = max_cached_tokens
-        # signature tail -> (token, claims, token_use, valid_from, valid_until, kid, key, deep_copy)
+        # signature tail -> (token, payload JSON, token_use, valid_from, valid_until, kid, key)
         self._verified: dict[str, tuple] = {}
         self._next_sweep = 0.0
         # exact header segment (bytes) -> kid; only headers that led to a good token.
@@ -445,7 +454,7 @@ class CognitoJwtVerifier:
         slot = token[-_SLOT_CHARS:]
         hit = self._verified.get(slot)
         if hit is not None and hit[0] == token:
-            _, claims, use, valid_from, valid_until, kid, key, deep = hit
+            _, payload, use, valid_from, valid_until, kid, key = hit
             if use != token_use:
                 raise TokenUseError()
             if now >= valid_until:
@@ -454,7 +463,7 @@ class CognitoJwtVerifier:
             if now < valid_from:
                 raise TokenNotYetValidError()
             if self.jwks.keys.get(kid) is key:
-                return copy.deepcopy(claims) if deep else claims.copy()
+                return _payload_json(payload)
             self._verified.pop(slot, None)  # its key left the JWKS: judge it afresh
 
         # 1. shape: ASCII, three base64url parts. '+', '/' and '=' are refused here so the
@@ -485,9 +494,12 @@ class CognitoJwtVerifier:
             raise TokenSignatureError("missing")
         payload = _b64decode(body)
         try:
-            key.verify(_b64decode(sig), raw[: len(head) + len(body) + 1], _PKCS1, _SHA256)
+            encoded = key.recover_data_from_signature(_b64decode(sig), _PKCS1, None)
         except InvalidSignature:
             raise TokenSignatureError() from None
+        digest = _sha256(raw[: len(head) + len(body) + 1]).digest()
+        if not _same(encoded, _SHA256_DIGEST_INFO + digest):
+            raise TokenSignatureError()
 
         # 4. claims.
         claims = _parse_payload(payload)
@@ -546,14 +558,13 @@ class CognitoJwtVerifier:
             if len(self._headers) >= 64:
                 self._headers.clear()
             self._headers[head] = kid
-        deep = payload.find(b"[") >= 0 or payload.find(b"{", 1) >= 0
         if self.max_cached_tokens:
-            entry = (token, claims, token_use, valid_from, valid_until, kid, key, deep)
+            entry = (token, payload, token_use, valid_from, valid_until, kid, key)
             if len(self._verified) < self.max_cached_tokens:
                 self._verified[slot] = entry
             else:
                 self._remember(slot, entry, now)
-        return copy.deepcopy(claims) if deep else claims.copy()
+        return claims
 
     def _remember(self, slot: str, entry: tuple, now: float) -> None:
         cache = self._verified

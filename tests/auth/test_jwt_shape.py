@@ -1,6 +1,10 @@
 """Tampering, stripping, size and encoding: refused before anything is trusted."""
 
+import json
+
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from cruddur.auth import jwt as jwt_module
 from cruddur.auth.jwt import (
@@ -12,7 +16,7 @@ from cruddur.auth.jwt import (
     TokenTooLargeError,
 )
 
-from .conftest import access_claims, b64url_json, sign_token
+from .conftest import access_claims, b64url, b64url_json, sign_token
 
 
 def test_valid_access_token_returns_its_claims(verifier, mint):
@@ -148,7 +152,6 @@ def test_token_just_under_the_limit_is_verified(verifier, mint):
     [b"[]", b'"claims"', b"null", b"{", b"{}garbage", b'{"exp":NaN}', b"\xff\xfe", b'{"a":"\\ud800"}'],
 )
 def test_signed_payload_that_is_not_a_json_object_is_refused(verifier, keys, payload):
-    from .conftest import b64url
 
     head = b64url_json({"kid": "access-key-1", "alg": "RS256"})
     signing_input = f"{head}.{b64url(payload)}"
@@ -158,8 +161,6 @@ def test_signed_payload_that_is_not_a_json_object_is_refused(verifier, keys, pay
 
 
 def test_signed_payload_with_trailing_whitespace_is_still_json(verifier, keys, jwks_server):
-    from .conftest import b64url
-    import json
 
     head = b64url_json({"kid": "access-key-1", "alg": "RS256"})
     signing_input = f"{head}.{b64url(json.dumps(access_claims(jwks_server.issuer)).encode() + b' ')}"
@@ -174,6 +175,30 @@ def test_a_token_signed_over_other_bytes_than_sent_is_refused(verifier, keys, jw
     other_head = b64url_json({"alg": "RS256", "kid": "access-key-1"})  # same meaning, other bytes
     with pytest.raises(TokenSignatureError):
         verifier.verify(f"{other_head}.{body}.{sig}")
+
+
+@pytest.mark.parametrize(
+    "scheme",
+    [
+        pytest.param((padding.PKCS1v15(), hashes.SHA384()), id="pkcs1-sha384"),
+        pytest.param((padding.PKCS1v15(), hashes.SHA1()), id="pkcs1-sha1"),
+        pytest.param((padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256()), id="pss-sha256"),
+    ],
+)
+def test_a_signature_by_the_right_key_under_another_scheme_is_refused(verifier, keys, jwks_server, scheme):
+    signing_input = f"{b64url_json({'kid': 'access-key-1', 'alg': 'RS256'})}.{b64url_json(access_claims(jwks_server.issuer))}"
+    signature = keys["access"].private.sign(signing_input.encode(), *scheme)
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{signing_input}.{b64url(signature)}")
+
+
+@pytest.mark.parametrize("value", [0, 1, "modulus"], ids=["zero", "one", "modulus"])
+def test_a_signature_that_is_not_below_the_modulus_or_trivial_is_refused(verifier, keys, mint, value):
+    n = keys["access"].private.public_key().public_numbers().n
+    number = n if value == "modulus" else value
+    head, body, _ = mint().split(".")
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{head}.{body}.{b64url(number.to_bytes(256, 'big'))}")
 
 
 @pytest.mark.parametrize("change", ["+", "/", "="])
@@ -202,7 +227,6 @@ def test_a_part_padded_to_a_multiple_of_four_is_refused(verifier, mint):
 
 
 def _signed(keys, payload: bytes) -> str:
-    from .conftest import b64url
 
     head = b64url_json({"kid": "access-key-1", "alg": "RS256"})
     signing_input = f"{head}.{b64url(payload)}"
@@ -215,7 +239,6 @@ def test_signed_payload_with_a_number_overflowing_to_infinity_is_refused(verifie
 
 
 def test_exp_beyond_64_bits_is_refused_not_trusted(verifier, keys, jwks_server):
-    import json
 
     claims = json.dumps(access_claims(jwks_server.issuer)).replace('"exp": ', '"exp": 1' + "0" * 30)
     with pytest.raises(TokenClaimError):
