@@ -30,7 +30,6 @@ import asyncio
 import binascii
 import hashlib
 import hmac
-import itertools
 import json
 import logging
 import re
