@@ -12,14 +12,15 @@ expired crud, dropped at once by any write in this process) as ready JSON.
 
 import asyncio
 import uuid
-from http import HTTPStatus
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import text
@@ -85,6 +86,7 @@ class KeysUnavailable(Exception):
 _ERRORS = {status: {"model": ApiError} for status in (401, 422, 503)}
 _LOOKUP_ERRORS = _ERRORS | {404: {"model": ApiError}}
 _WRITE_ERRORS = _LOOKUP_ERRORS | {403: {"model": ApiError}}
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _bearer = HTTPBearer(auto_error=False, description="A Cognito access token of this app's user pool and client.")
 
 
@@ -185,6 +187,21 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
     async def like(crud_uuid: uuid.UUID, claims: User) -> LikeState:
         liked, count = await _in_db(lambda session: toggle_like(session, claims["sub"], crud_uuid))
         return LikeState(liked=liked, likes_count=count)
+
+    @app.api_route("/api/{_rest:path}", methods=_EVERY_METHOD, include_in_schema=False)
+    async def unmatched(request: Request) -> None:
+        # Reflex's app is mounted behind this one and would answer an unknown /api path, or a
+        # known path with the wrong method, in plain text: answer in the API's shape instead.
+        path = request.scope["path"]
+        allowed = {
+            method
+            for route in app.routes
+            if isinstance(route, APIRoute) and route.endpoint is not unmatched and route.path_regex.match(path)
+            for method in route.methods
+        }
+        if allowed:
+            raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+        raise StarletteHTTPException(404)
 
     return app
 

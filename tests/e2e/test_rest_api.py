@@ -43,3 +43,16 @@ def test_a_client_posts_and_reads_with_a_bearer_token(cruddur_app, page):
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"] == 'Bearer error="invalid_token"'
     assert httpx.post(api + "/activities", json={"message": "no token", "ttl": "1d"}).status_code == 401
+
+
+def test_unknown_paths_and_wrong_methods_under_api_answer_in_the_apis_json_shape(cruddur_app):
+    api = cruddur_app.url + "/api"
+
+    unknown = httpx.get(api + "/no-such-thing")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "not_found"
+
+    wrong_method = httpx.delete(api + "/activities/home")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"] == "method_not_allowed"
+    assert wrong_method.headers["allow"] == "GET"
