@@ -188,9 +188,18 @@ def access_token(private_key, issuer: str) -> str:
 
     now = int(time.time())
     claims = {
-        "sub": VIEWER_SUB, "client_id": CLIENT_ID, "username": VIEWER_SUB, "scope": "aws.cognito.signin.user.admin",
-        "token_use": "access", "auth_time": now, "iss": issuer, "exp": now + 3600, "iat": now,
-        "jti": str(uuid.uuid4()), "origin_jti": str(uuid.uuid4()), "event_id": str(uuid.uuid4()),
+        "sub": VIEWER_SUB,
+        "client_id": CLIENT_ID,
+        "username": VIEWER_SUB,
+        "scope": "aws.cognito.signin.user.admin",
+        "token_use": "access",
+        "auth_time": now,
+        "iss": issuer,
+        "exp": now + 3600,
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+        "origin_jti": str(uuid.uuid4()),
+        "event_id": str(uuid.uuid4()),
     }
     return pyjwt.encode(claims, private_key, algorithm="RS256", headers={"kid": "bench"})
 
@@ -253,10 +262,10 @@ def serve(name: str, port: int) -> None:
 
     sys.path.insert(0, str(Path(__file__).parent))
     import bench_api  # noqa: F401  (the target module, preloaded like Reflex preloads the app)
-
-    import cruddur.api  # noqa: F401
     import flask  # noqa: F401
     import jose.jwt  # noqa: F401
+
+    import cruddur.api  # noqa: F401
 
     if name == "cruddur":
         run_granian_backend_prod("127.0.0.1", port, LogLevel.ERROR, app_target="bench_api:cruddur_app")

@@ -18,15 +18,15 @@ os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="cruddur-bench-")
 # Reflex lets a state object be built directly only under a test runner; this script is one.
 os.environ["PYTEST_CURRENT_TEST"] = "bench_feed"
 
-import reflex as rx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import reflex as rx
+from sqlalchemy import text
 
-from cruddur.db import get_engine, new_session  # noqa: E402
-from cruddur.manage import migrate  # noqa: E402
-from cruddur.models import Activity, Profile  # noqa: E402
-from cruddur.services.activities import home_feed  # noqa: E402
-from cruddur.services.clock import utcnow  # noqa: E402
-from cruddur.state.feed import FeedState  # noqa: E402
+from cruddur.db import get_engine, new_session
+from cruddur.manage import migrate
+from cruddur.models import Activity, Profile
+from cruddur.services.activities import home_feed
+from cruddur.services.clock import utcnow
+from cruddur.state.feed import FeedState
 
 ROWS, RUNS = 10_000, 200
 

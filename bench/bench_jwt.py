@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import jwt as pyjwt  # noqa: E402
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
-from jose import jwt as jose_jwt  # noqa: E402
+import jwt as pyjwt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from jose import jwt as jose_jwt
 
-from cruddur.auth.jwt import CognitoJwtVerifier, TokenError  # noqa: E402
-from tests.support.jwks_server import JwksServer  # noqa: E402
+from cruddur.auth.jwt import CognitoJwtVerifier, TokenError
+from tests.support.jwks_server import JwksServer
 
 CLIENT_ID = "5ackeuvmc0t3jgprjbh6bd2tgb"
 POOL_ID = "us-east-1_AbCdEfGhI"
@@ -171,7 +171,10 @@ def main() -> None:
     # Other Python options, each doing as much checking as it can be asked to.
     def pyjwt_decode(token):
         pyjwt.decode(
-            token, public, algorithms=["RS256"], issuer=issuer,
+            token,
+            public,
+            algorithms=["RS256"],
+            issuer=issuer,
             options={"require": ["exp", "iat", "iss", "token_use", "client_id"]},
         )
 
@@ -181,7 +184,10 @@ def main() -> None:
     def pyjwt_jwk_client(token):
         key = jwk_client.get_signing_key_from_jwt(token)
         pyjwt.decode(
-            token, key.key, algorithms=["RS256"], issuer=issuer,
+            token,
+            key.key,
+            algorithms=["RS256"],
+            issuer=issuer,
             options={"require": ["exp", "iat", "iss", "token_use", "client_id"]},
         )
 
@@ -192,7 +198,11 @@ def main() -> None:
 
     others = {}
     sample = tokens[: min(count, 1000)]
-    for name, fn in (("pyjwt decode", pyjwt_decode), ("pyjwt PyJWKClient + decode", pyjwt_jwk_client), ("python-jose decode", jose_decode)):
+    for name, fn in (
+        ("pyjwt decode", pyjwt_decode),
+        ("pyjwt PyJWKClient + decode", pyjwt_jwk_client),
+        ("python-jose decode", jose_decode),
+    ):
         fn(tokens[0])
         others[name] = per_call(fn, sample)
     floor_again = per_call(floor, floor_inputs[: len(sample)])
@@ -204,9 +214,15 @@ def main() -> None:
     print()
     print(f"{'floor: cryptography RSA-2048 verify':44s} {us(floor_median)}   1.00x")
     ratio = first_median / floor_median
-    print(f"{'cruddur first verification':44s} {us(first_median)}   {ratio:.2f}x   target <= 1.30x  {'OK' if ratio <= 1.3 else 'MISSED'}")
-    print(f"{'cruddur repeat (verified-token cache)':44s} {us(repeat_ns)}   {repeat_ns / floor_median:.2f}x   target <= 3 us    {'OK' if repeat_ns <= 3000 else 'MISSED'}")
-    print(f"{'cruddur 1 MB junk refused':44s} {us(junk_ns)}   {junk_ns / floor_median:.2f}x   target <= 100 us  {'OK' if junk_ns <= 100_000 else 'MISSED'}")
+    print(
+        f"{'cruddur first verification':44s} {us(first_median)}   {ratio:.2f}x   target <= 1.30x  {'OK' if ratio <= 1.3 else 'MISSED'}"
+    )
+    print(
+        f"{'cruddur repeat (verified-token cache)':44s} {us(repeat_ns)}   {repeat_ns / floor_median:.2f}x   target <= 3 us    {'OK' if repeat_ns <= 3000 else 'MISSED'}"
+    )
+    print(
+        f"{'cruddur 1 MB junk refused':44s} {us(junk_ns)}   {junk_ns / floor_median:.2f}x   target <= 100 us  {'OK' if junk_ns <= 100_000 else 'MISSED'}"
+    )
     print(f"{'cruddur 1 MB junk with dots refused':44s} {us(junk_dots_ns)}   {junk_dots_ns / floor_median:.2f}x")
     print(f"{'floor again (same run, for the others)':44s} {us(floor_again)}   1.00x")
     for name, ns in others.items():

@@ -38,7 +38,10 @@ def provider_process(data_dir: str):
     """The standalone provider on an ephemeral loopback port; yields its JSON description."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cruddur.localcognito", "--port", "0", "--data-dir", data_dir],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
@@ -56,15 +59,26 @@ def provider_process(data_dir: str):
 
 def signed_in_access_token(info: dict) -> str:
     client = boto3.client(
-        "cognito-idp", region_name=info["region"], endpoint_url=info["endpoint_url"],
-        aws_access_key_id="x", aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}),
+        "cognito-idp",
+        region_name=info["region"],
+        endpoint_url=info["endpoint_url"],
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
     )
-    client.sign_up(ClientId=info["client_id"], Username=EMAIL, Password=PASSWORD,
-                   UserAttributes=[{"Name": "name", "Value": "Bench"}])
+    client.sign_up(
+        ClientId=info["client_id"],
+        Username=EMAIL,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "name", "Value": "Bench"}],
+    )
     code = json.loads(_get(info["mailbox_url"]))["messages"][0]["code"]
     client.confirm_sign_up(ClientId=info["client_id"], Username=EMAIL, ConfirmationCode=code)
-    reply = client.initiate_auth(ClientId=info["client_id"], AuthFlow="USER_PASSWORD_AUTH",
-                                 AuthParameters={"USERNAME": EMAIL, "PASSWORD": PASSWORD})
+    reply = client.initiate_auth(
+        ClientId=info["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": EMAIL, "PASSWORD": PASSWORD},
+    )
     return reply["AuthenticationResult"]["AccessToken"]
 
 
@@ -79,10 +93,15 @@ def _get(url: str) -> bytes:
 
 
 def get_user(connection: http.client.HTTPConnection, body: bytes) -> None:
-    connection.request("POST", "/", body=body, headers={
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser",
-    })
+    connection.request(
+        "POST",
+        "/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser",
+        },
+    )
     response = connection.getresponse()
     payload = response.read()
     if response.status != 200:
@@ -120,8 +139,10 @@ def fresh_connections(host: str, port: int, body: bytes, calls: int) -> list[flo
 def describe(label: str, samples: list[float]) -> str:
     ordered = sorted(samples)
     p90 = ordered[int(len(ordered) * 0.9) - 1]
-    return (f"{label:<34} median {statistics.median(samples):6.2f} ms   p90 {p90:6.2f} ms   "
-            f"max {ordered[-1]:6.2f} ms   (n={len(samples)})")
+    return (
+        f"{label:<34} median {statistics.median(samples):6.2f} ms   p90 {p90:6.2f} ms   "
+        f"max {ordered[-1]:6.2f} ms   (n={len(samples)})"
+    )
 
 
 def main() -> int:

@@ -20,13 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pycognito import Cognito  # noqa: E402
-from pycognito.aws_srp import AWSSRP  # noqa: E402
+from pycognito import Cognito
+from pycognito.aws_srp import AWSSRP
 
-from cruddur.localcognito import LocalCognitoConfig, start_in_thread  # noqa: E402
-from cruddur.localcognito import mailbox, srp  # noqa: E402
-from cruddur.localcognito.operations import call  # noqa: E402
-from cruddur.localcognito.provider import Provider  # noqa: E402
+from cruddur.localcognito import LocalCognitoConfig, mailbox, srp, start_in_thread
+from cruddur.localcognito.operations import call
+from cruddur.localcognito.provider import Provider
 
 BUDGET_MS = 20.0
 EMAIL = "bench@example.com"
@@ -39,13 +38,30 @@ def ms(seconds: float) -> float:
 
 def confirmed_user(provider: Provider) -> None:
     attributes = [{"Name": "name", "Value": "Bench"}]
-    call(provider, "SignUp", json.dumps({
-        "ClientId": provider.client_id, "Username": EMAIL, "Password": PASSWORD, "UserAttributes": attributes,
-    }).encode())
+    call(
+        provider,
+        "SignUp",
+        json.dumps(
+            {
+                "ClientId": provider.client_id,
+                "Username": EMAIL,
+                "Password": PASSWORD,
+                "UserAttributes": attributes,
+            }
+        ).encode(),
+    )
     code = mailbox.messages(provider.store)[0]["code"]
-    call(provider, "ConfirmSignUp", json.dumps({
-        "ClientId": provider.client_id, "Username": EMAIL, "ConfirmationCode": code,
-    }).encode())
+    call(
+        provider,
+        "ConfirmSignUp",
+        json.dumps(
+            {
+                "ClientId": provider.client_id,
+                "Username": EMAIL,
+                "ConfirmationCode": code,
+            }
+        ).encode(),
+    )
 
 
 def server_share(provider: Provider, runs: int) -> list[float]:
@@ -55,15 +71,31 @@ def server_share(provider: Provider, runs: int) -> list[float]:
         client = AWSSRP(EMAIL, PASSWORD, provider.pool_id, provider.client_id, client=object())
         params = client.get_auth_params()
         started = time.perf_counter()
-        challenge = call(provider, "InitiateAuth", json.dumps({
-            "ClientId": provider.client_id, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": params,
-        }).encode())
+        challenge = call(
+            provider,
+            "InitiateAuth",
+            json.dumps(
+                {
+                    "ClientId": provider.client_id,
+                    "AuthFlow": "USER_SRP_AUTH",
+                    "AuthParameters": params,
+                }
+            ).encode(),
+        )
         first = time.perf_counter() - started
         answer = client.process_challenge(challenge["ChallengeParameters"], params)
         started = time.perf_counter()
-        result = call(provider, "RespondToAuthChallenge", json.dumps({
-            "ClientId": provider.client_id, "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": answer,
-        }).encode())
+        result = call(
+            provider,
+            "RespondToAuthChallenge",
+            json.dumps(
+                {
+                    "ClientId": provider.client_id,
+                    "ChallengeName": "PASSWORD_VERIFIER",
+                    "ChallengeResponses": answer,
+                }
+            ).encode(),
+        )
         second = time.perf_counter() - started
         assert result["AuthenticationResult"]["TokenType"] == "Bearer"
         samples.append(ms(first + second))
@@ -118,7 +150,9 @@ def main() -> int:
     print(f"big-int backend: {srp.BACKEND}")
     print(f"server share of an SRP sign-in (InitiateAuth + RespondToAuthChallenge), median of {runs}: {server:.2f} ms")
     print(f"pure-Python pow baseline (same modular powers), median of {runs}: {baseline:.2f} ms")
-    print(f"  same modular powers with {srp.BACKEND}: {accelerated:.2f} ms ({baseline / accelerated:.1f}x faster than pow)")
+    print(
+        f"  same modular powers with {srp.BACKEND}: {accelerated:.2f} ms ({baseline / accelerated:.1f}x faster than pow)"
+    )
     print(f"ratio pure-Python baseline / server share: {baseline / server:.2f}x")
     print(f"full pycognito sign-in round trip over HTTP, median of {runs}: {full:.2f} ms")
     verdict = "PASS" if server <= BUDGET_MS else "FAIL"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.support.appserver import serve_app  # noqa: E402
-from tests.support.mailbox import latest_code  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.support.appserver import serve_app
+from tests.support.mailbox import latest_code
 
 RUNS = 20
 EMAIL, PASSWORD = "bench@example.com", "Bench-mark-2026!"

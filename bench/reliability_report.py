@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.resilience import scenarios  # noqa: E402
-from tests.resilience.harness import access_token, create_people, people, serve_with_provider  # noqa: E402
+from tests.resilience import scenarios
+from tests.resilience.harness import access_token, create_people, people, serve_with_provider
 
 BUDGET_S = 300
 
@@ -55,7 +55,9 @@ async def run_all(target, args) -> list[scenarios.Result]:
             result = scenarios.Result(getattr(step, "__name__", "scenario"), failures=[f"crashed: {error!r}"])
         target.provider.ensure_running()
         result.numbers["scenario_s"] = round(time.perf_counter() - begun, 1)
-        print(f"  {'PASS' if result.passed else 'FAIL'}  {result.scenario}  ({result.numbers['scenario_s']}s)", flush=True)
+        print(
+            f"  {'PASS' if result.passed else 'FAIL'}  {result.scenario}  ({result.numbers['scenario_s']}s)", flush=True
+        )
         results.append(result)
     return results
 
@@ -71,8 +73,13 @@ def render(value) -> str:
 def report(results: list[scenarios.Result], elapsed: float) -> str:
     width = max(len(r.scenario) for r in results)
     load1, load5, _ = os.getloadavg()
-    lines = ["", "Cruddur reliability report", "=" * 26,
-             f"{os.cpu_count()} cores, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end of the run", ""]
+    lines = [
+        "",
+        "Cruddur reliability report",
+        "=" * 26,
+        f"{os.cpu_count()} cores, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end of the run",
+        "",
+    ]
     lines += [f"{'PASS' if r.passed else 'FAIL'}  {r.scenario}" for r in results]
     for r in results:
         lines += ["", f"[{'PASS' if r.passed else 'FAIL'}] {r.scenario}", "-" * min(width + 7, 100)]

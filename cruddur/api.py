@@ -183,7 +183,9 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
     async def create_reply(crud_uuid: uuid.UUID, body: NewReply, claims: User) -> CrudView:
         return await _in_db(lambda session: reply(session, claims["sub"], crud_uuid, body.message))
 
-    @app.post("/api/activities/{crud_uuid}/like", response_model=LikeState, responses=_WRITE_ERRORS, tags=["activities"])
+    @app.post(
+        "/api/activities/{crud_uuid}/like", response_model=LikeState, responses=_WRITE_ERRORS, tags=["activities"]
+    )
     async def like(crud_uuid: uuid.UUID, claims: User) -> LikeState:
         liked, count = await _in_db(lambda session: toggle_like(session, claims["sub"], crud_uuid))
         return LikeState(liked=liked, likes_count=count)

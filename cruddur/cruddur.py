@@ -47,7 +47,9 @@ app.add_page(home, route="/", title="Home — Cruddur", on_load=[restore, FeedSt
 app.add_page(more, route="/more", title="More — Cruddur", on_load=restore)
 signed_in_only = [restore, SessionState.require_sign_in]
 app.add_page(
-    notifications, route="/notifications", title="Notifications — Cruddur",
+    notifications,
+    route="/notifications",
+    title="Notifications — Cruddur",
     on_load=[*signed_in_only, NotificationsState.load],
 )
 app.add_page(messages, route="/messages", title="Messages — Cruddur", on_load=signed_in_only)

@@ -1,7 +1,6 @@
 """Cruddur's tables. Schema changes go through Alembic (`migrations/`)."""
 
 from datetime import datetime
-
 from uuid import UUID, uuid4
 
 from sqlalchemy import Index

@@ -17,9 +17,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -60,6 +61,7 @@ class AmbiguousNameError(ProvisionError):
 
 # --- Desired configuration (pure) ---------------------------------------------------------------
 
+
 def _string_attribute(name: str, *, required: bool, mutable: bool = True) -> dict[str, Any]:
     return {"Name": name, "AttributeDataType": "String", "Required": required, "Mutable": mutable}
 
@@ -84,9 +86,7 @@ def password_policy_config(policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str,
     }
 
 
-def desired_pool_config(
-    pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPolicy = DEFAULT_POLICY
-) -> dict[str, Any]:
+def desired_pool_config(pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str, Any]:
     """CreateUserPool parameters for the pool Cruddur needs."""
     return {
         "PoolName": pool_name,
@@ -100,9 +100,7 @@ def desired_pool_config(
             "EmailMessage": "Your Cruddur verification code is {####}",
         },
         "Policies": {"PasswordPolicy": password_policy_config(policy)},
-        "AccountRecoverySetting": {
-            "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
-        },
+        "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
         "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
         "MfaConfiguration": "OFF",
@@ -131,16 +129,12 @@ def desired_client_config(client_name: str = DEFAULT_CLIENT_NAME) -> dict[str, A
     }
 
 
-def client_update_params(
-    pool_id: str, client_id: str, desired: Mapping[str, Any]
-) -> dict[str, Any]:
+def client_update_params(pool_id: str, client_id: str, desired: Mapping[str, Any]) -> dict[str, Any]:
     params = {k: v for k, v in desired.items() if k not in CLIENT_CREATE_ONLY}
     return {"UserPoolId": pool_id, "ClientId": client_id, **params}
 
 
-def pool_immutable_differences(
-    existing: Mapping[str, Any], desired: Mapping[str, Any]
-) -> list[str]:
+def pool_immutable_differences(existing: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
     """What an existing pool (DescribeUserPool's UserPool) has that cannot become `desired`."""
     differences = []
     have = sorted(existing.get("UsernameAttributes") or [])
@@ -162,8 +156,7 @@ def pool_immutable_differences(
         for key in ("Required", "Mutable"):
             if bool(have_attr.get(key)) != want_attr[key]:
                 differences.append(
-                    f"attribute {want_attr['Name']!r} has {key}={bool(have_attr.get(key))}, "
-                    f"want {want_attr[key]}"
+                    f"attribute {want_attr['Name']!r} has {key}={bool(have_attr.get(key))}, want {want_attr[key]}"
                 )
     return differences
 
@@ -176,6 +169,7 @@ def client_immutable_differences(existing: Mapping[str, Any]) -> list[str]:
 
 
 # --- Talking to Cognito -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Provisioned:
@@ -212,13 +206,8 @@ def find_pool_id(cognito, pool_name: str, page_size: int = 60) -> str | None:
 
 
 def find_client_id(cognito, pool_id: str, client_name: str, page_size: int = 60) -> str | None:
-    pages = cognito.get_paginator("list_user_pool_clients").paginate(
-        UserPoolId=pool_id, MaxResults=page_size
-    )
-    matches = [
-        c["ClientId"] for page in pages for c in page["UserPoolClients"]
-        if c["ClientName"] == client_name
-    ]
+    pages = cognito.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool_id, MaxResults=page_size)
+    matches = [c["ClientId"] for page in pages for c in page["UserPoolClients"] if c["ClientName"] == client_name]
     return _single(matches, f"app clients named {client_name!r}")
 
 
@@ -255,7 +244,9 @@ def provision(
     region = cognito.meta.region_name
     if dry_run:
         return Provisioned(
-            region, pool_id, client_id,
+            region,
+            pool_id,
+            client_id,
             pool_action="would update" if pool_id else "would create",
             client_action="would update" if client_id else "would create",
         )
@@ -311,6 +302,7 @@ def env_file_names(path: Path) -> set[str]:
 
 # --- Command line -------------------------------------------------------------------------------
 
+
 def make_client(region: str, endpoint_url: str | None = None):
     return boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
 
@@ -324,10 +316,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pool-name", default=DEFAULT_POOL_NAME)
     parser.add_argument("--client-name", default=DEFAULT_CLIENT_NAME)
     parser.add_argument("--endpoint-url", help="Cognito endpoint to use instead of AWS (testing)")
-    parser.add_argument("--write-env", metavar="PATH", type=Path,
-                        help="write the settings into this .env file, keeping its other lines")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="show what would be created or updated; change nothing")
+    parser.add_argument(
+        "--write-env", metavar="PATH", type=Path, help="write the settings into this .env file, keeping its other lines"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show what would be created or updated; change nothing")
     return parser.parse_args(argv)
 
 
@@ -338,9 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     cognito = make_client(args.region, args.endpoint_url)
 
     try:
-        result = provision(
-            cognito, pool_name=args.pool_name, client_name=args.client_name, dry_run=args.dry_run
-        )
+        result = provision(cognito, pool_name=args.pool_name, client_name=args.client_name, dry_run=args.dry_run)
     except ProvisionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -366,8 +356,11 @@ def main(argv: list[str] | None = None) -> int:
             update_env_file(args.write_env, settings)
             print(f"Wrote these settings to {args.write_env}", file=sys.stderr)
             if "COGNITO_ENDPOINT_URL" in env_file_names(args.write_env) - settings.keys():
-                print(f"warning: {args.write_env} still sets COGNITO_ENDPOINT_URL, so the app "
-                      "will talk to that endpoint rather than AWS", file=sys.stderr)
+                print(
+                    f"warning: {args.write_env} still sets COGNITO_ENDPOINT_URL, so the app "
+                    "will talk to that endpoint rather than AWS",
+                    file=sys.stderr,
+                )
     return 0
 
 

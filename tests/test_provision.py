@@ -29,8 +29,11 @@ def aws(monkeypatch, tmp_path):
     original = CognitoIdpUserPool.update_extended_config
 
     def keep_create_only(self, config):
-        kept = {k: v for k, v in getattr(self, "extended_config", {}).items()
-                if k in ("UsernameAttributes", "UsernameConfiguration")}
+        kept = {
+            k: v
+            for k, v in getattr(self, "extended_config", {}).items()
+            if k in ("UsernameAttributes", "UsernameConfiguration")
+        }
         original(self, {**config, **kept})
 
     monkeypatch.setattr(CognitoIdpUserPool, "update_extended_config", keep_create_only)
@@ -47,9 +50,7 @@ def cognito(aws):
 def calls(cognito):
     """Names of the Cognito operations `cognito` sends, in order."""
     sent = []
-    cognito.meta.events.register(
-        "before-call.cognito-idp", lambda model, **_: sent.append(model.name)
-    )
+    cognito.meta.events.register("before-call.cognito-idp", lambda model, **_: sent.append(model.name))
     return sent
 
 
@@ -58,9 +59,7 @@ def describe_pool(cognito, pool_id):
 
 
 def describe_client(cognito, pool_id, client_id):
-    return cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)[
-        "UserPoolClient"
-    ]
+    return cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
 
 
 def pool_count(cognito):
@@ -74,6 +73,7 @@ def run_main(monkeypatch, cognito, *args):
 
 
 # --- First run ----------------------------------------------------------------------------------
+
 
 def test_first_run_creates_pool_with_email_sign_in_required_name_and_handle(cognito):
     result = prov.provision(cognito)
@@ -95,9 +95,7 @@ def test_first_run_sends_email_codes_and_recovers_by_verified_email(cognito):
     assert pool["AutoVerifiedAttributes"] == ["email"]
     assert pool["VerificationMessageTemplate"]["DefaultEmailOption"] == "CONFIRM_WITH_CODE"
     assert "{####}" in pool["VerificationMessageTemplate"]["EmailMessage"]
-    assert pool["AccountRecoverySetting"]["RecoveryMechanisms"] == [
-        {"Name": "verified_email", "Priority": 1}
-    ]
+    assert pool["AccountRecoverySetting"]["RecoveryMechanisms"] == [{"Name": "verified_email", "Priority": 1}]
 
 
 def test_first_run_gives_pool_the_password_policy_the_signup_checklist_shows(cognito):
@@ -125,9 +123,7 @@ def test_first_run_creates_public_srp_client_with_revocation_and_token_lifetimes
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert (client["AccessTokenValidity"], client["IdTokenValidity"]) == (1, 1)
     assert client["RefreshTokenValidity"] == 30
-    assert client["TokenValidityUnits"] == {
-        "AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"
-    }
+    assert client["TokenValidityUnits"] == {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
 
 
 def test_password_policy_is_built_from_the_policy_given():
@@ -141,6 +137,7 @@ def test_password_policy_is_built_from_the_policy_given():
 
 
 # --- Second run ---------------------------------------------------------------------------------
+
 
 def test_second_run_creates_nothing_and_returns_the_same_ids(cognito):
     first = prov.provision(cognito)
@@ -160,9 +157,11 @@ def test_second_run_restores_settings_changed_by_hand(cognito):
         Policies={"PasswordPolicy": {"MinimumLength": 6, "RequireSymbols": False}},
     )
     cognito.update_user_pool_client(
-        UserPoolId=first.pool_id, ClientId=first.client_id,
+        UserPoolId=first.pool_id,
+        ClientId=first.client_id,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        PreventUserExistenceErrors="LEGACY", AccessTokenValidity=24,
+        PreventUserExistenceErrors="LEGACY",
+        AccessTokenValidity=24,
     )
 
     prov.provision(cognito)
@@ -202,9 +201,8 @@ def test_pool_and_client_on_later_list_pages_are_found(cognito, calls):
 
 # --- Settings that cannot change ----------------------------------------------------------------
 
-def test_pool_signing_in_by_username_is_reported_and_left_untouched(
-    cognito, calls, monkeypatch, capsys
-):
+
+def test_pool_signing_in_by_username_is_reported_and_left_untouched(cognito, calls, monkeypatch, capsys):
     pool_id = cognito.create_user_pool(PoolName="cruddur")["UserPool"]["Id"]
     calls.clear()
 
@@ -241,9 +239,8 @@ def test_two_pools_with_the_same_name_are_reported(cognito):
 
 # --- Dry run ------------------------------------------------------------------------------------
 
-def test_dry_run_on_a_fresh_account_says_create_and_calls_no_mutating_api(
-    cognito, calls, monkeypatch, capsys
-):
+
+def test_dry_run_on_a_fresh_account_says_create_and_calls_no_mutating_api(cognito, calls, monkeypatch, capsys):
     code = run_main(monkeypatch, cognito, "--dry-run")
 
     assert code == 0
@@ -255,13 +252,9 @@ def test_dry_run_on_a_fresh_account_says_create_and_calls_no_mutating_api(
     assert f"COGNITO_REGION={REGION}" in captured.out
 
 
-def test_dry_run_on_an_existing_pool_says_update_and_changes_nothing(
-    cognito, calls, monkeypatch, capsys
-):
+def test_dry_run_on_an_existing_pool_says_update_and_changes_nothing(cognito, calls, monkeypatch, capsys):
     first = prov.provision(cognito)
-    cognito.update_user_pool(
-        UserPoolId=first.pool_id, Policies={"PasswordPolicy": {"MinimumLength": 6}}
-    )
+    cognito.update_user_pool(UserPoolId=first.pool_id, Policies={"PasswordPolicy": {"MinimumLength": 6}})
     calls.clear()
 
     code = run_main(monkeypatch, cognito, "--dry-run")
@@ -286,6 +279,7 @@ def test_dry_run_does_not_write_the_env_file(cognito, monkeypatch, tmp_path):
 
 # --- Output and .env ----------------------------------------------------------------------------
 
+
 def test_main_prints_the_settings_the_app_reads(cognito, monkeypatch, capsys):
     code = run_main(monkeypatch, cognito)
 
@@ -307,17 +301,9 @@ def test_main_honours_pool_and_client_names(cognito, monkeypatch):
     assert prov.find_client_id(cognito, pool_id, "staging-web")
 
 
-def test_write_env_sets_the_three_settings_and_keeps_unrelated_lines(
-    cognito, monkeypatch, tmp_path
-):
+def test_write_env_sets_the_three_settings_and_keeps_unrelated_lines(cognito, monkeypatch, tmp_path):
     env = tmp_path / ".env"
-    env.write_text(
-        "# local settings\n"
-        "DATABASE_URL=sqlite:///data/x.db\n"
-        "COGNITO_REGION=eu-west-1\n"
-        "\n"
-        "LOG_LEVEL=debug\n"
-    )
+    env.write_text("# local settings\nDATABASE_URL=sqlite:///data/x.db\nCOGNITO_REGION=eu-west-1\n\nLOG_LEVEL=debug\n")
 
     assert run_main(monkeypatch, cognito, "--write-env", str(env)) == 0
 
@@ -355,9 +341,7 @@ def test_env_update_replaces_exported_and_duplicate_assignments(tmp_path):
     assert env.read_text() == "COGNITO_USER_POOL_ID=new\nA=1\n"
 
 
-def test_write_env_warns_when_file_points_the_app_at_another_endpoint(
-    cognito, monkeypatch, tmp_path, capsys
-):
+def test_write_env_warns_when_file_points_the_app_at_another_endpoint(cognito, monkeypatch, tmp_path, capsys):
     env = tmp_path / ".env"
     env.write_text("COGNITO_ENDPOINT_URL=http://127.0.0.1:9229\n")
 
@@ -367,9 +351,7 @@ def test_write_env_warns_when_file_points_the_app_at_another_endpoint(
     assert "still sets COGNITO_ENDPOINT_URL" in capsys.readouterr().err
 
 
-def test_endpoint_url_is_passed_to_boto3_and_written_with_the_settings(
-    aws, monkeypatch, tmp_path, capsys
-):
+def test_endpoint_url_is_passed_to_boto3_and_written_with_the_settings(aws, monkeypatch, tmp_path, capsys):
     seen = {}
     real_make_client = prov.make_client
 
@@ -380,9 +362,7 @@ def test_endpoint_url_is_passed_to_boto3_and_written_with_the_settings(
     monkeypatch.setattr(prov, "make_client", recording_make_client)
     env = tmp_path / ".env"
 
-    prov.main([
-        "--region", REGION, "--endpoint-url", "http://127.0.0.1:9229", "--write-env", str(env)
-    ])
+    prov.main(["--region", REGION, "--endpoint-url", "http://127.0.0.1:9229", "--write-env", str(env)])
 
     assert seen == {"region": REGION, "endpoint_url": "http://127.0.0.1:9229"}
     assert "COGNITO_ENDPOINT_URL=http://127.0.0.1:9229" in env.read_text().splitlines()
@@ -392,6 +372,7 @@ def test_endpoint_url_is_passed_to_boto3_and_written_with_the_settings(
 def test_aws_errors_are_reported_without_a_traceback(cognito, monkeypatch, capsys):
     def failing(*args, **kwargs):
         from botocore.exceptions import NoCredentialsError
+
         raise NoCredentialsError()
 
     monkeypatch.setattr(prov, "provision", failing)

@@ -105,7 +105,9 @@ class CognitoClient:
         return _tokens(reply["AuthenticationResult"])
 
     def refresh(self, refresh_token: str) -> Tokens:
-        reply = self._call("InitiateAuth", AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": refresh_token})
+        reply = self._call(
+            "InitiateAuth", AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": refresh_token}
+        )
         return _tokens(reply["AuthenticationResult"], refresh_token)
 
     def forgot_password(self, *, email: str) -> CodeSent:

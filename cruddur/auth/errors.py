@@ -26,16 +26,12 @@ FRIENDLY: dict[str, Friendly] = {
         "Incorrect email or password. After several wrong tries, sign-in pauses for a few minutes.",
         "password",
     ),
-    "ConfirmSignUp:NotAuthorizedException": Friendly(
-        "This email is already confirmed. You can sign in.", "email"
-    ),
+    "ConfirmSignUp:NotAuthorizedException": Friendly("This email is already confirmed. You can sign in.", "email"),
     "ResendConfirmationCode:InvalidParameterException": Friendly(
         "This email is already confirmed. You can sign in.", "email"
     ),
     "UserNotConfirmedException": Friendly("Please confirm your email address first."),
-    "PasswordResetRequiredException": Friendly(
-        "You need to reset your password before signing in.", "email"
-    ),
+    "PasswordResetRequiredException": Friendly("You need to reset your password before signing in.", "email"),
     "UsernameExistsException": Friendly(
         "We couldn't create an account with that email. If it's yours, sign in or reset your password.",
         "email",

@@ -157,23 +157,24 @@ def _tls() -> ssl.SSLContext:
 def http_fetch(url: str, timeout: float, max_bytes: int, deadline: float) -> bytes:
     """GET `url`: 200 only, no redirects, no compression, at most `max_bytes`, done by `deadline`."""
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, verify=_tls()) as client:
-            with client.stream("GET", url, headers={"Accept": "application/json", "Accept-Encoding": "identity"}) as resp:
-                if resp.status_code != 200:
-                    raise JwksFetchError(f"http_{resp.status_code}")
-                if resp.headers.get("content-encoding", "identity").lower() != "identity":
-                    raise JwksFetchError("jwks_encoded")
-                length = resp.headers.get("content-length")
-                if length is not None and (not length.isdigit() or int(length) > max_bytes):
+        with httpx.Client(timeout=timeout, follow_redirects=False, verify=_tls()) as client, client.stream(
+            "GET", url, headers={"Accept": "application/json", "Accept-Encoding": "identity"}
+        ) as resp:
+            if resp.status_code != 200:
+                raise JwksFetchError(f"http_{resp.status_code}")
+            if resp.headers.get("content-encoding", "identity").lower() != "identity":
+                raise JwksFetchError("jwks_encoded")
+            length = resp.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > max_bytes):
+                raise JwksFetchError("jwks_too_large")
+            body = bytearray()
+            for chunk in resp.iter_raw():
+                body += chunk
+                if len(body) > max_bytes:
                     raise JwksFetchError("jwks_too_large")
-                body = bytearray()
-                for chunk in resp.iter_raw():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise JwksFetchError("jwks_too_large")
-                    if time.monotonic() > deadline:
-                        raise JwksFetchError("timeout")
-                return bytes(body)
+                if time.monotonic() > deadline:
+                    raise JwksFetchError("timeout")
+            return bytes(body)
     except httpx.TimeoutException:
         raise JwksFetchError("timeout") from None
     except httpx.HTTPError as err:

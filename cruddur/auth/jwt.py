@@ -45,24 +45,24 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from .jwks import JwksCache, check_url
 
 __all__ = [
-    "CognitoJwtVerifier",
-    "TokenError",
-    "TokenMalformedError",
-    "TokenTooLargeError",
-    "TokenAlgorithmError",
-    "TokenHeaderError",
-    "TokenSignatureError",
-    "TokenClaimError",
-    "TokenExpiredError",
-    "TokenNotYetValidError",
-    "TokenIssuerError",
-    "TokenUseError",
-    "TokenClientError",
-    "UnknownKeyError",
-    "MissingKeyIdError",
-    "UnsuitableKeyError",
-    "KeysUnavailableError",
     "MAX_TOKEN_LENGTH",
+    "CognitoJwtVerifier",
+    "KeysUnavailableError",
+    "MissingKeyIdError",
+    "TokenAlgorithmError",
+    "TokenClaimError",
+    "TokenClientError",
+    "TokenError",
+    "TokenExpiredError",
+    "TokenHeaderError",
+    "TokenIssuerError",
+    "TokenMalformedError",
+    "TokenNotYetValidError",
+    "TokenSignatureError",
+    "TokenTooLargeError",
+    "TokenUseError",
+    "UnknownKeyError",
+    "UnsuitableKeyError",
 ]
 
 _log = logging.getLogger(__name__)
@@ -606,5 +606,5 @@ class CognitoJwtVerifier:
         remaining = future.deadline - time.monotonic()  # type: ignore[attr-defined]
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), max(remaining, 0.0))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return "timeout"

@@ -88,4 +88,3 @@ def end_all_for(db: Session, sub: str) -> None:
     """After a global sign-out every token of the user is dead; so is every session."""
     db.exec(delete(AuthSession).where(AuthSession.sub == sub))
     db.commit()
-

@@ -69,8 +69,9 @@ def _actions(crud: CrudView, *, can_reply: bool) -> rx.Component:
         class_name="cr-expiry",
     )
     reposts = _count("repeat-2", crud.reposts_count, "reposts")
-    signed_out = rx.fragment(_count("message-circle", crud.replies_count, "replies"), reposts,
-                             _count("heart", crud.likes_count, "likes"))
+    signed_out = rx.fragment(
+        _count("message-circle", crud.replies_count, "replies"), reposts, _count("heart", crud.likes_count, "likes")
+    )
     signed_in = rx.fragment(
         _reply_button(crud) if can_reply else _count("message-circle", crud.replies_count, "replies"),
         reposts,
@@ -114,15 +115,21 @@ def reply_box(crud: CrudView) -> rx.Component:
             rows="2",
         ),
         rx.hstack(
-            rx.text(FeedState.reply_left, size="2", color_scheme=rx.cond(FeedState.reply_left < 0, "red", "gray"),
-                    aria_label="characters left"),
+            rx.text(
+                FeedState.reply_left,
+                size="2",
+                color_scheme=rx.cond(FeedState.reply_left < 0, "red", "gray"),
+                aria_label="characters left",
+            ),
             rx.button("Reply", type="submit", size="2", loading=FeedState.posting),
             justify="end",
             align="center",
             spacing="3",
         ),
-        rx.box(rx.cond(FeedState.reply_error != "", rx.text(FeedState.reply_error, color_scheme="red", size="2")),
-               role="alert"),
+        rx.box(
+            rx.cond(FeedState.reply_error != "", rx.text(FeedState.reply_error, color_scheme="red", size="2")),
+            role="alert",
+        ),
         on_submit=lambda _form: FeedState.send_reply,
         class_name="cr-reply-box",
     )
@@ -135,7 +142,9 @@ def crud_card(crud: CrudView) -> rx.Component:
         rx.cond(
             crud.replies.length() > 0,
             rx.el.section(
-                rx.foreach(crud.replies, lambda reply: rx.el.article(_body(reply, can_reply=False), class_name="cr-reply")),
+                rx.foreach(
+                    crud.replies, lambda reply: rx.el.article(_body(reply, can_reply=False), class_name="cr-reply")
+                ),
                 class_name="cr-replies",
                 aria_label="Replies",
             ),

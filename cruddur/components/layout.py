@@ -33,7 +33,10 @@ def logo() -> rx.Component:
 def nav_link(label: str, href, icon: str, active: bool) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.icon(icon, size=22, aria_hidden="true"), rx.text(label, class_name="cr-nav-label"), align="center", spacing="3"
+            rx.icon(icon, size=22, aria_hidden="true"),
+            rx.text(label, class_name="cr-nav-label"),
+            align="center",
+            spacing="3",
         ),
         href=href,
         underline="none",
@@ -52,7 +55,11 @@ def profile_box() -> rx.Component:
         ),
         rx.tooltip(
             rx.icon_button(
-                rx.icon("log-out", size=18), variant="soft", size="2", on_click=SessionState.sign_out, aria_label="Sign out"
+                rx.icon("log-out", size=18),
+                variant="soft",
+                size="2",
+                on_click=SessionState.sign_out,
+                aria_label="Sign out",
             ),
             content="Sign out",
         ),
@@ -67,7 +74,12 @@ def signed_in_nav(active: str) -> rx.Component:
         *(nav_link(label, href, icon, label == active) for label, href, icon in SIGNED_IN_NAV),
         nav_link("Profile", "/@" + SessionState.viewer_handle, "user", active == "Profile"),
         nav_link("More", "/more", "ellipsis", active == "More"),
-        rx.button(rx.link("Crud", href="/#compose-input", underline="none"), as_child=True, size="3", class_name="cr-crud-button"),
+        rx.button(
+            rx.link("Crud", href="/#compose-input", underline="none"),
+            as_child=True,
+            size="3",
+            class_name="cr-crud-button",
+        ),
     )
 
 

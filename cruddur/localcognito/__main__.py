@@ -20,14 +20,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pool-id", default=None)
     parser.add_argument("--client-id", default=None)
     parser.add_argument(
-        "--allow-origin", action="append", dest="allowed_origins", metavar="ORIGIN",
+        "--allow-origin",
+        action="append",
+        dest="allowed_origins",
+        metavar="ORIGIN",
         help="a browser origin (e.g. http://localhost:5173) allowed to call cross-origin; repeatable. "
         "Default: any origin, echoed back",
     )
     args = parser.parse_args(argv)
     config = LocalCognitoConfig(
-        data_dir=args.data_dir, port=args.port, host=args.host, region=args.region,
-        pool_id=args.pool_id, client_id=args.client_id,
+        data_dir=args.data_dir,
+        port=args.port,
+        host=args.host,
+        region=args.region,
+        pool_id=args.pool_id,
+        client_id=args.client_id,
         allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
     )
     sock, config = bind(config)

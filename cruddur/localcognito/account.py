@@ -1,7 +1,8 @@
 """Operations authorised by an access token: GetUser, UpdateUserAttributes, DeleteUser,
 GlobalSignOut; and RevokeToken (by refresh token)."""
 
-from sqlmodel import Session as DbSession, delete, select, update
+from sqlmodel import Session as DbSession
+from sqlmodel import delete, select, update
 
 from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
 from .errors import CognitoError, not_authorized

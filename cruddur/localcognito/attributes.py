@@ -44,7 +44,9 @@ def parse_attributes(attributes: list[dict] | None, *, allow_email: bool) -> dic
         if name == "email" and not allow_email:
             raise invalid_parameter("Cannot modify the attribute email: the local identity provider signs in by e-mail")
         if not isinstance(value, str):
-            raise invalid_parameter(f"Attributes did not conform to the schema: {name}: The attribute {name} is required")
+            raise invalid_parameter(
+                f"Attributes did not conform to the schema: {name}: The attribute {name} is required"
+            )
         if len(value) > MAX_VALUE:
             raise invalid_parameter(
                 f"1 validation error detected: Value at 'userAttributes.{name}.member.value' failed to satisfy "

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from . import mailbox
 from .config import LocalCognitoConfig
-from .errors import CognitoError, TOO_MANY_FAILED_ATTEMPTS, code_expired, code_mismatch, limit_exceeded
+from .errors import TOO_MANY_FAILED_ATTEMPTS, CognitoError, code_expired, code_mismatch, limit_exceeded
 from .models import Code, User
 
 SIGN_UP = "SIGN_UP"

@@ -51,7 +51,7 @@ def _route_path(scope: Scope) -> str:
     path = scope.get("path", "/")
     root = scope.get("root_path", "")
     if root and path.startswith(root):
-        path = path[len(root):]
+        path = path[len(root) :]
     return path or "/"
 
 

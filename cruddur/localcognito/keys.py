@@ -58,9 +58,7 @@ def _new_rsa_pem() -> str:
 
 def _load_signing_key(pem: str) -> SigningKey:
     key = serialization.load_pem_private_key(pem.encode(), password=None)
-    der = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return SigningKey(kid=base64.standard_b64encode(hashlib.sha256(der).digest()).decode(), private_key=key)
 
 

@@ -34,9 +34,18 @@ def sends_since(session: Session, username: str, kind: str, since: float) -> int
 def messages(store: Store, limit: int = 500) -> list[dict]:
     with store.read() as session:
         rows = session.exec(
-            select(MailboxMessage).order_by(col(MailboxMessage.created_at).desc(), literal_column("rowid").desc()).limit(limit)
+            select(MailboxMessage)
+            .order_by(col(MailboxMessage.created_at).desc(), literal_column("rowid").desc())
+            .limit(limit)
         ).all()
     return [
-        {"id": m.id, "to": m.to, "username": m.username, "kind": m.kind, "code": m.code, "created_at": iso_utc(m.created_at)}
+        {
+            "id": m.id,
+            "to": m.to,
+            "username": m.username,
+            "kind": m.kind,
+            "code": m.code,
+            "created_at": iso_utc(m.created_at),
+        }
         for m in rows
     ]

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlmodel import Session as DbSession, select
+from sqlmodel import Session as DbSession
+from sqlmodel import select
 
 from .attributes import normalize_email
 from .config import LocalCognitoConfig

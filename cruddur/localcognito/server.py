@@ -47,7 +47,7 @@ def build_app(provider: Provider) -> Starlette:
         try:
             if not target.startswith(TARGET_PREFIX):
                 raise CognitoError("UnknownOperationException", "Missing or unknown X-Amz-Target.")
-            result = await anyio.to_thread.run_sync(call, provider, target[len(TARGET_PREFIX):], body)
+            result = await anyio.to_thread.run_sync(call, provider, target[len(TARGET_PREFIX) :], body)
         except CognitoError as error:
             return _amz_response(error.status, error.body())
         except Exception:
@@ -67,13 +67,15 @@ def build_app(provider: Provider) -> Starlette:
     async def openid_configuration(request: Request) -> Response:
         if request.path_params["pool_id"] != provider.pool_id:
             return JSONResponse({"message": "User pool does not exist."}, status_code=404)
-        return JSONResponse({
-            "issuer": provider.issuer,
-            "jwks_uri": f"{provider.issuer}/.well-known/jwks.json",
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "subject_types_supported": ["public"],
-            "response_types_supported": ["code", "token"],
-        })
+        return JSONResponse(
+            {
+                "issuer": provider.issuer,
+                "jwks_uri": f"{provider.issuer}/.well-known/jwks.json",
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"],
+                "response_types_supported": ["code", "token"],
+            }
+        )
 
     app = Starlette(
         routes=[
@@ -168,9 +170,16 @@ class OnePieceH11Protocol(H11Protocol):
 
 
 def uvicorn_server(app: Starlette) -> uvicorn.Server:
-    return uvicorn.Server(uvicorn.Config(
-        app, http=OnePieceH11Protocol, log_level="warning", access_log=False, lifespan="off", ws="none",
-    ))
+    return uvicorn.Server(
+        uvicorn.Config(
+            app,
+            http=OnePieceH11Protocol,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+        )
+    )
 
 
 @dataclass
@@ -224,4 +233,6 @@ def start_in_thread(config: LocalCognitoConfig, startup_timeout: float = 30.0) -
             provider.store.dispose()
             raise RuntimeError("localcognito did not start")
         time.sleep(0.01)
-    return LocalCognitoHandle(**LocalCognitoHandle.describe(provider), provider=provider, _server=server, _thread=thread)
+    return LocalCognitoHandle(
+        **LocalCognitoHandle.describe(provider), provider=provider, _server=server, _thread=thread
+    )

@@ -5,7 +5,8 @@ import hashlib
 import hmac
 import uuid
 
-from sqlmodel import Session as DbSession, delete, select
+from sqlmodel import Session as DbSession
+from sqlmodel import delete, select
 
 from . import srp
 from .errors import ATTEMPTS_EXCEEDED, CognitoError, incorrect_credentials, invalid_parameter, not_authorized
@@ -21,6 +22,7 @@ INVALID_SESSION = "Invalid session for the user."
 
 
 # --- shared by every way of signing in -------------------------------------------------------
+
 
 def refuse_if_locked(user: User, now: float) -> None:
     if user.locked_until > now:
@@ -42,14 +44,23 @@ def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) ->
     session.add(user)
     refresh_token = new_refresh_token()
     login = Session(
-        id=str(uuid.uuid4()), sub=user.sub, client_id=p.client_id, refresh_hash=refresh_token_hash(refresh_token),
-        event_id=str(uuid.uuid4()), auth_time=int(now), expires_at=now + p.config.refresh_token_seconds,
+        id=str(uuid.uuid4()),
+        sub=user.sub,
+        client_id=p.client_id,
+        refresh_hash=refresh_token_hash(refresh_token),
+        event_id=str(uuid.uuid4()),
+        auth_time=int(now),
+        expires_at=now + p.config.refresh_token_seconds,
     )
     session.add(login)
-    return {"ChallengeParameters": {}, "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), refresh_token)}
+    return {
+        "ChallengeParameters": {},
+        "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), refresh_token),
+    }
 
 
 # --- decoys for unknown users ----------------------------------------------------------------
+
 
 def _decoy(p: Provider, username: str) -> tuple[str, str, int]:
     """(user id, salt, verifier) for an unknown user: random-looking, stable per username."""
@@ -62,6 +73,7 @@ def _decoy(p: Provider, username: str) -> tuple[str, str, int]:
 
 
 # --- InitiateAuth ----------------------------------------------------------------------------
+
 
 def initiate_auth(p: Provider, req: dict) -> dict:
     p.check_client(req["ClientId"])
@@ -93,8 +105,14 @@ def _start_srp(p: Provider, params: dict) -> dict:
         (user_id, salt, verifier), decoy = _decoy(p, username), True
     b, big_b = srp.server_values(verifier)
     state = {
-        "u": user_id, "a": format(big_a, "x"), "b": format(b, "x"), "B": format(big_b, "x"),
-        "t": p.now(), "c": p.client_id, "d": decoy, "n": username.strip().lower(),
+        "u": user_id,
+        "a": format(big_a, "x"),
+        "b": format(b, "x"),
+        "B": format(big_b, "x"),
+        "t": p.now(),
+        "c": p.client_id,
+        "d": decoy,
+        "n": username.strip().lower(),
     }
     return {
         "ChallengeName": PASSWORD_VERIFIER,
@@ -154,10 +172,14 @@ def _refresh(p: Provider, params: dict) -> dict:
         user = session.get(User, login.sub)
         if user is None:
             raise not_authorized("Invalid Refresh Token")
-    return {"ChallengeParameters": {}, "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), None)}
+    return {
+        "ChallengeParameters": {},
+        "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), None),
+    }
 
 
 # --- RespondToAuthChallenge ------------------------------------------------------------------
+
 
 def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
     p.check_client(req["ClientId"])

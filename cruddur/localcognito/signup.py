@@ -2,8 +2,9 @@
 
 import uuid
 
-from cruddur.auth.password_policy import DEFAULT_POLICY
 from sqlmodel import select
+
+from cruddur.auth.password_policy import DEFAULT_POLICY
 
 from . import codes, srp
 from .attributes import delivery_details, handle_key, handle_taken, is_email, normalize_email, parse_attributes
@@ -45,8 +46,15 @@ def sign_up(p: Provider, req: dict) -> dict:
             # SignUp's modelled errors have no AliasExistsException, so this is the parameter error.
             raise handle_taken("InvalidParameterException")
         user = User(
-            sub=sub, email=email, name=attributes["name"], preferred_username=handle or None,
-            handle_key=handle_key(handle), salt=salt, verifier=verifier, created_at=now, updated_at=now,
+            sub=sub,
+            email=email,
+            name=attributes["name"],
+            preferred_username=handle or None,
+            handle_key=handle_key(handle),
+            salt=salt,
+            verifier=verifier,
+            created_at=now,
+            updated_at=now,
         )
         session.add(user)
         session.flush()

@@ -10,7 +10,8 @@ import hmac
 import secrets
 
 try:
-    from gmpy2 import mpz, powmod as _powmod
+    from gmpy2 import mpz
+    from gmpy2 import powmod as _powmod
 
     BACKEND = "gmpy2"
 

@@ -71,9 +71,8 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self._reader, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self._reader, expire_on_commit=False) as session, session.begin():
+            yield session
 
     def setting(self, name: str, create) -> str:
         """The stored value of `name`, creating it with `create()` the first time (race-safe)."""

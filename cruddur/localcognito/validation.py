@@ -28,13 +28,32 @@ TOKEN = Member(required=True, pattern=r"[A-Za-z0-9\-_=.]+", sensitive=True)
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
 AUTH_FLOWS = (
-    "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
-    "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH",
+    "USER_SRP_AUTH",
+    "REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN",
+    "CUSTOM_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "USER_PASSWORD_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH",
+    "USER_AUTH",
 )
 CHALLENGES = (
-    "SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER",
-    "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
-    "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP",
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE",
+    "SELECT_CHALLENGE",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH",
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_OTP",
+    "PASSWORD",
+    "WEB_AUTHN",
+    "PASSWORD_SRP",
 )
 
 SHAPES: dict[str, dict[str, Member]] = {
@@ -90,7 +109,9 @@ def _problems(name: str, member: Member, value) -> list[str]:
         problems.append(f"{prefix} satisfy regular expression pattern: {member.pattern}")
     if member.enum and value not in member.enum:
         problems.append(f"{prefix} satisfy enum value set: [{', '.join(member.enum)}]")
-    if member.kind is list and any(not isinstance(item, dict) or not isinstance(item.get("Name"), str) for item in value):
+    if member.kind is list and any(
+        not isinstance(item, dict) or not isinstance(item.get("Name"), str) for item in value
+    ):
         problems.append(f"{prefix} be a list of attributes with a Name")
     if member.kind is dict and any(v is not None and not isinstance(v, str) for v in value.values()):
         problems.append(f"{prefix} be a map of strings")

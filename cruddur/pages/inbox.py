@@ -39,8 +39,9 @@ def notifications() -> rx.Component:
             rx.cond(
                 NotificationsState.items.length() > 0,
                 rx.box(rx.foreach(NotificationsState.items, notification_row), aria_label="Notifications"),
-                rx.text("Nothing yet. When people reply to or like your cruds, you'll see it here.",
-                        class_name="cr-empty"),
+                rx.text(
+                    "Nothing yet. When people reply to or like your cruds, you'll see it here.", class_name="cr-empty"
+                ),
             ),
             rx.center(rx.spinner(size="3"), class_name="cr-empty", aria_label="Loading notifications"),
         ),

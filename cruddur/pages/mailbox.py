@@ -29,9 +29,7 @@ def mailbox() -> rx.Component:
                 MailboxState.letters.length() > 0,
                 rx.table.root(
                     rx.table.header(
-                        rx.table.row(
-                            *(rx.table.column_header_cell(h) for h in ("To", "Kind", "Code", "Sent (UTC)"))
-                        )
+                        rx.table.row(*(rx.table.column_header_cell(h) for h in ("To", "Kind", "Code", "Sent (UTC)")))
                     ),
                     rx.table.body(rx.foreach(MailboxState.letters, letter_row)),
                     width="100%",

@@ -71,4 +71,3 @@ def _ttl(ttl: Ttl | str) -> Ttl:
     except ValueError:
         choices = ", ".join(choice.value for choice in Ttl)
         raise ValidationError("ttl", f"ttl must be one of {choices}") from None
-

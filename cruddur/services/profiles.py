@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from cruddur.models import Profile
@@ -33,9 +33,7 @@ def ensure_profile(
     insert = _INSERTS[session.get_bind().dialect.name](Profile).values(
         sub=sub, handle=handle, display_name=display_name, created_at=now or utcnow()
     )
-    upsert = insert.on_conflict_do_update(
-        index_elements=["sub"], set_={"handle": handle, "display_name": display_name}
-    )
+    upsert = insert.on_conflict_do_update(index_elements=["sub"], set_={"handle": handle, "display_name": display_name})
     try:
         session.exec(upsert)
         session.commit()

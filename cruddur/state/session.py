@@ -9,8 +9,8 @@ from cruddur.auth import accounts
 from cruddur.auth.accounts import AccountError, Viewer
 from cruddur.auth.errors import friendly
 from cruddur.db import new_session
-from cruddur.state.identity_calls import run_identity_call
 from cruddur.services.profiles import ProfileView, suggested_profiles
+from cruddur.state.identity_calls import run_identity_call
 
 
 def _restore_with_suggestions(handle: str) -> tuple[Viewer | None, list[ProfileView]]:

@@ -170,11 +170,18 @@ def test_redirect_is_not_followed(verifier, mint, jwks_server):
 
 
 @pytest.mark.parametrize("send_length", [True, False])
-def test_oversized_jwks_is_refused_and_keeps_the_cached_keys(make_cached_verifier, mint, keys, jwks_server, monotonic, send_length):
+def test_oversized_jwks_is_refused_and_keeps_the_cached_keys(
+    make_cached_verifier, mint, keys, jwks_server, monotonic, send_length
+):
     verifier = make_cached_verifier()
     verifier.warm()
     jwks_server.send_length = send_length
-    jwks_server.publish(keys["access"], keys["id"], keys["rotated"], extra=[{"kid": f"pad{i}", "kty": "oct", "k": "x" * 1000} for i in range(70)])
+    jwks_server.publish(
+        keys["access"],
+        keys["id"],
+        keys["rotated"],
+        extra=[{"kid": f"pad{i}", "kty": "oct", "k": "x" * 1000} for i in range(70)],
+    )
     assert len(jwks_server.body) > 64 * 1024
     monotonic.now += 60
     with pytest.raises(KeysUnavailableError) as caught:

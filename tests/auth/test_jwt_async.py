@@ -34,7 +34,9 @@ def test_averify_with_a_cached_key_runs_inline_without_a_thread(verifier, mint, 
             raise AssertionError("left the event loop")
 
         monkeypatch.setattr(loop, "run_in_executor", no_executor)
-        monkeypatch.setattr(verifier.jwks, "request_fetch", lambda *a, **k: (_ for _ in ()).throw(AssertionError("fetched")))
+        monkeypatch.setattr(
+            verifier.jwks, "request_fetch", lambda *a, **k: (_ for _ in ()).throw(AssertionError("fetched"))
+        )
         return await verifier.averify(mint())
 
     assert asyncio.run(main())["client_id"]

@@ -220,7 +220,13 @@ def test_for_user_pool_builds_the_aws_issuer():
 
 
 @pytest.mark.parametrize(
-    "region, pool", [("us-east-1", "eu-west-2_AbC123"), ("us-east-1", "nounderscore"), ("nowhere", "nowhere_x"), ("us-east-1", "us-east-1_a/b")]
+    "region, pool",
+    [
+        ("us-east-1", "eu-west-2_AbC123"),
+        ("us-east-1", "nounderscore"),
+        ("nowhere", "nowhere_x"),
+        ("us-east-1", "us-east-1_a/b"),
+    ],
 )
 def test_for_user_pool_refuses_ids_that_do_not_fit(region, pool):
     with pytest.raises(ValueError):
@@ -229,7 +235,12 @@ def test_for_user_pool_refuses_ids_that_do_not_fit(region, pool):
 
 @pytest.mark.parametrize(
     "issuer",
-    ["http://cognito-idp.us-east-1.amazonaws.com/us-east-1_x", "ftp://x/y", "https://", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x/"],
+    [
+        "http://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+        "ftp://x/y",
+        "https://",
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x/",
+    ],
 )
 def test_issuer_must_be_https_or_loopback(issuer):
     with pytest.raises(ValueError):

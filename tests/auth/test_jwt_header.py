@@ -20,7 +20,26 @@ from cruddur.auth.jwt import (
 from .conftest import access_claims, b64url, b64url_json, pyjwt_token, sign_token
 
 
-@pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE", "", None, "HS256", "RS384", "RS512", "PS256", "ES256", "rs256", "Rs256", "RS256 ", ["RS256"]])
+@pytest.mark.parametrize(
+    "alg",
+    [
+        "none",
+        "None",
+        "NONE",
+        "nOnE",
+        "",
+        None,
+        "HS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "ES256",
+        "rs256",
+        "Rs256",
+        "RS256 ",
+        ["RS256"],
+    ],
+)
 def test_any_alg_but_rs256_is_refused(verifier, keys, jwks_server, alg):
     claims = access_claims(jwks_server.issuer)
     token = sign_token(keys["access"], claims, {"kid": "access-key-1", "alg": alg})
@@ -95,7 +114,9 @@ def test_key_of_another_issuer_under_a_known_kid_fails_the_signature(verifier, k
 def test_headers_that_point_elsewhere_are_refused_not_followed(verifier, keys, jwks_server, extra):
     verifier.warm()
     hits = jwks_server.hits
-    token = sign_token(keys["access"], access_claims(jwks_server.issuer), {"kid": "access-key-1", "alg": "RS256", **extra})
+    token = sign_token(
+        keys["access"], access_claims(jwks_server.issuer), {"kid": "access-key-1", "alg": "RS256", **extra}
+    )
     with pytest.raises(TokenHeaderError):
         verifier.verify(token)
     assert jwks_server.hits == hits
@@ -118,7 +139,9 @@ def test_any_crit_header_is_refused(verifier, keys, jwks_server, crit):
 @pytest.mark.parametrize("typ", ["JWT", "jwt"])
 def test_typ_jwt_is_accepted(verifier, keys, jwks_server, typ):
     header = {"kid": "access-key-1", "alg": "RS256", "typ": typ}
-    assert verifier.verify(sign_token(keys["access"], access_claims(jwks_server.issuer), header))["token_use"] == "access"
+    assert (
+        verifier.verify(sign_token(keys["access"], access_claims(jwks_server.issuer), header))["token_use"] == "access"
+    )
 
 
 @pytest.mark.parametrize("typ", ["at+jwt", "JWS", 1])

@@ -186,7 +186,9 @@ def test_a_token_signed_over_other_bytes_than_sent_is_refused(verifier, keys, jw
     ],
 )
 def test_a_signature_by_the_right_key_under_another_scheme_is_refused(verifier, keys, jwks_server, scheme):
-    signing_input = f"{b64url_json({'kid': 'access-key-1', 'alg': 'RS256'})}.{b64url_json(access_claims(jwks_server.issuer))}"
+    signing_input = (
+        f"{b64url_json({'kid': 'access-key-1', 'alg': 'RS256'})}.{b64url_json(access_claims(jwks_server.issuer))}"
+    )
     signature = keys["access"].private.sign(signing_input.encode(), *scheme)
     with pytest.raises(TokenSignatureError):
         verifier.verify(f"{signing_input}.{b64url(signature)}")

@@ -1,4 +1,3 @@
-
 import pytest
 
 from cruddur.auth import accounts, identity
@@ -77,7 +76,9 @@ def test_a_second_worker_uses_the_provider_the_first_one_serves(provider, mailbo
 
     email = signed_up(mailbox)
     identity.reset()  # this process now plays a second worker; the first keeps serving
-    first = start_in_thread(LocalCognitoConfig(data_dir=get_settings().data_dir, port=int(provider["endpoint_url"].rsplit(":", 1)[1])))
+    first = start_in_thread(
+        LocalCognitoConfig(data_dir=get_settings().data_dir, port=int(provider["endpoint_url"].rsplit(":", 1)[1]))
+    )
     try:
         assert identity.local_provider()["user_pool_id"] == provider["user_pool_id"]
         handle, viewer = accounts.sign_in(email=email, password=PASSWORD)

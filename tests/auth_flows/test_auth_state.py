@@ -147,7 +147,9 @@ async def test_forgot_password_walks_from_code_to_new_password(provider, mailbox
     code = mailbox("ada@example.com", "FORGOT_PASSWORD")
     await run(AuthState.reset_password, auth, {"code": code, "password": "New-pass-2027!", "confirm": "Other-2027!"})
     assert auth.error_field == "confirm" and auth.forgot_step == "reset"
-    await run(AuthState.reset_password, auth, {"code": "000000", "password": "New-pass-2027!", "confirm": "New-pass-2027!"})
+    await run(
+        AuthState.reset_password, auth, {"code": "000000", "password": "New-pass-2027!", "confirm": "New-pass-2027!"}
+    )
     assert auth.error_field == "code"
     await run(AuthState.reset_password, auth, {"code": code, "password": "New-pass-2027!", "confirm": "New-pass-2027!"})
     assert auth.forgot_step == "done" and auth.error == ""

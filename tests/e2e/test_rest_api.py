@@ -8,17 +8,23 @@ from tests.e2e.test_auth_journey import PASSWORD, confirmed_person
 
 
 def access_token(app, email: str) -> str:
-    from cruddur.localcognito.provider import Provider
     from cruddur.localcognito import LocalCognitoConfig, LocalCognitoHandle
+    from cruddur.localcognito.provider import Provider
 
     port = int(app.env["LOCAL_COGNITO_PORT"])
     provider = Provider.open(LocalCognitoConfig(data_dir=app.data_dir, port=port))
     pool = LocalCognitoHandle.describe(provider)
     provider.store.dispose()
-    client = boto3.client("cognito-idp", region_name=pool["region"], endpoint_url=pool["endpoint_url"],
-                          aws_access_key_id="x", aws_secret_access_key="x")
-    srp = AWSSRP(username=email, password=PASSWORD, pool_id=pool["user_pool_id"], client_id=pool["client_id"],
-                 client=client)
+    client = boto3.client(
+        "cognito-idp",
+        region_name=pool["region"],
+        endpoint_url=pool["endpoint_url"],
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    srp = AWSSRP(
+        username=email, password=PASSWORD, pool_id=pool["user_pool_id"], client_id=pool["client_id"], client=client
+    )
     return srp.authenticate_user()["AuthenticationResult"]["AccessToken"]
 
 

@@ -17,7 +17,6 @@ from cruddur.localcognito import LocalCognitoConfig, start_in_thread
 PASSWORD = "Corr3ct-horse!"
 
 
-
 @dataclass
 class MovableClock:
     """Real time plus an offset that tests advance instead of sleeping."""

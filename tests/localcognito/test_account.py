@@ -15,7 +15,11 @@ def test_get_user_answers_the_internal_username_and_attributes(pool, new_email):
     reply = pool.client.get_user(AccessToken=user.access_token)
     assert reply["Username"] == sub
     assert {a["Name"]: a["Value"] for a in reply["UserAttributes"]} == {
-        "sub": sub, "email_verified": "true", "name": "Jane Doe", "preferred_username": handle, "email": new_email,
+        "sub": sub,
+        "email_verified": "true",
+        "name": "Jane Doe",
+        "preferred_username": handle,
+        "email": new_email,
     }
     profile = user.get_user()  # pycognito's view of the same reply
     assert profile.sub == sub and profile.email_verified is True and profile.preferred_username == handle

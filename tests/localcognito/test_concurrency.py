@@ -18,7 +18,9 @@ def test_fifty_concurrent_sign_ups_and_sign_ins_all_succeed(pool):
 
     def sign_up(email):
         return client().sign_up(
-            ClientId=pool.handle.client_id, Username=email, Password="Crowd-passw0rd!",
+            ClientId=pool.handle.client_id,
+            Username=email,
+            Password="Crowd-passw0rd!",
             UserAttributes=[{"Name": "name", "Value": email}, {"Name": "preferred_username", "Value": email[:16]}],
         )["UserSub"]
 

@@ -35,7 +35,9 @@ def test_forgot_password_answers_with_masked_delivery(pool, new_email):
 
     reply = pool.client.forgot_password(ClientId=pool.handle.client_id, Username=new_email)
     assert reply["CodeDeliveryDetails"] == {
-        "Destination": f"{new_email[0]}***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"
+        "Destination": f"{new_email[0]}***@e***",
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
     }
 
 

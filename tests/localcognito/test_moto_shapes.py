@@ -30,7 +30,9 @@ def moto_pool():
             PoolName="cruddur", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
         )["UserPool"]["Id"]
         client_id = client.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+            UserPoolId=pool_id,
+            ClientName="web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
         yield client, pool_id, client_id
 
@@ -48,11 +50,15 @@ def sign_up_and_get_user(client, client_id, email, confirm):
 def test_sign_up_and_get_user_replies_have_the_same_shape_as_motos(pool, moto_pool, new_email):
     moto_client, moto_pool_id, moto_client_id = moto_pool
     moto_sign_up, moto_user = sign_up_and_get_user(
-        moto_client, moto_client_id, new_email,
+        moto_client,
+        moto_client_id,
+        new_email,
         lambda email: moto_client.admin_confirm_sign_up(UserPoolId=moto_pool_id, Username=email),
     )
     ours_sign_up, ours_user = sign_up_and_get_user(
-        pool.client, pool.handle.client_id, new_email,
+        pool.client,
+        pool.handle.client_id,
+        new_email,
         lambda email: pool.client.confirm_sign_up(
             ClientId=pool.handle.client_id, Username=email, ConfirmationCode=pool.latest_code(email)
         ),

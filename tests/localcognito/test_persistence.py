@@ -45,7 +45,10 @@ def test_standalone_command_prints_one_json_line_and_serves(tmp_path):
     root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(
         [sys.executable, "-m", "cruddur.localcognito", "--port", "0", "--data-dir", str(tmp_path)],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         info = json.loads(process.stdout.readline())

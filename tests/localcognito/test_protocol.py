@@ -22,7 +22,10 @@ def test_several_validation_errors_are_counted_and_secrets_not_echoed(pool):
 
     assert status == 400 and body["__type"] == "InvalidParameterException"
     assert body["message"].startswith("4 validation errors detected: ")
-    assert "Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern" in body["message"]
+    assert (
+        "Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern"
+        in body["message"]
+    )
     assert "spaced out" not in body["message"]
 
 
@@ -48,8 +51,10 @@ def test_missing_auth_parameter_is_reported_like_cognito(pool, new_email):
 
 
 def test_replies_are_amz_json(pool):
-    status, _ = pool.post("ResendConfirmationCode", json.dumps(
-        {"ClientId": pool.handle.client_id, "Username": "nobody@example.com"}).encode())
+    status, _ = pool.post(
+        "ResendConfirmationCode",
+        json.dumps({"ClientId": pool.handle.client_id, "Username": "nobody@example.com"}).encode(),
+    )
     assert status == 200
     reply = pool.client.resend_confirmation_code(ClientId=pool.handle.client_id, Username="nobody@example.com")
     headers = reply["ResponseMetadata"]["HTTPHeaders"]

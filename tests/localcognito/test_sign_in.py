@@ -77,7 +77,8 @@ def test_a_stale_or_tampered_challenge_is_refused(pool, new_email):
     tampered["SECRET_BLOCK"] = base64.b64encode(bytes(block)).decode()
     with pytest.raises(pool.client.exceptions.NotAuthorizedException):
         pool.client.respond_to_auth_challenge(
-            ClientId=pool.handle.client_id, ChallengeName="PASSWORD_VERIFIER",
+            ClientId=pool.handle.client_id,
+            ChallengeName="PASSWORD_VERIFIER",
             ChallengeResponses=srp.process_challenge(tampered, srp.get_auth_params()),
         )
 
@@ -85,7 +86,8 @@ def test_a_stale_or_tampered_challenge_is_refused(pool, new_email):
     pool.clock.advance(301)
     with pytest.raises(pool.client.exceptions.NotAuthorizedException) as excinfo:
         pool.client.respond_to_auth_challenge(
-            ClientId=pool.handle.client_id, ChallengeName="PASSWORD_VERIFIER",
+            ClientId=pool.handle.client_id,
+            ChallengeName="PASSWORD_VERIFIER",
             ChallengeResponses=srp.process_challenge(stale, srp.get_auth_params()),
         )
     assert error_of(excinfo)[1] == "Invalid session for the user, session is expired."

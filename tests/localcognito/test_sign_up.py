@@ -116,7 +116,9 @@ def test_resend_for_an_unknown_user_answers_as_if_sent_and_delivers_nothing(pool
     reply = pool.client.resend_confirmation_code(ClientId=pool.handle.client_id, Username=new_email)
 
     assert reply["CodeDeliveryDetails"] == {
-        "Destination": f"{new_email[0]}***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"
+        "Destination": f"{new_email[0]}***@e***",
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
     }
     assert len(pool.mailbox()) == before
 

@@ -26,8 +26,21 @@ def test_id_and_access_tokens_carry_cognitos_claims(pool, new_email):
     access_claims = jwt.decode(result["AccessToken"], options={"verify_signature": False})
 
     assert set(id_claims) == {
-        "sub", "email_verified", "iss", "cognito:username", "preferred_username", "origin_jti", "aud",
-        "event_id", "token_use", "auth_time", "name", "exp", "iat", "jti", "email",
+        "sub",
+        "email_verified",
+        "iss",
+        "cognito:username",
+        "preferred_username",
+        "origin_jti",
+        "aud",
+        "event_id",
+        "token_use",
+        "auth_time",
+        "name",
+        "exp",
+        "iat",
+        "jti",
+        "email",
     }
     assert id_claims["sub"] == id_claims["cognito:username"] == sub
     assert id_claims["email_verified"] is True and id_claims["token_use"] == "id"
@@ -35,13 +48,26 @@ def test_id_and_access_tokens_carry_cognitos_claims(pool, new_email):
     assert isinstance(id_claims["iat"], int) and id_claims["exp"] - id_claims["iat"] == 3600
 
     assert set(access_claims) == {
-        "sub", "iss", "client_id", "origin_jti", "event_id", "token_use", "scope", "auth_time",
-        "exp", "iat", "jti", "username",
+        "sub",
+        "iss",
+        "client_id",
+        "origin_jti",
+        "event_id",
+        "token_use",
+        "scope",
+        "auth_time",
+        "exp",
+        "iat",
+        "jti",
+        "username",
     }
     assert access_claims["scope"] == "aws.cognito.signin.user.admin"
     assert access_claims["client_id"] == pool.handle.client_id and access_claims["username"] == sub
     assert access_claims["origin_jti"] == id_claims["origin_jti"]
-    assert jwt.get_unverified_header(result["IdToken"]) == {"alg": "RS256", "kid": jwt.get_unverified_header(result["IdToken"])["kid"]}
+    assert jwt.get_unverified_header(result["IdToken"]) == {
+        "alg": "RS256",
+        "kid": jwt.get_unverified_header(result["IdToken"])["kid"],
+    }
 
 
 def test_jwks_serves_two_rsa_keys_and_id_and_access_tokens_use_different_ones(pool, new_email):
@@ -64,7 +90,9 @@ def test_refresh_gives_new_tokens_from_the_same_sign_in(pool, new_email):
 
     pool.clock.advance(5)
     reply = pool.client.initiate_auth(
-        ClientId=pool.handle.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": user.refresh_token}
+        ClientId=pool.handle.client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": user.refresh_token},
     )
     result = reply["AuthenticationResult"]
     assert "RefreshToken" not in result and result["TokenType"] == "Bearer"
@@ -107,7 +135,8 @@ def test_revoke_token_revokes_one_sign_in_only(pool, new_email):
         pool.client.get_user(AccessToken=revoked["AccessToken"])
     with pytest.raises(pool.client.exceptions.NotAuthorizedException):
         pool.client.initiate_auth(
-            ClientId=pool.handle.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+            ClientId=pool.handle.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": revoked["RefreshToken"]},
         )
     assert pool.client.get_user(AccessToken=kept["AccessToken"])["Username"]
@@ -133,14 +162,18 @@ def test_access_token_expires_after_an_hour_and_refresh_after_thirty_days(pool, 
         pool.client.get_user(AccessToken=result["AccessToken"])
     assert error_of(excinfo)[1] == "Access Token has expired"
     refreshed = pool.client.initiate_auth(
-        ClientId=pool.handle.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]}
+        ClientId=pool.handle.client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]},
     )["AuthenticationResult"]
     assert pool.client.get_user(AccessToken=refreshed["AccessToken"])["Username"]
 
     pool.clock.advance(30 * 24 * 3600)
     with pytest.raises(pool.client.exceptions.NotAuthorizedException) as excinfo:
         pool.client.initiate_auth(
-            ClientId=pool.handle.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]}
+            ClientId=pool.handle.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": result["RefreshToken"]},
         )
     assert error_of(excinfo)[1] == "Refresh Token has expired"
 

@@ -42,7 +42,9 @@ PAGE = """<!doctype html>
 
 
 def _bun() -> str:
-    bun = shutil.which("bun", path=os.pathsep.join([str(ROOT / ".tools/node_modules/.bin"), os.environ.get("PATH", "")]))
+    bun = shutil.which(
+        "bun", path=os.pathsep.join([str(ROOT / ".tools/node_modules/.bin"), os.environ.get("PATH", "")])
+    )
     if bun is None:
         pytest.fail("bun is missing: run the README's test command (scripts/setup.sh --test installs it into .tools)")
     return bun
@@ -66,14 +68,16 @@ def site_dir(tmp_path_factory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         pass
 
 
 @pytest.fixture(scope="session")
 def site_origin(site_dir) -> Iterator[str]:
     """The page's origin: python's http.server on its own loopback port."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir))
+    )
     thread = threading.Thread(target=server.serve_forever, name="static-site", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -113,7 +117,8 @@ class SpaPage:
     def call(self, helper: str, *args) -> dict:
         """`window.localcognito[helper](config, ...args)`: {ok, value} or {ok: False, error}."""
         return self.page.evaluate(
-            "([helper, config, args]) => window.localcognito[helper](config, ...args)", [helper, self.config, list(args)]
+            "([helper, config, args]) => window.localcognito[helper](config, ...args)",
+            [helper, self.config, list(args)],
         )
 
     def ok(self, helper: str, *args):

@@ -47,7 +47,10 @@ def preflight(url: str, origin: str, method: str = "POST", headers: str | None =
 
 
 def api_call(pool, operation: str, payload: dict | bytes, origin: str | None = APP_ORIGIN) -> httpx.Response:
-    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}"}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
+    }
     if origin:
         headers["Origin"] = origin
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -104,7 +107,9 @@ def test_preflight_for_the_jwks_and_openid_configuration(listed_pool):
         reply = httpx.get(url, headers={"Origin": APP_ORIGIN}, timeout=10)
         assert reply.status_code == 200
         assert reply.headers["access-control-allow-origin"] == APP_ORIGIN
-    unknown_pool = httpx.get(f"{handle.endpoint_url}/us-east-1_Nope/.well-known/jwks.json", headers={"Origin": APP_ORIGIN}, timeout=10)
+    unknown_pool = httpx.get(
+        f"{handle.endpoint_url}/us-east-1_Nope/.well-known/jwks.json", headers={"Origin": APP_ORIGIN}, timeout=10
+    )
     assert unknown_pool.status_code == 404
     assert unknown_pool.headers["access-control-allow-origin"] == APP_ORIGIN
 
@@ -114,14 +119,30 @@ def test_success_and_error_replies_carry_the_cors_headers(listed_pool):
     client_id = listed_pool.handle.client_id
     attributes = [{"Name": "name", "Value": "Cors"}]
 
-    signed_up = api_call(listed_pool, "SignUp", {"ClientId": client_id, "Username": email, "Password": PASSWORD, "UserAttributes": attributes})
+    signed_up = api_call(
+        listed_pool,
+        "SignUp",
+        {"ClientId": client_id, "Username": email, "Password": PASSWORD, "UserAttributes": attributes},
+    )
     assert signed_up.status_code == 200
     assert_exposes(signed_up, APP_ORIGIN)
 
     errors = [
-        (api_call(listed_pool, "SignUp", {"ClientId": client_id, "Username": email, "Password": PASSWORD, "UserAttributes": attributes}), "UsernameExistsException"),
+        (
+            api_call(
+                listed_pool,
+                "SignUp",
+                {"ClientId": client_id, "Username": email, "Password": PASSWORD, "UserAttributes": attributes},
+            ),
+            "UsernameExistsException",
+        ),
         (api_call(listed_pool, "GetUser", {"AccessToken": "not.a.token"}), "NotAuthorizedException"),
-        (api_call(listed_pool, "ConfirmSignUp", {"ClientId": client_id, "Username": email, "ConfirmationCode": "000000x"}), "CodeMismatchException"),
+        (
+            api_call(
+                listed_pool, "ConfirmSignUp", {"ClientId": client_id, "Username": email, "ConfirmationCode": "000000x"}
+            ),
+            "CodeMismatchException",
+        ),
         (api_call(listed_pool, "SignUp", b"{not json"), "InvalidParameterException"),
         (api_call(listed_pool, "NoSuchOperation", {}), "UnknownOperationException"),
     ]
@@ -175,9 +196,23 @@ async def test_an_unhandled_failure_still_answers_with_cors_headers():
 
 def test_the_command_line_allow_origin_flag(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "cruddur.localcognito", "--port", "0", "--data-dir", str(tmp_path),
-         "--allow-origin", APP_ORIGIN, "--allow-origin", "http://127.0.0.1:3000"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "cruddur.localcognito",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path),
+            "--allow-origin",
+            APP_ORIGIN,
+            "--allow-origin",
+            "http://127.0.0.1:3000",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         info = json.loads(process.stdout.readline())

@@ -56,7 +56,10 @@ def test_sign_up_confirm_srp_sign_in_and_get_user(spa, browser_pool, email):
 
     wrong = spa.call("signIn", email, "Wr0ng-password!")
     assert wrong["ok"] is False
-    assert (wrong["error"]["code"], wrong["error"]["message"]) == ("NotAuthorizedException", "Incorrect username or password.")
+    assert (wrong["error"]["code"], wrong["error"]["message"]) == (
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    )
     assert not [line for line in spa.console if "CORS" in line or "pageerror" in line], spa.console
 
 

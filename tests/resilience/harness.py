@@ -102,8 +102,19 @@ class StandaloneProvider:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("a") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cruddur.localcognito", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "cruddur.localcognito",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -168,7 +179,9 @@ class StandaloneProvider:
 
     def boto(self):
         return boto3.client(
-            "cognito-idp", region_name=self.info["region"], endpoint_url=self.info["endpoint_url"],
+            "cognito-idp",
+            region_name=self.info["region"],
+            endpoint_url=self.info["endpoint_url"],
             config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}, connect_timeout=3, read_timeout=10),
         )
 
@@ -257,7 +270,9 @@ def create_people(provider: StandaloneProvider, who: list[Person], workers: int 
     def sign_up(p: Person) -> None:
         attributes = {"email": p.email, "name": p.name, "preferred_username": p.handle}
         client.sign_up(
-            ClientId=pool, Username=p.email, Password=p.password,
+            ClientId=pool,
+            Username=p.email,
+            Password=p.password,
             UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
         )
 
@@ -265,14 +280,23 @@ def create_people(provider: StandaloneProvider, who: list[Person], workers: int 
         list(executor.map(sign_up, who))
         messages = httpx.get(provider.info["mailbox_url"], timeout=10).json()["messages"]
         codes = {m["to"]: m["code"] for m in reversed(messages) if m["kind"] == "SIGN_UP"}  # newest wins
-        list(executor.map(lambda p: client.confirm_sign_up(ClientId=pool, Username=p.email, ConfirmationCode=codes[p.email]), who))
+        list(
+            executor.map(
+                lambda p: client.confirm_sign_up(ClientId=pool, Username=p.email, ConfirmationCode=codes[p.email]), who
+            )
+        )
 
 
 def access_token(provider: StandaloneProvider, person: Person) -> str:
     from pycognito.aws_srp import AWSSRP
 
-    srp = AWSSRP(username=person.email, password=person.password, pool_id=provider.info["user_pool_id"],
-                 client_id=provider.info["client_id"], client=provider.boto())
+    srp = AWSSRP(
+        username=person.email,
+        password=person.password,
+        pool_id=provider.info["user_pool_id"],
+        client_id=provider.info["client_id"],
+        client=provider.boto(),
+    )
     return srp.authenticate_user()["AuthenticationResult"]["AccessToken"]
 
 
@@ -280,7 +304,7 @@ def access_token(provider: StandaloneProvider, person: Person) -> str:
 
 
 def router(path: str) -> dict:
-    return {"pathname": path.split("?")[0], "asPath": path}
+    return {"pathname": path.split("?", maxsplit=1)[0], "asPath": path}
 
 
 @dataclass
@@ -333,8 +357,11 @@ class RxClient:
         start = time.perf_counter()
         payload = {"vars": storage} if storage else {}
         await self.sio.connect(
-            f"{self.base}?token={self.token}", socketio_path="_event", transports=["websocket"],
-            namespaces=["/_event"], auth={"event": {"name": HYDRATE, "payload": payload, "router_data": router(path)}},
+            f"{self.base}?token={self.token}",
+            socketio_path="_event",
+            transports=["websocket"],
+            namespaces=["/_event"],
+            auth={"event": {"name": HYDRATE, "payload": payload, "router_data": router(path)}},
             wait_timeout=timeout,
         )
         await self.wait(lambda msgs: self.var(ROOT_STATE, "is_hydrated") is True, 0, timeout)
@@ -356,7 +383,7 @@ class RxClient:
             try:
                 await asyncio.wait_for(self._changed.wait_for(lambda: done(self.messages[mark:])), timeout)
                 return True
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return False
 
     @staticmethod
@@ -373,7 +400,8 @@ class RxClient:
         mark = await self.send(AUTH, "sign_in", {"form": {"email": email, "password": password}}, path)
         finished = await self.wait(
             lambda m: self._delta_has(m, SESSION, "signed_in", True) or self._delta_has(m, AUTH, "busy", False),
-            mark, timeout,
+            mark,
+            timeout,
         )
         seconds = time.perf_counter() - start
         if not finished:
@@ -383,7 +411,9 @@ class RxClient:
     async def load_home(self, timeout: float = 30) -> Outcome:
         start = time.perf_counter()
         mark = await self.send(FEED, "load_home", path="/")
-        finished = await self.wait(lambda m: self._delta_has(m, FEED, "loaded", True) or self._delta_has(m, FEED, "cruds"), mark, timeout)
+        finished = await self.wait(
+            lambda m: self._delta_has(m, FEED, "loaded", True) or self._delta_has(m, FEED, "cruds"), mark, timeout
+        )
         seconds = time.perf_counter() - start
         ok = finished and bool(self.var(FEED, "cruds"))
         return Outcome(ok, seconds, "" if finished else "timeout")
@@ -394,9 +424,12 @@ class RxClient:
         await self.wait(lambda m: self._delta_has(m, FEED, "draft", message), mark, timeout)
         mark = await self.send(FEED, "post")
         finished = await self.wait(
-            lambda m: self._delta_has(m, FEED, "posting", False)
-            or any((x.get("delta") or {}).get(FEED, {}).get("compose_error_rx_state_") for x in m),
-            mark, timeout,
+            lambda m: (
+                self._delta_has(m, FEED, "posting", False)
+                or any((x.get("delta") or {}).get(FEED, {}).get("compose_error_rx_state_") for x in m)
+            ),
+            mark,
+            timeout,
         )
         seconds = time.perf_counter() - start
         cruds = self.var(FEED, "cruds") or []

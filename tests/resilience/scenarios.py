@@ -16,7 +16,18 @@ import httpx
 
 from cruddur.auth.errors import friendly
 from tests.resilience.harness import (
-    AUTH, FEED, HYDRATE, ROOT_STATE, SESSION, Person, RxClient, Target, access_token, ms, percentile, router,
+    AUTH,
+    FEED,
+    HYDRATE,
+    ROOT_STATE,
+    SESSION,
+    Person,
+    RxClient,
+    Target,
+    access_token,
+    ms,
+    percentile,
+    router,
 )
 
 UNAVAILABLE = friendly("Unavailable").message
@@ -39,8 +50,12 @@ class Result:
 
 
 def latency(samples: list[float]) -> dict:
-    return {"n": len(samples), "p50_ms": ms(percentile(samples, 50)), "p99_ms": ms(percentile(samples, 99)),
-            "max_ms": ms(max(samples, default=0))}
+    return {
+        "n": len(samples),
+        "p50_ms": ms(percentile(samples, 50)),
+        "p99_ms": ms(percentile(samples, 99)),
+        "max_ms": ms(max(samples, default=0)),
+    }
 
 
 async def http_alive(base: str) -> int:
@@ -55,7 +70,9 @@ async def http_alive(base: str) -> int:
 # -- load -------------------------------------------------------------------------------------------
 
 
-async def load(target: Target, who: list[Person], feed_rounds: int = 3, paced_s: int = 5, budget_s: float = 90) -> Result:
+async def load(
+    target: Target, who: list[Person], feed_rounds: int = 3, paced_s: int = 5, budget_s: float = 90
+) -> Result:
     """len(who) tabs connect at once and all sign in through AuthState.sign_in at once; then
     each loads the home feed once a second for `paced_s` seconds (staggered, like people
     reading), then all at once `feed_rounds` times (a burst). Sign-in and feed latency are
@@ -81,7 +98,11 @@ async def load(target: Target, who: list[Person], feed_rounds: int = 3, paced_s:
                 await asyncio.sleep(max(0.0, 1.0 - outcome.seconds))
             return outcomes
 
-        steady = [o for batch in await asyncio.gather(*(paced(c, i / len(clients)) for i, c in enumerate(clients))) for o in batch]
+        steady = [
+            o
+            for batch in await asyncio.gather(*(paced(c, i / len(clients)) for i, c in enumerate(clients)))
+            for o in batch
+        ]
         burst = []
         for _ in range(feed_rounds):
             burst += await asyncio.gather(*(c.load_home() for c in clients))
@@ -184,11 +205,15 @@ async def provider_down(target: Target, who: list[Person], bearer: str) -> Resul
         async with httpx.AsyncClient(base_url=target.url, timeout=10) as http:
             rest = await http.get("/api/activities/home", headers={"Authorization": f"Bearer {bearer}"})
         result.check(rest.status_code == 200, f"REST read with a token answered {rest.status_code}")
-        result.numbers.update({
-            "sign-in answer_ms": ms(outcome.seconds), "public feed (new tab)_ms": ms(feed_s),
-            "signed-in feed_ms": ms(reading.seconds), "signed-in post_ms": ms(posting.seconds),
-            "REST with token": rest.status_code,
-        })
+        result.numbers.update(
+            {
+                "sign-in answer_ms": ms(outcome.seconds),
+                "public feed (new tab)_ms": ms(feed_s),
+                "signed-in feed_ms": ms(reading.seconds),
+                "signed-in post_ms": ms(posting.seconds),
+                "REST with token": rest.status_code,
+            }
+        )
     finally:
         await before.close()
         target.provider.start()
@@ -213,8 +238,10 @@ async def provider_hung(target: Target, who: list[Person], stampede: int = 8) ->
     mark = target.log.mark()
     target.provider.pause()
     try:
-        presses = [asyncio.create_task(c.sign_in(p.email, p.password, timeout=bound + 15))
-                   for i, (c, p) in enumerate((c, who[1 + i % (len(who) - 1)]) for i, c in enumerate(clients))]
+        presses = [
+            asyncio.create_task(c.sign_in(p.email, p.password, timeout=bound + 15))
+            for i, (c, p) in enumerate((c, who[1 + i % (len(who) - 1)]) for i, c in enumerate(clients))
+        ]
         await asyncio.sleep(1.5)  # every sign-in is now waiting on the frozen provider
         shown, feed_s = await _public_feed(target)
         reading = await reader.load_home(timeout=bound + 15)
@@ -224,12 +251,18 @@ async def provider_hung(target: Target, who: list[Person], stampede: int = 8) ->
         slowest = max(o.seconds for o in outcomes)
         result.check(slowest < bound, f"slowest sign-in answer {slowest:.1f}s (bound {bound:.0f}s)")
         result.check(shown and feed_s < 5, f"public feed for a new tab: shown={shown} after {feed_s:.1f}s")
-        result.check(reading.ok and reading.seconds < 5 and reader.signed_in,
-                     f"signed-in feed: ok={reading.ok} after {reading.seconds:.1f}s")
-        result.numbers.update({
-            "sign-in answers": latency([o.seconds for o in outcomes]), "bound_s": round(bound, 1),
-            "public feed (new tab) during hang_ms": ms(feed_s), "signed-in feed during hang_ms": ms(reading.seconds),
-        })
+        result.check(
+            reading.ok and reading.seconds < 5 and reader.signed_in,
+            f"signed-in feed: ok={reading.ok} after {reading.seconds:.1f}s",
+        )
+        result.numbers.update(
+            {
+                "sign-in answers": latency([o.seconds for o in outcomes]),
+                "bound_s": round(bound, 1),
+                "public feed (new tab) during hang_ms": ms(feed_s),
+                "signed-in feed during hang_ms": ms(reading.seconds),
+            }
+        )
     finally:
         target.provider.resume()
         await asyncio.gather(*(c.close() for c in clients + [reader]))
@@ -263,7 +296,7 @@ async def lockout(target: Target, person: Person, bystander: Person, threshold: 
         distinct = set().union(*answers.values())
         result.check(len(distinct) == 1, f"answers differ: {answers}")
         result.check(not any(ok for _, _, ok in distinct), "a refused sign-in signed in")
-        result.check(all(WRONG_CREDENTIALS == e for e, _, _ in distinct), f"unexpected text: {distinct}")
+        result.check(all(e == WRONG_CREDENTIALS for e, _, _ in distinct), f"unexpected text: {distinct}")
         other = await _signed_in(target, bystander)
         result.check(other.signed_in, "another account was locked too")
         await other.close()
@@ -278,19 +311,54 @@ async def lockout(target: Target, person: Person, bystander: Person, threshold: 
 NOTIFICATIONS = f"{ROOT_STATE}.cruddur___state___notifications____notifications_state"
 UPDATE_VARS = f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
 WITH_ARGS = [
-    (AUTH, "set_email", "value"), (AUTH, "check_password", "value"), (AUTH, "sign_up", "form"),
-    (AUTH, "confirm", "form"), (AUTH, "sign_in", "form"), (AUTH, "send_reset_code", "form"),
-    (AUTH, "reset_password", "form"), (FEED, "set_draft", "value"), (FEED, "set_ttl", "value"),
-    (FEED, "open_reply", "crud_uuid"), (FEED, "set_reply_draft", "value"), (FEED, "toggle_like", "crud_uuid"),
+    (AUTH, "set_email", "value"),
+    (AUTH, "check_password", "value"),
+    (AUTH, "sign_up", "form"),
+    (AUTH, "confirm", "form"),
+    (AUTH, "sign_in", "form"),
+    (AUTH, "send_reset_code", "form"),
+    (AUTH, "reset_password", "form"),
+    (FEED, "set_draft", "value"),
+    (FEED, "set_ttl", "value"),
+    (FEED, "open_reply", "crud_uuid"),
+    (FEED, "set_reply_draft", "value"),
+    (FEED, "toggle_like", "crud_uuid"),
 ]
 NO_ARGS = [
-    (AUTH, "toggle_password"), (AUTH, "open_form"), (AUTH, "resend_code"), (AUTH, "tick_resend_cooldown"),
-    (FEED, "load_home"), (FEED, "load_profile"), (FEED, "load_more"), (FEED, "post"), (FEED, "send_reply"),
-    (SESSION, "restore"), (SESSION, "require_sign_in"), (SESSION, "sign_out"), (NOTIFICATIONS, "load"),
+    (AUTH, "toggle_password"),
+    (AUTH, "open_form"),
+    (AUTH, "resend_code"),
+    (AUTH, "tick_resend_cooldown"),
+    (FEED, "load_home"),
+    (FEED, "load_profile"),
+    (FEED, "load_more"),
+    (FEED, "post"),
+    (FEED, "send_reply"),
+    (SESSION, "restore"),
+    (SESSION, "require_sign_in"),
+    (SESSION, "sign_out"),
+    (NOTIFICATIONS, "load"),
 ]
 ODD = [
-    None, 0, -1, 2**70, 1e308, True, "", "x", [], {}, [1, "a", None], {"a": {"b": [1, {"c": None}]}}, "\u0000",
-    "😀" * 50, "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "a@a." * 30, {"email": 5, "password": []},
+    None,
+    0,
+    -1,
+    2**70,
+    1e308,
+    True,
+    "",
+    "x",
+    [],
+    {},
+    [1, "a", None],
+    {"a": {"b": [1, {"c": None}]}},
+    "\u0000",
+    "😀" * 50,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "a@a." * 30,
+    {"email": 5, "password": []},
 ]
 FORM_FIELDS = ("email", "password", "name", "handle", "code", "confirm")
 REDOS_EMAIL = "a@" + "a." * 300_000 + "@"  # quadratic for the e-mail pattern without a length cap
@@ -309,35 +377,58 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
     rng = random.Random(seed)
 
     def unknown_handler():
-        name = rng.choice([
-            f"{ROOT_STATE}.nope{rng.randrange(10**6)}", f"{AUTH}._start", f"{AUTH}._fail", f"{SESSION}._become",
-            f"{SESSION}.verified_sub", f"{FEED}._write", f"{AUTH}.__init__", f"{AUTH}.sign_in.more", "x", "", ".",
-            f"{ROOT_STATE}.cruddur___state___nope____nope_state.load", f"{ROOT_STATE}." + "a" * 5000,
-            f"{SESSION}.set_session_handle", f"{SESSION}.set_viewer_handle", f"{FEED}.set_cruds", f"{AUTH}.dict",
-            f"{AUTH}.get_state", f"{ROOT_STATE}.reflex___state____update_vars_internal_state.nope",
-        ])
+        name = rng.choice(
+            [
+                f"{ROOT_STATE}.nope{rng.randrange(10**6)}",
+                f"{AUTH}._start",
+                f"{AUTH}._fail",
+                f"{SESSION}._become",
+                f"{SESSION}.verified_sub",
+                f"{FEED}._write",
+                f"{AUTH}.__init__",
+                f"{AUTH}.sign_in.more",
+                "x",
+                "",
+                ".",
+                f"{ROOT_STATE}.cruddur___state___nope____nope_state.load",
+                f"{ROOT_STATE}." + "a" * 5000,
+                f"{SESSION}.set_session_handle",
+                f"{SESSION}.set_viewer_handle",
+                f"{FEED}.set_cruds",
+                f"{AUTH}.dict",
+                f"{AUTH}.get_state",
+                f"{ROOT_STATE}.reflex___state____update_vars_internal_state.nope",
+            ]
+        )
         return _frame(_event(name, {}))
 
     def wrong_types():
         state, handler, arg = rng.choice(WITH_ARGS)
         name = f"{state}.{handler}"
         value = rng.choice(ODD)
-        payload = rng.choice([
-            {arg: value}, {arg: value, "extra": 1}, {"wrong_name": value},
-            {arg: {f: rng.choice(ODD) for f in FORM_FIELDS}}, value,
-        ])
+        payload = rng.choice(
+            [
+                {arg: value},
+                {arg: value, "extra": 1},
+                {"wrong_name": value},
+                {arg: {f: rng.choice(ODD) for f in FORM_FIELDS}},
+                value,
+            ]
+        )
         return _frame(_event(name, payload))
 
     def huge():
         state, handler, arg = rng.choice(WITH_ARGS)
         size = rng.choice([10_000, 100_000, 500_000])
-        payload = rng.choice([
-            {arg: "x" * size},
-            None,  # a form handler given the e-mail that makes the e-mail pattern backtrack
-            {arg: {f: "y" * size for f in FORM_FIELDS}},
-            {f"k{i}": i for i in range(20_000)},
-            {arg: json.loads("[" * 300 + "]" * 300)},
-        ])
+        payload = rng.choice(
+            [
+                {arg: "x" * size},
+                None,  # a form handler given the e-mail that makes the e-mail pattern backtrack
+                {arg: {f: "y" * size for f in FORM_FIELDS}},
+                {f"k{i}": i for i in range(20_000)},
+                {arg: json.loads("[" * 300 + "]" * 300)},
+            ]
+        )
         if payload is None:
             state, handler, arg = rng.choice([h for h in WITH_ARGS if h[2] == "form"])
             payload = {arg: {"email": REDOS_EMAIL, "password": "Wrong-password-1!"}}
@@ -346,29 +437,60 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
     def missing_fields():
         state, handler = rng.choice(NO_ARGS + [(s, h) for s, h, _ in WITH_ARGS])
         name = f"{state}.{handler}"
-        event = rng.choice([
-            {}, {"name": name}, {"payload": {}}, {"name": name, "payload": {}}, {"name": name, "router_data": {}},
-            {"name": name, "payload": {}, "router_data": rng.choice(ODD)}, {"name": rng.choice(ODD), "payload": {}},
-            {"name": name, "payload": {}, "router_data": {"pathname": rng.choice(ODD), "asPath": rng.choice(ODD)}},
-            rng.choice(ODD),
-        ])
+        event = rng.choice(
+            [
+                {},
+                {"name": name},
+                {"payload": {}},
+                {"name": name, "payload": {}},
+                {"name": name, "router_data": {}},
+                {"name": name, "payload": {}, "router_data": rng.choice(ODD)},
+                {"name": rng.choice(ODD), "payload": {}},
+                {"name": name, "payload": {}, "router_data": {"pathname": rng.choice(ODD), "asPath": rng.choice(ODD)}},
+                rng.choice(ODD),
+            ]
+        )
         return _frame(event)
 
     def garbage():
-        return rng.choice([
-            '42/_event,["event",{"name":', "42/_event,not json", "42/_event,[]", '42/_event,["event"]',
-            '42/_event,["nope",1]', "42/_event,{}", "4", "42", "42/_event", "6", "7", "9", "x" * 1000,
-            '42/_event,["event",{"name":"' + AUTH + '.sign_in","payload":{"form":{"email":"a@b.c"}}', "42/_event,[\"event\",NaN]",
-            b"\x00\x01\x02\xff", b"4" + bytes(range(256)), '42/other,["event",{}]', "42/_event,[\"event\"," + "[" * 2000 + "]" * 2000 + "]",
-        ])
+        return rng.choice(
+            [
+                '42/_event,["event",{"name":',
+                "42/_event,not json",
+                "42/_event,[]",
+                '42/_event,["event"]',
+                '42/_event,["nope",1]',
+                "42/_event,{}",
+                "4",
+                "42",
+                "42/_event",
+                "6",
+                "7",
+                "9",
+                "x" * 1000,
+                '42/_event,["event",{"name":"' + AUTH + '.sign_in","payload":{"form":{"email":"a@b.c"}}',
+                '42/_event,["event",NaN]',
+                b"\x00\x01\x02\xff",
+                b"4" + bytes(range(256)),
+                '42/other,["event",{}]',
+                '42/_event,["event",' + "[" * 2000 + "]" * 2000 + "]",
+            ]
+        )
 
     def storage():
-        vars_ = rng.choice([
-            {f"{AUTH}.resend_ready_at_rx_state_": rng.choice(["1e300", "inf", "nan", "-inf", "garbage", 123, None, "9" * 400])},
-            {STORAGE_HANDLE: rng.choice([123, None, "x" * 10_000, {}, [], "\u0000"])},
-            {f"{FEED}.draft_rx_state_": 123}, {f"{SESSION}.viewer_handle_rx_state_": "someone_else"},
-            rng.choice(ODD),
-        ])
+        vars_ = rng.choice(
+            [
+                {
+                    f"{AUTH}.resend_ready_at_rx_state_": rng.choice(
+                        ["1e300", "inf", "nan", "-inf", "garbage", 123, None, "9" * 400]
+                    )
+                },
+                {STORAGE_HANDLE: rng.choice([123, None, "x" * 10_000, {}, [], "\u0000"])},
+                {f"{FEED}.draft_rx_state_": 123},
+                {f"{SESSION}.viewer_handle_rx_state_": "someone_else"},
+                rng.choice(ODD),
+            ]
+        )
         first = _frame(_event(UPDATE_VARS, {"vars": vars_}))
         follow = rng.choice([f"{AUTH}.tick_resend_cooldown", f"{SESSION}.restore", f"{FEED}.load_home"])
         return first + "\x1e" + _frame(_event(follow, {}))  # two frames, sent one after the other
@@ -497,16 +619,23 @@ async def ws_storm(target: Target, count: int, sockets: int = 10, after: Person 
     log_growth = target.log.mark() - mark
     five_xx = sum(1 for s in statuses if s >= 500) + (1 if alive >= 500 else 0)
     result.check(alive == 200, f"/ping answered {alive} after the storm")
-    result.check(five_xx == 0 and 0 not in statuses, f"{five_xx} 5xx / {statuses.count(0)} no answer on /ping during the storm")
+    result.check(
+        five_xx == 0 and 0 not in statuses, f"{five_xx} 5xx / {statuses.count(0)} no answer on /ping during the storm"
+    )
     result.check(poisoned == 0, f"{poisoned} abused tabs could not hydrate and act again")
     result.check(app_errors == 0, f"{app_errors} tracebacks through the app's code")
     result.check(percentile(samples, 99) < 5, f"bystander feed p99 {percentile(samples, 99):.1f}s")
     result.numbers = {
-        "events sent": sent, "by kind": kinds, "connections dropped by the server": drops,
-        "error toasts to abusers": toasts, "bystander feed": latency(samples), "5xx": five_xx,
+        "events sent": sent,
+        "by kind": kinds,
+        "connections dropped by the server": drops,
+        "error toasts to abusers": toasts,
+        "bystander feed": latency(samples),
+        "5xx": five_xx,
         "tracebacks (framework / app code)": f"{errors - app_errors} / {app_errors}",
         "app log written": f"{log_growth / 1e6:.1f} MB",
-        "storm_s": round(storm_s, 1), "storm+drain_s": round(drained_s, 1),
+        "storm_s": round(storm_s, 1),
+        "storm+drain_s": round(drained_s, 1),
     }
     return result
 
@@ -534,9 +663,15 @@ def malformed_requests(count: int, token: str, crud_uuid: str, seed: int = 11) -
     rng = random.Random(seed)
     good = {"Authorization": f"Bearer {token}"}
     bad_auth = [
-        {}, good, {"Authorization": "Bearer"}, {"Authorization": "Bearer " + "a" * 20_000}, {"Authorization": "Basic eDp5"},
-        {"Authorization": "Bearer a.b.c"}, {"Authorization": "Bearer " + token[:-4] + "AAAA"},
-        {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."}, {"Authorization": b"Bearer \xff\xfe"},
+        {},
+        good,
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer " + "a" * 20_000},
+        {"Authorization": "Basic eDp5"},
+        {"Authorization": "Bearer a.b.c"},
+        {"Authorization": "Bearer " + token[:-4] + "AAAA"},
+        {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."},
+        {"Authorization": b"Bearer \xff\xfe"},
     ]
     odd = [None, 0, -1, 2**70, 1.5, True, "", "x" * 300, [], {}, ["a"], {"a": 1}, "\u0000", "😀" * 100]
 
@@ -580,7 +715,10 @@ def malformed_requests(count: int, token: str, crud_uuid: str, seed: int = 11) -
             out.append(("GET", f"/api/activities/@{handle}", {"headers": headers}))
             continue
         else:
-            method, path = rng.choice(["PATCH", "PUT", "DELETE", "POST"]), rng.choice(["/api/activities", "/api/nope", "/api/health"])
+            method, path = (
+                rng.choice(["PATCH", "PUT", "DELETE", "POST"]),
+                rng.choice(["/api/activities", "/api/nope", "/api/health"]),
+            )
         options = body()
         options["headers"] = headers | options.get("headers", {})
         out.append((method, path, options))
@@ -610,12 +748,14 @@ async def api_storm(target: Target, count: int, bearer: str, concurrency: int = 
                     answer = await http.request(method, path, **options)
                     status = answer.status_code
                     if status >= 400 and "json" not in answer.headers.get("content-type", ""):
-                        key = f"{status} {method} {path.split('/')[-1] if status == 405 else ''}".strip()
+                        key = f"{status} {method} {path.rsplit('/', maxsplit=1)[-1] if status == 405 else ''}".strip()
                         not_json[key] = not_json.get(key, 0) + 1
                 except httpx.HTTPError as error:
                     # A server may answer an oversized body without reading it and close the
                     # connection; the client then sees a reset instead of the answer.
-                    if _body_size(options) > 1_000_000 and isinstance(error, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
+                    if _body_size(options) > 1_000_000 and isinstance(
+                        error, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+                    ):
                         status = "closed (oversized body)"
                     else:
                         status = 0
@@ -626,20 +766,28 @@ async def api_storm(target: Target, count: int, bearer: str, concurrency: int = 
         await asyncio.gather(*(one(*r) for r in requests))
         elapsed = time.perf_counter() - started
         auth = {"Authorization": f"Bearer {bearer}"}
-        created = await http.post("/api/activities", json={"message": "Fine after the REST storm", "ttl": "1d"}, headers=auth)
+        created = await http.post(
+            "/api/activities", json={"message": "Fine after the REST storm", "ttl": "1d"}, headers=auth
+        )
         home = await http.get("/api/activities/home")
     five_xx = sum(n for s, n in statuses.items() if isinstance(s, int) and s >= 500)
     result.check(five_xx == 0, f"{five_xx} answers were 5xx")
     result.check(not failures, f"{len(failures)} requests got no answer: {failures[:3]}")
     result.check(created.status_code == 201, f"a good post afterwards answered {created.status_code}")
-    result.check(home.status_code == 200 and home.json()["cruds"][0]["message"] == "Fine after the REST storm",
-                 "the feed afterwards does not show the good post")
+    result.check(
+        home.status_code == 200 and home.json()["cruds"][0]["message"] == "Fine after the REST storm",
+        "the feed afterwards does not show the good post",
+    )
     errors, app_errors = target.log.tracebacks(mark)
     result.check(errors == 0, f"{errors} tracebacks in the app log")
     result.numbers = {
-        "requests": count, "statuses": dict(sorted(statuses.items(), key=str)), "5xx": five_xx,
-        "no answer": len(failures), "errors not in the JSON shape": not_json or 0,
-        "tracebacks": errors, "elapsed_s": round(elapsed, 1),
+        "requests": count,
+        "statuses": dict(sorted(statuses.items(), key=str)),
+        "5xx": five_xx,
+        "no answer": len(failures),
+        "errors not in the JSON shape": not_json or 0,
+        "tracebacks": errors,
+        "elapsed_s": round(elapsed, 1),
     }
     return result
 
@@ -666,7 +814,9 @@ async def jwks_cached(target: Target, person: Person) -> Result:
         result.check(len(subs) == 1, "tokens did not verify on the cached keys")
         verifier.jwks.cooldown = 0
         forged = tokens[0].split(".", 1)[1]
-        header = "eyJhbGciOiJSUzI1NiIsImtpZCI6InVua25vd24iLCJ0eXAiOiJKV1QifQ"  # {"alg":"RS256","kid":"unknown","typ":"JWT"}
+        header = (
+            "eyJhbGciOiJSUzI1NiIsImtpZCI6InVua25vd24iLCJ0eXAiOiJKV1QifQ"  # {"alg":"RS256","kid":"unknown","typ":"JWT"}
+        )
         try:
             verifier.verify(f"{header}.{forged}")
             result.failures.append("a token naming an unknown key was accepted")
@@ -676,7 +826,9 @@ async def jwks_cached(target: Target, person: Person) -> Result:
         async with httpx.AsyncClient(base_url=target.url, timeout=10) as http:
             rest = await http.get("/api/activities/home", headers={"Authorization": f"Bearer {tokens[2]}"})
         result.check(rest.status_code == 200, f"the app's REST API answered {rest.status_code} for a fresh token")
-        result.numbers.update({"verify on cached key_ms": round(verify_s * 1000, 3), "app REST with unseen token": rest.status_code})
+        result.numbers.update(
+            {"verify on cached key_ms": round(verify_s * 1000, 3), "app REST with unseen token": rest.status_code}
+        )
     finally:
         target.provider.start()
     return result

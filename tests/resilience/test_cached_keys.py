@@ -13,7 +13,7 @@ from tests.resilience.harness import Person, access_token
 
 def _with_kid(token: str, kid: str) -> str:
     header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": kid, "typ": "JWT"}).encode()).rstrip(b"=")
-    return header.decode() + token[token.index("."):]
+    return header.decode() + token[token.index(".") :]
 
 
 async def test_tokens_verify_on_cached_keys_while_the_jwks_endpoint_is_down(confirmed, outside_provider):

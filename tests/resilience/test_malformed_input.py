@@ -53,8 +53,10 @@ async def test_oversized_text_is_cut_to_a_bound():
 
 def test_a_pathological_email_is_refused_at_once():
     start = time.perf_counter()
-    for call in (lambda: accounts.sign_in(email=PATHOLOGICAL_EMAIL, password="x"),
-                 lambda: accounts.forgot_password(email=PATHOLOGICAL_EMAIL[:5000])):
+    for call in (
+        lambda: accounts.sign_in(email=PATHOLOGICAL_EMAIL, password="x"),
+        lambda: accounts.forgot_password(email=PATHOLOGICAL_EMAIL[:5000]),
+    ):
         with pytest.raises(AccountError) as refused:
             call()
         assert refused.value.code == "InvalidEmail"

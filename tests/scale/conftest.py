@@ -20,10 +20,17 @@ import redis.asyncio
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from tests.support.mailbox import latest_code
 from tests.scale.tab import AUTH, SESSION, Tab
 from tests.services.conftest import alembic_upgrade, scratch_postgres_database
-from tests.support.appserver import AppDidNotStart, Backend, IdentityProvider, app_env, free_port, serve_identity_provider
+from tests.support.appserver import (
+    AppDidNotStart,
+    Backend,
+    IdentityProvider,
+    app_env,
+    free_port,
+    serve_identity_provider,
+)
+from tests.support.mailbox import latest_code
 
 REDIS_SERVER = "redis://127.0.0.1:6379"
 CLAIM_KEY = "cruddur:scale-tests:claim"
@@ -164,9 +171,6 @@ class Person:
 def new_person() -> Person:
     tag = secrets.token_hex(4)
     return Person(f"Scale {tag}", f"scale.{tag}@example.com", f"scale_{tag}")
-
-
-
 
 
 async def sign_up(tab: Tab, backend_url: str, mailbox_url: str, person: Person, origin: str = ORIGIN) -> None:

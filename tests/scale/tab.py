@@ -132,8 +132,13 @@ class Tab:
         session = {k: v for k, v in self.state.get(SESSION, {}).items() if k != "suggested_rx_state_"}
         feed = self.state.get(FEED, {})
         messages = [c["message"] for c in feed.get("cruds_rx_state_", [])][:5]
-        return {"session": session, "feed": messages, "compose_error": feed.get("compose_error_rx_state_"),
-                "auth_error": self.var(AUTH, "error"), "redirects": self.redirects}
+        return {
+            "session": session,
+            "feed": messages,
+            "compose_error": feed.get("compose_error_rx_state_"),
+            "auth_error": self.var(AUTH, "error"),
+            "redirects": self.redirects,
+        }
 
     # -- what the browser does with what the backend sends ---------------------------------------
 

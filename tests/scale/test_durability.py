@@ -41,10 +41,20 @@ async def signed_up_person(running) -> Person:
 
 def access_token(running, person: Person) -> str:
     pool = running.provider.info
-    client = boto3.client("cognito-idp", region_name=pool["region"], endpoint_url=pool["endpoint_url"],
-                          aws_access_key_id="x", aws_secret_access_key="x")
-    srp = AWSSRP(username=person.email, password=PASSWORD, pool_id=pool["user_pool_id"],
-                 client_id=pool["client_id"], client=client)
+    client = boto3.client(
+        "cognito-idp",
+        region_name=pool["region"],
+        endpoint_url=pool["endpoint_url"],
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    srp = AWSSRP(
+        username=person.email,
+        password=PASSWORD,
+        pool_id=pool["user_pool_id"],
+        client_id=pool["client_id"],
+        client=client,
+    )
     return srp.authenticate_user()["AuthenticationResult"]["AccessToken"]
 
 
@@ -65,17 +75,21 @@ def slow_inserts(database_url: str, seconds: float):
     200 posts then take long enough for a kill to land in the middle of them."""
     engine = create_engine(database_url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(text(f"""
+        conn.execute(
+            text(f"""
             CREATE FUNCTION scale_test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS
             $$ BEGIN PERFORM pg_sleep({seconds}); RETURN NEW; END $$;
             CREATE TRIGGER scale_test_slow_insert BEFORE INSERT ON activities
                 FOR EACH ROW EXECUTE FUNCTION scale_test_slow_insert();
-        """))
+        """)
+        )
     try:
         yield
     finally:
         with engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER scale_test_slow_insert ON activities; DROP FUNCTION scale_test_slow_insert();"))
+            conn.execute(
+                text("DROP TRIGGER scale_test_slow_insert ON activities; DROP FUNCTION scale_test_slow_insert();")
+            )
         engine.dispose()
 
 
@@ -132,7 +146,9 @@ async def test_a_backend_killed_during_200_concurrent_posts_keeps_every_acknowle
     served, cursor = set(), None
     async with httpx.AsyncClient(base_url=backend.url, headers=auth, timeout=CLIENT_TIMEOUT_S) as client:
         while True:
-            page = (await client.get(f"/api/activities/@{person.handle}", params={"cursor": cursor} if cursor else {})).json()
+            page = (
+                await client.get(f"/api/activities/@{person.handle}", params={"cursor": cursor} if cursor else {})
+            ).json()
             served |= {crud["uuid"] for crud in page["cruds"]}
             if not (cursor := page.get("next_cursor")):
                 break
@@ -154,10 +170,14 @@ def admin():
 
 
 def drop_connections(conn, database: str) -> int:
-    return len(conn.execute(
-        text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
-        {"d": database},
-    ).all())
+    return len(
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
+            ),
+            {"d": database},
+        ).all()
+    )
 
 
 async def test_requests_fail_cleanly_while_the_database_is_away_and_recover_without_restart(api):

@@ -20,7 +20,9 @@ FOREIGN = [
 
 @pytest.fixture
 def production(tmp_path):
-    with cluster(tmp_path, standalone_provider=False, workers=1, ALLOWED_ORIGINS=f"{ORIGIN}, https://www.cruddur.example/") as running:
+    with cluster(
+        tmp_path, standalone_provider=False, workers=1, ALLOWED_ORIGINS=f"{ORIGIN}, https://www.cruddur.example/"
+    ) as running:
         yield running
 
 

@@ -21,8 +21,9 @@ def messages(feed: dict) -> list[str]:
 async def post(tab: Tab, message: str) -> None:
     await tab.send(f"{FEED}.set_draft", value=message)
     await tab.send(f"{FEED}.post")
-    await tab.wait_for(lambda s: message in messages(s[FEED]) and s[FEED]["draft_rx_state_"] == "",
-                       f"{message!r} posted")
+    await tab.wait_for(
+        lambda s: message in messages(s[FEED]) and s[FEED]["draft_rx_state_"] == "", f"{message!r} posted"
+    )
 
 
 async def type_draft(tab: Tab, text_: str) -> None:

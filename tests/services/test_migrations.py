@@ -73,8 +73,11 @@ def test_upgrading_from_the_first_revision_keeps_existing_cruds(empty_engine):
                 "INSERT INTO activities (uuid, author_sub, message, created_at, expires_at, likes_count,"
                 " replies_count, reposts_count) VALUES (:id, 's1', 'survives', :now, :later, 3, 0, 0)"
             ),
-            {"id": crud_id.hex if empty_engine.dialect.name == "sqlite" else crud_id, "now": now,
-             "later": now + timedelta(days=1)},
+            {
+                "id": crud_id.hex if empty_engine.dialect.name == "sqlite" else crud_id,
+                "now": now,
+                "later": now + timedelta(days=1),
+            },
         )
     alembic_upgrade(empty_engine)
     with empty_engine.begin() as conn:

@@ -36,8 +36,13 @@ def test_every_ttl_choice_is_accepted_with_its_span(session, ttl):
 
 def test_ttl_choices_have_the_labels_the_form_shows():
     assert [(t.value, t.label) for t in Ttl] == [
-        ("30d", "30 days"), ("7d", "7 days"), ("3d", "3 days"), ("1d", "1 day"),
-        ("12h", "12 hours"), ("3h", "3 hours"), ("1h", "1 hour"),
+        ("30d", "30 days"),
+        ("7d", "7 days"),
+        ("3d", "3 days"),
+        ("1d", "1 day"),
+        ("12h", "12 hours"),
+        ("3h", "3 hours"),
+        ("1h", "1 hour"),
     ]
 
 

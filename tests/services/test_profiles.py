@@ -90,7 +90,9 @@ def test_feeds_mark_what_the_viewer_liked_and_only_for_that_viewer(database):
         assert not any(c.liked for c in home_feed(session).cruds)
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "MjAyNi0wMS0wMVQwMDowMDowMHwwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA="])
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", "MjAyNi0wMS0wMVQwMDowMDowMHwwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA="]
+)
 def test_a_cursor_the_feed_did_not_make_is_a_validation_error_on_cursor(database, cursor):
     # The second is well formed but naive ("2026-01-01T00:00:00|<uuid>"): the feed never makes those.
     with database() as session:

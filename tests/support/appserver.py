@@ -50,7 +50,11 @@ class RunningApp:
 
 def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a fresh app on the embedded defaults, whatever the caller's shell has."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COGNITO_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS"))
+    }
     env.update(
         DATA_DIR=str(data_dir),
         LOCAL_COGNITO_PORT=str(free_port()),
@@ -85,7 +89,11 @@ def serve_app(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
     with log.open("w") as out:
         process = subprocess.Popen(
             ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)],
-            cwd=ROOT, env=app.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=app.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_until_serving(process, app.url, log)
@@ -140,9 +148,22 @@ class Backend:
         env = self.env | {"GRANIAN_WORKERS": "1"}  # one worker per process: the test picks the worker
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
-                ["reflex", "run", "--env", "prod", "--backend-only",
-                 "--backend-host", "127.0.0.1", "--backend-port", str(self.port)],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    "reflex",
+                    "run",
+                    "--env",
+                    "prod",
+                    "--backend-only",
+                    "--backend-host",
+                    "127.0.0.1",
+                    "--backend-port",
+                    str(self.port),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return self
 
@@ -194,8 +215,20 @@ def serve_identity_provider(data_dir: Path, port: int | None = None) -> Iterator
     log = data_dir.parent / "localcognito.log"
     with log.open("w") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cruddur.localcognito", "--port", str(port or free_port()), "--data-dir", str(data_dir)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "cruddur.localcognito",
+                "--port",
+                str(port or free_port()),
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
         )
     try:
         ready, _, _ = select.select([process.stdout], [], [], 60)

@@ -82,8 +82,13 @@ def test_a_cursor_not_made_by_the_feed_is_refused():
 
 @pytest.mark.parametrize(
     ("span", "text"),
-    [(timedelta(0), "now"), (timedelta(seconds=42), "42s"), (timedelta(minutes=5), "5m"),
-     (timedelta(hours=3, minutes=59), "3h"), (timedelta(days=12), "12d")],
+    [
+        (timedelta(0), "now"),
+        (timedelta(seconds=42), "42s"),
+        (timedelta(minutes=5), "5m"),
+        (timedelta(hours=3, minutes=59), "3h"),
+        (timedelta(days=12), "12d"),
+    ],
 )
 def test_spans_read_like_cruddur(span, text):
     assert short_span(span) == text
