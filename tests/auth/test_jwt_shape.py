@@ -1,5 +1,6 @@
 """Tampering, stripping, size and encoding: refused before anything is trusted."""
 
+import base64
 import json
 
 import pytest
@@ -245,3 +246,30 @@ def test_exp_beyond_64_bits_is_refused_not_trusted(verifier, keys, jwks_server):
     claims = json.dumps(access_claims(jwks_server.issuer)).replace('"exp": ', '"exp": 1' + "0" * 30)
     with pytest.raises(TokenClaimError):
         verifier.verify(_signed(keys, claims.encode()))
+
+
+def _signature_with_a_leading_zero_byte(keys, jwks_server) -> tuple[str, bytes]:
+    """A genuine signature whose first byte is 0 (one in 256 are): its integer fits in k - 1 bytes."""
+    for n in range(5000):
+        header = b64url_json({"kid": keys["access"].kid, "alg": "RS256"})
+        signing_input = f"{header}.{b64url_json(access_claims(jwks_server.issuer, jti=str(n)))}"
+        signature = keys["access"].sign(signing_input.encode())
+        if signature[0] == 0:
+            return signing_input, signature
+    raise AssertionError("no signature with a leading zero byte in 5000 tries")
+
+
+def test_a_signature_one_byte_shorter_than_the_modulus_is_refused(verifier, keys, jwks_server):
+    # RFC 8017 8.2.2 step 1: a signature whose length is not k bytes is refused, even when its
+    # integer is the right one (here the genuine signature with its leading zero byte dropped).
+    signing_input, signature = _signature_with_a_leading_zero_byte(keys, jwks_server)
+    assert verifier.verify(f"{signing_input}.{b64url(signature)}")["token_use"] == "access"
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{signing_input}.{b64url(signature[1:])}")
+
+
+def test_a_signature_with_a_zero_byte_prepended_is_refused(verifier, keys, mint):
+    head, body, sig = mint().split(".")
+    longer = b"\x00" + base64.urlsafe_b64decode(sig + "==")
+    with pytest.raises(TokenSignatureError):
+        verifier.verify(f"{head}.{body}.{b64url(longer)}")
