@@ -1,15 +1,16 @@
 import reflex as rx
 
-from cruddur.settings import get_settings
+from cruddur.settings import load_settings
 
-settings = get_settings()
+settings = load_settings()
 
 config = rx.Config(
     app_name="cruddur",
     db_url=settings.resolved_database_url,
     redis_url=settings.redis_url,
-    # Reflex checks the websocket's Origin against this list (and answers CORS with it).
-    cors_allowed_origins=tuple(settings.allowed_origins) or ("*",),
+    # Reflex checks the websocket's Origin against this list (and answers CORS with it): the
+    # app's own origins unless ALLOWED_ORIGINS says otherwise, never "any origin".
+    cors_allowed_origins=tuple(settings.origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -3,9 +3,10 @@ with `rx.App(api_transformer=api)`).
 
 Reads are public; a valid Cognito access token adds what is personal (`liked`). Writes need
 one, and their author is always the token's `sub`. A token that is sent must be valid: an
-invalid one is refused with 401, never quietly treated as absent. Errors are JSON,
+invalid one is refused with 401, never quietly treated as absent; so is one whose session was
+ended (sign-out, password reset), though its signature still holds (`services/revocations.py`). Errors are JSON,
 `{"error": code, "message": ..., "field": ...}`, and bad input is a 4xx, never a 5xx.
-Database work runs in worker threads (`_in_db`), token verification on the event loop. The
+Database work runs in worker threads (`in_db`), token verification on the event loop. The
 home feed's first page comes from `services/feed_cache.py` (at most 1 s old, never showing an
 expired crud, dropped at once by any write in this process) as ready JSON.
 """
@@ -30,11 +31,11 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from cruddur.auth.identity import get_verifier
+from cruddur import runtime
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
-from cruddur.db import get_engine, in_session
+from cruddur.db import Database
 from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage, home_feed, profile_feed
-from cruddur.services.errors import NotFound, ProfileRequired, ServiceError, ValidationError
+from cruddur.services.errors import Conflict, NotFound, ProfileRequired, ServiceError, ValidationError
 from cruddur.services.feed_cache import feed_json, home_cache
 from cruddur.services.likes import toggle_like
 from cruddur.services.posting import post_crud, reply
@@ -90,8 +91,9 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _bearer = HTTPBearer(auto_error=False, description="A Cognito access token of this app's user pool and client.")
 
 
-def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
-    """The API, verifying tokens with `verify_access_token` (claims, or a `TokenError`)."""
+def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Database]) -> FastAPI:
+    """The API, verifying tokens with `verify_access_token` (claims, or a `TokenError`), on the
+    database `database()` gives (the running app's, found when a request comes)."""
     app = FastAPI(
         title="Cruddur API",
         version="1",
@@ -100,7 +102,13 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         redoc_url=None,
     )
     _handle_errors(app)
-    app.add_middleware(_CachedHomePage, verify_access_token=verify_access_token)
+    app.add_middleware(_CachedHomePage, verify_access_token=verify_access_token, database=database)
+
+    async def in_db(work: Callable[[Session], T]) -> T:
+        """`work` with its own session, in a worker thread: the database never blocks the event
+        loop. (Async endpoints with one explicit hop: FastAPI would make two for a plain `def`,
+        one to run it and one to serialise its answer.)"""
+        return await anyio.to_thread.run_sync(database().run, work)
 
     async def viewer(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -128,13 +136,13 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
 
     @app.get("/api/health", response_model=Health, tags=["health"])
     async def health() -> Health:
-        await _in_db(lambda session: session.exec(text("SELECT 1")))
+        await in_db(lambda session: session.exec(text("SELECT 1")))
         return Health(status="ok")
 
     reading: dict[tuple, asyncio.Future[bytes]] = {}  # (engine, cache generation, sub) -> its read
 
     async def first_home_page(sub: str | None) -> bytes:
-        engine = get_engine()
+        engine = database().engine
         body = home_cache.peek_body(engine, sub)
         if body is not None:
             return body
@@ -144,7 +152,7 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         key = (engine, home_cache.generation, sub)
         task = reading.get(key)
         if task is None:
-            task = reading[key] = asyncio.ensure_future(_in_db(lambda session: home_cache.body(session, sub)))
+            task = reading[key] = asyncio.ensure_future(in_db(lambda session: home_cache.body(session, sub)))
 
             def done(_task: asyncio.Future) -> None:
                 del reading[key]
@@ -162,16 +170,16 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         if cursor is None:
             body = await first_home_page(sub)
         else:
-            body = feed_json(await _in_db(lambda session: home_feed(session, cursor=cursor, viewer_sub=sub)))
+            body = feed_json(await in_db(lambda session: home_feed(session, cursor=cursor, viewer_sub=sub)))
         return Response(body, media_type="application/json")
 
     @app.get("/api/activities/@{handle}", response_model=ProfileFeedPage, responses=_LOOKUP_ERRORS, tags=["activities"])
     async def profile(handle: str, claims: Viewer, cursor: Cursor = None) -> ProfileFeedPage:
-        return await _in_db(lambda session: profile_feed(session, handle, cursor=cursor, viewer_sub=_sub(claims)))
+        return await in_db(lambda session: profile_feed(session, handle, cursor=cursor, viewer_sub=_sub(claims)))
 
     @app.post("/api/activities", status_code=201, response_model=CrudView, responses=_WRITE_ERRORS, tags=["activities"])
     async def create(body: NewCrud, claims: User) -> CrudView:
-        return await _in_db(lambda session: post_crud(session, claims["sub"], body.message, body.ttl))
+        return await in_db(lambda session: post_crud(session, claims["sub"], body.message, body.ttl))
 
     @app.post(
         "/api/activities/{crud_uuid}/reply",
@@ -181,13 +189,13 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         tags=["activities"],
     )
     async def create_reply(crud_uuid: uuid.UUID, body: NewReply, claims: User) -> CrudView:
-        return await _in_db(lambda session: reply(session, claims["sub"], crud_uuid, body.message))
+        return await in_db(lambda session: reply(session, claims["sub"], crud_uuid, body.message))
 
     @app.post(
         "/api/activities/{crud_uuid}/like", response_model=LikeState, responses=_WRITE_ERRORS, tags=["activities"]
     )
     async def like(crud_uuid: uuid.UUID, claims: User) -> LikeState:
-        liked, count = await _in_db(lambda session: toggle_like(session, claims["sub"], crud_uuid))
+        liked, count = await in_db(lambda session: toggle_like(session, claims["sub"], crud_uuid))
         return LikeState(liked=liked, likes_count=count)
 
     @app.api_route("/api/{_rest:path}", methods=_EVERY_METHOD, include_in_schema=False)
@@ -208,14 +216,6 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
     return app
 
 
-async def _in_db(work: Callable[[Session], T]) -> T:
-    """`work` with its own session, in a worker thread: the database never blocks the event
-    loop. (Async endpoints with one explicit hop: FastAPI would make two for a plain `def`,
-    one to run it and one to serialise its answer.)"""
-
-    return await anyio.to_thread.run_sync(in_session, work)
-
-
 class _CachedHomePage:
     """ASGI in front of the routes: `GET /api/activities/home` (first page) answered straight
     from the feed cache, without FastAPI's per-request dependency solving, when the page is
@@ -223,8 +223,8 @@ class _CachedHomePage:
     (a miss, a cursor, no or a bad token, another route) goes on to the routes, which answer
     it, errors included, exactly as documented."""
 
-    def __init__(self, app: ASGIApp, verify_access_token: VerifyAccessToken):
-        self.app, self.verify = app, verify_access_token
+    def __init__(self, app: ASGIApp, verify_access_token: VerifyAccessToken, database: Callable[[], Database]):
+        self.app, self.verify, self.database = app, verify_access_token, database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -242,7 +242,7 @@ class _CachedHomePage:
         await self.app(scope, receive, send)
 
     async def _cached(self, headers: list[tuple[bytes, bytes]]) -> bytes | None:
-        engine = get_engine()
+        engine = self.database().engine
         if home_cache.peek_body(engine, None) is None:
             return None
         authorization = [value for name, value in headers if name == b"authorization"]
@@ -265,13 +265,14 @@ def _sub(claims: Claims | None) -> str | None:
     return claims["sub"] if claims else None
 
 
-_STATUS = {ValidationError: 422, NotFound: 404, ProfileRequired: 403}
+_STATUS = {ValidationError: 422, NotFound: 404, ProfileRequired: 403, Conflict: 409, ServiceError: 400}
 
 
 def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
+        # The nearest class that has a status (ServiceError itself at the end of every MRO).
+        status = next(_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS)
         return _error(status, exc.code, exc.message, getattr(exc, "field", None))
 
     @app.exception_handler(RequestValidationError)
@@ -312,12 +313,18 @@ def _error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+class TokenRevokedError(TokenError):
+    """Signed and unexpired, but its session was ended."""
+
+    code = "token_revoked"
+
+
 async def _verify_with_app_pool(token: str) -> dict:
-    # The pool (locally: the embedded provider, which it may start) is resolved on first use in
-    # a worker thread, never at import and never blocking the event loop.
-    if not get_verifier.cache_info().currsize:
-        await anyio.to_thread.run_sync(get_verifier)
-    return await get_verifier().averify(token)
+    rt = runtime.current()
+    claims = await rt.identity.verifier.averify(token)
+    if rt.revocations.refuses(claims):
+        raise TokenRevokedError()
+    return claims
 
 
-api = create_api(_verify_with_app_pool)
+api = create_api(_verify_with_app_pool, lambda: runtime.current().database)

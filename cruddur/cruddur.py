@@ -1,14 +1,22 @@
-"""The Cruddur app: its pages, the routes they live at, and what starts with the backend."""
+"""The Cruddur app: its pages, the routes they live at, and what starts with the backend.
+
+The settings are read once, here; a half-configured user pool stops the app before anything
+starts (`settings.identity_source`). The runtime — user pool, database, sessions — is built
+in the backend's lifespan (`cruddur.runtime`).
+"""
 
 import asyncio
 import contextlib
 import logging
 
 import reflex as rx
+from reflex_base.config import get_config
 
+from cruddur import runtime
 from cruddur.api import api
-from cruddur.auth import identity
 from cruddur.auth.jwt import KeysUnavailableError
+from cruddur.browser_sessions import session_routes, with_browser_cookies
+from cruddur.pages.choose_handle import choose_handle
 from cruddur.pages.confirm import confirm
 from cruddur.pages.forgot import forgot
 from cruddur.pages.home import home
@@ -18,47 +26,74 @@ from cruddur.pages.more import more
 from cruddur.pages.profile import profile
 from cruddur.pages.signin import signin
 from cruddur.pages.signup import signup
-from cruddur.settings import get_settings
+from cruddur.settings import ConfigurationError, IdentitySource, load_settings
 from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.mailbox import MailboxState
 from cruddur.state.notifications import NotificationsState
-from cruddur.state.session import SessionState
+from cruddur.state.session import CHOOSE_HANDLE, SessionState
 
 log = logging.getLogger(__name__)
-app = rx.App(stylesheets=["/cruddur.css"], api_transformer=api)
+settings = load_settings()
+try:
+    identity_source = settings.identity_source()
+except ConfigurationError as refused:
+    raise SystemExit(f"cruddur: {refused}") from None
+
+
+async def _redeem_ticket(ticket: str, device: str) -> str | None:
+    rt = runtime.current()
+    return await rt.identity.run(rt.sessions.redeem_ticket, ticket, device)
+
+
+async def _end_session(handle: str) -> None:
+    rt = runtime.current()
+    await rt.identity.run(rt.accounts.sign_out, handle)
+
+
+app = rx.App(
+    stylesheets=["/cruddur.css"],
+    # Where session.js finds the backend (the dev server's pages are served from elsewhere).
+    head_components=[rx.el.meta(name="cruddur-backend", content=get_config().api_url), rx.script(src="/session.js")],
+    api_transformer=[api, session_routes(settings, _redeem_ticket, _end_session), with_browser_cookies(settings)],
+)
 
 
 @contextlib.asynccontextmanager
-async def start_identity():
-    """Start the embedded provider (if no real pool) and fetch the signing keys, off the loop."""
+async def run_runtime():
+    """Build the runtime (it may start the embedded provider) and fetch the keys, off the loop."""
+    started = await asyncio.to_thread(runtime.start, settings)
     try:
-        await asyncio.to_thread(lambda: identity.get_verifier().warm())
+        await started.identity.verifier.awarm()
     except KeysUnavailableError:
         log.warning("signing keys unavailable at start-up; they will be fetched on first need")
     yield
-    await asyncio.to_thread(identity.stop_local_provider)
+    await asyncio.to_thread(runtime.stop)
 
 
-app.register_lifespan_task(start_identity)
+app.register_lifespan_task(run_runtime)
 
-restore = SessionState.restore
-app.add_page(home, route="/", title="Home — Cruddur", on_load=[restore, FeedState.load_home])
-app.add_page(more, route="/more", title="More — Cruddur", on_load=restore)
-signed_in_only = [restore, SessionState.require_sign_in]
+# Each page's one on_load event resumes the session first (a background event: it may wait on
+# Cognito), then loads what the page shows.
+app.add_page(home, route="/", title="Home — Cruddur", on_load=FeedState.load_home)
+app.add_page(more, route="/more", title="More — Cruddur", on_load=SessionState.load_page)
 app.add_page(
-    notifications,
-    route="/notifications",
-    title="Notifications — Cruddur",
-    on_load=[*signed_in_only, NotificationsState.load],
+    notifications, route="/notifications", title="Notifications — Cruddur", on_load=NotificationsState.load
 )
-app.add_page(messages, route="/messages", title="Messages — Cruddur", on_load=signed_in_only)
+app.add_page(messages, route="/messages", title="Messages — Cruddur", on_load=SessionState.load_signed_in_page)
 # Profiles live at /@handle; Reflex routes cannot start a segment with "@", so the segment is
 # the argument and FeedState.load_profile reads the handle from the path.
-app.add_page(profile, route="/[handle]", title="Profile — Cruddur", on_load=[restore, FeedState.load_profile])
-app.add_page(signup, route="/signup", title="Sign up — Cruddur", on_load=[restore, AuthState.open_form])
-app.add_page(confirm, route="/confirm", title="Confirm your email — Cruddur", on_load=[restore, AuthState.open_form])
-app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=[restore, AuthState.open_form])
-app.add_page(forgot, route="/forgot", title="Reset your password — Cruddur", on_load=[restore, AuthState.open_form])
-if get_settings().uses_local_cognito:
-    app.add_page(mailbox, route="/dev/mailbox", title="Mailbox — Cruddur", on_load=[restore, MailboxState.load])
+app.add_page(profile, route="/[handle]", title="Profile — Cruddur", on_load=FeedState.load_profile)
+forms = [AuthState.open_form, SessionState.load_page]
+app.add_page(signup, route="/signup", title="Sign up — Cruddur", on_load=forms)
+app.add_page(confirm, route="/confirm", title="Confirm your email — Cruddur", on_load=forms)
+app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=forms)
+app.add_page(forgot, route="/forgot", title="Reset your password — Cruddur", on_load=forms)
+app.add_page(
+    choose_handle,
+    route=CHOOSE_HANDLE,
+    title="Choose your username — Cruddur",
+    on_load=[AuthState.open_form, SessionState.load_signed_in_page],
+)
+if identity_source is IdentitySource.EMBEDDED:
+    app.add_page(mailbox, route="/dev/mailbox", title="Mailbox — Cruddur", on_load=[SessionState.load_page, MailboxState.load])

@@ -1,26 +1,46 @@
-"""The SQLModel engine for the app's database (SQLite file by default, PostgreSQL by URL)."""
+"""The app's database (SQLite file by default, PostgreSQL by URL): one engine per `Database`,
+built where the app starts and handed on."""
 
-from functools import lru_cache
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from cruddur.settings import get_settings
+from cruddur.settings import Settings
+
+T = TypeVar("T")
 
 
-@lru_cache
-def get_engine() -> Engine:
-    settings = get_settings()
-    url = settings.resolved_database_url
-    if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _tune_sqlite)
-        return engine
-    # A database that is down or unreachable fails a request within seconds instead of hanging
-    # it: connecting gives up after 5 s, waiting for a pooled connection after 10 s.
-    return create_engine(url, pool_pre_ping=True, pool_timeout=10, connect_args={"connect_timeout": 5})
+class Database:
+    def __init__(self, url: str, data_dir: Path | None = None):
+        self.url = url
+        if url.startswith("sqlite"):
+            if data_dir is not None:
+                data_dir.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _tune_sqlite)
+        else:
+            # A database that is down or unreachable fails a request within seconds instead of
+            # hanging it: connecting gives up after 5 s, waiting for a pooled connection after 10 s.
+            self.engine = create_engine(url, pool_pre_ping=True, pool_timeout=10, connect_args={"connect_timeout": 5})
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Database":
+        return cls(settings.resolved_database_url, settings.data_dir)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def run(self, work: Callable[..., T], *args, **kwargs) -> T:
+        """`work(session, *args, **kwargs)` with a session of its own. Blocking: call from a thread."""
+        with self.session() as session:
+            return work(session, *args, **kwargs)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -29,13 +49,3 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def new_session() -> Session:
-    return Session(get_engine(), expire_on_commit=False)
-
-
-def in_session(work, *args, **kwargs):
-    """`work(session, *args, **kwargs)` with a session of its own. Blocking: call from a thread."""
-    with new_session() as session:
-        return work(session, *args, **kwargs)

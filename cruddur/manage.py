@@ -1,4 +1,5 @@
-"""Database chores for the run and test commands: `python -m cruddur.manage setup|migrate|seed`."""
+"""Database chores for the run and test commands:
+`python -m cruddur.manage setup|migrate|seed|purge`."""
 
 import argparse
 from pathlib import Path
@@ -6,35 +7,57 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from cruddur.db import get_engine, new_session
+from cruddur.auth.session_policy import SessionPolicy
+from cruddur.db import Database
 from cruddur.seed import seed_if_empty
-from cruddur.settings import get_settings
+from cruddur.services.revocations import Revocations
+from cruddur.services.sessions import SessionStore
+from cruddur.settings import Settings, load_settings
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
-def migrate() -> None:
-    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+def migrate(settings: Settings) -> None:
+    database = Database.from_settings(settings)
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
-    with get_engine().begin() as connection:
+    with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    database.dispose()
 
 
-def seed() -> None:
-    with new_session() as session:
-        print("seeded demo cruds" if seed_if_empty(session) else "database already has data; not seeding")
+def seed(settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    seeded = database.run(seed_if_empty)
+    print("seeded demo cruds" if seeded else "database already has data; not seeding")
+    database.dispose()
+
+
+def purge(settings: Settings) -> None:
+    """Ended sessions, stale tickets and lapsed revocations, in bounded batches (the backend
+    does the same every ten minutes)."""
+    database = Database.from_settings(settings)
+    sessions = SessionStore(database, SessionPolicy(idle=settings.session_idle, lifetime=settings.session_lifetime))
+    total = 0
+    while purged := sessions.purge():
+        total += purged
+    total += Revocations(database).purge()
+    print(f"purged {total} rows")
+    database.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m cruddur.manage")
-    parser.add_argument("action", choices=["setup", "migrate", "seed"])
+    parser.add_argument("action", choices=["setup", "migrate", "seed", "purge"])
     action = parser.parse_args().action
+    settings = load_settings()
     if action in ("setup", "migrate"):
-        migrate()
+        migrate(settings)
     if action in ("setup", "seed"):
-        seed()
+        seed(settings)
+    if action == "purge":
+        purge(settings)
 
 
 if __name__ == "__main__":

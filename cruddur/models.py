@@ -3,12 +3,13 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Index
+from sqlalchemy import Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 
 class Profile(SQLModel, table=True):
-    """A person, keyed by their Cognito `sub`; the handle is their `preferred_username`."""
+    """A person, keyed by their Cognito `sub`. The handle is stored in its canonical (lower-case)
+    form, so the unique index makes it unique whatever the case it was typed in."""
 
     __tablename__ = "profiles"
 
@@ -50,3 +51,58 @@ class Like(SQLModel, table=True):
     crud_uuid: UUID = Field(foreign_key="activities.uuid", primary_key=True)
     sub: str = Field(foreign_key="profiles.sub", primary_key=True, max_length=64)
     created_at: datetime
+
+
+class HandleReservation(SQLModel, table=True):
+    """A handle held for a sign-up in progress, so the app's database stays the authority on
+    handles: reserved before Cognito's SignUp, released when it fails or the reservation lapses."""
+
+    __tablename__ = "handle_reservations"
+
+    handle: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(index=True)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The handle lives only in its HttpOnly cookie; here is its SHA-256 and
+    the Cognito tokens sealed with a key derived from it (`auth/session_seal.py`)."""
+
+    __tablename__ = "auth_sessions"
+
+    handle_hash: str = Field(primary_key=True, max_length=64)
+    sub: str = Field(index=True, max_length=64)
+    sealed_tokens: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    origin_jti: str = Field(max_length=64)  # names this sign-in's tokens at Cognito
+    access_expires_at: datetime
+    created_at: datetime
+    last_seen_at: datetime
+    rechecked_at: datetime
+    expires_at: datetime = Field(index=True)  # idle or absolute limit, whichever is first
+    user_agent: str = Field(default="", max_length=256)
+    address: str = Field(default="", max_length=64)
+
+
+class SessionTicket(SQLModel, table=True):
+    """The one-time ticket a sign-in over the websocket hands the page, exchanged within seconds
+    by a POST for the session cookie. It holds the session handle sealed under the ticket, and
+    only the browser whose HttpOnly device cookie hashes to `device_hash` can redeem it."""
+
+    __tablename__ = "session_tickets"
+
+    ticket_hash: str = Field(primary_key=True, max_length=64)
+    sealed_handle: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    device_hash: str = Field(max_length=64)
+    expires_at: datetime = Field(index=True)
+
+
+class TokenRevocation(SQLModel, table=True):
+    """Access tokens refused before their `exp`: those of one sign-in (`origin_jti`), or every
+    token of a person signed in at or before `signed_in_before` (epoch seconds of `auth_time`)."""
+
+    __tablename__ = "token_revocations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sub: str | None = Field(default=None, max_length=64)
+    origin_jti: str | None = Field(default=None, max_length=64)
+    signed_in_before: int | None = None
+    expires_at: datetime = Field(index=True)  # after this no token it names can still verify

@@ -26,7 +26,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
-from cruddur.settings import get_settings
+from cruddur.settings import load_settings
 
 DEFAULT_POOL_NAME = "cruddur"
 DEFAULT_CLIENT_NAME = "cruddur-web"
@@ -76,14 +76,7 @@ def desired_schema() -> list[dict[str, Any]]:
 
 
 def password_policy_config(policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str, Any]:
-    return {
-        "MinimumLength": policy.minimum_length,
-        "RequireUppercase": policy.require_uppercase,
-        "RequireLowercase": policy.require_lowercase,
-        "RequireNumbers": policy.require_numbers,
-        "RequireSymbols": policy.require_symbols,
-        "TemporaryPasswordValidityDays": 7,
-    }
+    return policy.as_cognito() | {"TemporaryPasswordValidityDays": 7}
 
 
 def desired_pool_config(pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str, Any]:
@@ -326,7 +319,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.region is None:
-        args.region = get_settings().cognito_region
+        args.region = load_settings().cognito_region
     cognito = make_client(args.region, args.endpoint_url)
 
     try:

@@ -1,12 +1,35 @@
-"""Every setting Cruddur reads, from the environment or a `.env` file — read once, here only."""
+"""Every setting Cruddur reads, from the environment or a `.env` file — read here only.
+
+Each entry point (rxconfig, the backend's start-up, `manage`, `provision`) calls
+`load_settings()` once and hands the result on; nothing caches it at module level.
+
+Which user pool the app uses fails closed: both pool ids set → that pool; both unset → the
+embedded provider, but only in the dev server or with ALLOW_LOCAL_COGNITO; anything in
+between is a `ConfigurationError` that names the variable, and the app does not start.
+"""
 
 import json
-from functools import lru_cache
+from datetime import timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SESSION_COOKIE = "cruddur_session"
+DEVICE_COOKIE = "cruddur_browser"
+DEV_FRONTEND_PORT = 3000
+
+
+class ConfigurationError(Exception):
+    """A setting is missing, empty or contradicts another; the message says which and what to do."""
+
+
+class IdentitySource(Enum):
+    USER_POOL = "user pool"  # a real Cognito user pool (or another Cognito-compatible endpoint)
+    EMBEDDED = "embedded"  # the embedded localcognito on loopback
 
 
 class Settings(BaseSettings):
@@ -16,17 +39,32 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     # Browser origins allowed to open the app's websocket and call it cross-origin, e.g.
-    # "https://cruddur.example" (comma-separated or a JSON list). Unset: any origin (development).
+    # "https://cruddur.example" (comma-separated or a JSON list). Unset: the app's own origins.
     allowed_origins: Annotated[list[str], NoDecode] = []
 
-    # A real user pool is used when both ids are set; otherwise the embedded localcognito.
+    # A real user pool when both ids are set; the embedded localcognito when neither is.
     cognito_region: str = "us-east-1"
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
     cognito_endpoint_url: str | None = None
-
-    # The embedded identity provider listens here (loopback only) when no real pool is set.
+    # The embedded provider outside the dev server (`reflex run --env prod`): never in production.
+    allow_local_cognito: bool = False
+    # The embedded provider listens here (loopback only).
     local_cognito_port: int = 9229
+
+    # Sessions: signed out after this long without a visit, and this long after signing in
+    # whatever happens (Cognito's refresh tokens live 30 days by default).
+    session_idle_days: float = 7
+    session_max_days: float = 30
+    # Sign-in, code and reset attempts one client address may make per window, all accounts
+    # together (per account the limits are fixed, see services/rate_limits.py).
+    rate_limit_per_address: int = 100
+
+    # Reflex's own settings that decide where the app is reached (read, never set, here).
+    reflex_env_mode: str | None = None  # set by `reflex run`: "dev" or "prod"
+    reflex_api_url: str | None = None
+    reflex_deploy_url: str | None = None
+    reflex_frontend_port: int | None = None
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -36,14 +74,77 @@ class Settings(BaseSettings):
         return [origin.strip().rstrip("/") for origin in value if origin.strip()]
 
     @property
-    def uses_local_cognito(self) -> bool:
-        return not (self.cognito_user_pool_id and self.cognito_app_client_id)
-
-    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'cruddur.db'}"
 
+    @property
+    def dev_server(self) -> bool:
+        """`reflex run` without `--env prod` (it says so in REFLEX_ENV_MODE); nothing else is."""
+        return self.reflex_env_mode == "dev"
 
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
+    def identity_source(self) -> IdentitySource:
+        """Which user pool to use, or a ConfigurationError naming what is wrong."""
+        ids = {"COGNITO_USER_POOL_ID": self.cognito_user_pool_id, "COGNITO_APP_CLIENT_ID": self.cognito_app_client_id}
+        if all(value is None for value in ids.values()):
+            if self.dev_server or self.allow_local_cognito:
+                return IdentitySource.EMBEDDED
+            raise ConfigurationError(
+                "no user pool configured: set COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID "
+                "(python -m cruddur.provision prints them), or ALLOW_LOCAL_COGNITO=true to run the "
+                "embedded provider outside the dev server (never in production)"
+            )
+        for name, value in ids.items():
+            if value is None or not value.strip():
+                state = "missing" if value is None else "empty"
+                raise ConfigurationError(
+                    f"{name} is {state} while the other pool id is set: set both COGNITO_USER_POOL_ID "
+                    "and COGNITO_APP_CLIENT_ID for a real user pool, or neither for the embedded provider"
+                )
+        return IdentitySource.USER_POOL
+
+    @property
+    def public_urls(self) -> list[str]:
+        """Where browsers reach the app: the deploy and API URLs, else the dev server's frontend."""
+        urls = [url for url in (self.reflex_deploy_url, self.reflex_api_url) if url]
+        if urls:
+            return urls
+        port = self.reflex_frontend_port or DEV_FRONTEND_PORT
+        return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+
+    @property
+    def origins(self) -> list[str]:
+        """Origins allowed to open the websocket and make credentialed calls: ALLOWED_ORIGINS,
+        else the app's own (never "any origin")."""
+        return self.allowed_origins or sorted({_origin(url) for url in self.public_urls})
+
+    @property
+    def served_over_https(self) -> bool:
+        return any(url.startswith("https://") for url in self.public_urls)
+
+    @property
+    def session_cookie(self) -> str:
+        """`__Host-` where served over https: only this origin over TLS can set or overwrite it."""
+        return ("__Host-" if self.served_over_https else "") + SESSION_COOKIE
+
+    @property
+    def device_cookie(self) -> str:
+        return ("__Host-" if self.served_over_https else "") + DEVICE_COOKIE
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(days=self.session_idle_days)
+
+    @property
+    def session_lifetime(self) -> timedelta:
+        return timedelta(days=self.session_max_days)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def load_settings(**overrides) -> Settings:
+    """The settings from the environment and `.env`; keyword arguments win (tests build theirs)."""
+    return Settings(**overrides)
+

@@ -3,16 +3,18 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import cruddur.auth.sessions  # noqa: F401  (these imports register the tables on SQLModel.metadata)
-import cruddur.models  # noqa: F401
-from cruddur.db import get_engine
+import cruddur.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from cruddur.db import Database
+from cruddur.settings import load_settings
 
 
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        with get_engine().begin() as connection:
+        database = Database.from_settings(load_settings())
+        with database.engine.begin() as connection:
             _run(connection)
+        database.dispose()
     else:
         _run(connection)
 

@@ -117,8 +117,25 @@ class CognitoClient:
         self._call("ConfirmForgotPassword", Username=email, ConfirmationCode=code, Password=password)
 
     def global_sign_out(self, access_token: str) -> None:
+        """Revokes every refresh token of the user (and the access tokens issued from them)."""
         with _translated("GlobalSignOut"):
             self._boto.global_sign_out(AccessToken=access_token)
+
+    def revoke_token(self, refresh_token: str) -> None:
+        """Revokes one refresh token and the access tokens issued from it; needs no access token."""
+        self._call("RevokeToken", Token=refresh_token)
+
+    def set_handle(self, access_token: str, handle: str) -> None:
+        with _translated("UpdateUserAttributes"):
+            self._boto.update_user_attributes(
+                AccessToken=access_token, UserAttributes=[{"Name": "preferred_username", "Value": handle}]
+            )
+
+    def get_user(self, access_token: str) -> dict[str, str]:
+        """The user's attributes; refused once the user is disabled or deleted or the token revoked."""
+        with _translated("GetUser"):
+            reply = self._boto.get_user(AccessToken=access_token)
+        return {item["Name"]: item["Value"] for item in reply["UserAttributes"]}
 
 
 @contextmanager

@@ -1,9 +1,11 @@
 """Cognito's error codes, and what we tell a person about each — one table, keyed on the code.
 
-A few codes mean different things per operation (NotAuthorizedException on ConfirmSignUp means
-"already confirmed"); those rows are keyed "Operation:Code" and win over the plain code. Cognito's
-English text is never read. Messages never say whether an account exists: an unknown e-mail
-reads like a wrong password, and the lock-out (also NotAuthorizedException) is covered by it.
+A row keyed "Operation:Code" wins over the plain code, for codes that mean different things
+per operation. Cognito's English text is never read. Messages never say whether an account
+exists: an unknown e-mail reads like a wrong password, the lock-out (also
+NotAuthorizedException) is covered by it, and every refusal of a code reads the same
+(`CodeNotAccepted`, folded together by the account service). `{seconds}` is filled in with how
+long to wait.
 """
 
 from dataclasses import dataclass
@@ -39,16 +41,20 @@ FRIENDLY: dict[str, Friendly] = {
     "HandleTakenException": Friendly("That username is taken. Try another one.", "handle"),
     "AliasExistsException": Friendly("That username is taken. Try another one.", "handle"),
     "InvalidPasswordException": Friendly("That password doesn't meet the rules below.", "password"),
-    "CodeMismatchException": Friendly("That code isn't right. Check the email and try again.", "code"),
-    "ExpiredCodeException": Friendly("That code has expired. Request a new one.", "code"),
-    "TooManyFailedAttemptsException": Friendly(
-        "Too many wrong codes. Request a new code and try again in a few minutes.", "code"
+    "CodeNotAccepted": Friendly(
+        "That code isn't right or has expired. Check the newest email from us or send a new code. "
+        "Already confirmed? Sign in.",
+        "code",
     ),
     "LimitExceededException": Friendly("Too many attempts. Please wait a while before trying again."),
     "TooManyRequestsException": Friendly("Too many attempts. Please wait a moment and try again."),
     "CodeDeliveryFailureException": Friendly("We couldn't send the code. Please try again in a moment."),
     "InvalidParameterException": Friendly("Some of the details aren't valid. Please check them."),
     "SessionExpired": Friendly("Your session has ended. Please sign in again."),
+    "RateLimited": Friendly("Too many attempts. Please try again in {seconds} seconds."),
+    "CookiesBlocked": Friendly(
+        "Your browser didn't keep the cookie Cruddur needs to sign you in. Allow cookies for this site and reload."
+    ),
     "Unavailable": Friendly("We can't reach the sign-in service right now. Please try again in a moment."),
     # Checks the app makes before calling Cognito.
     "InvalidEmail": Friendly("Enter an email address like name@example.com.", "email"),

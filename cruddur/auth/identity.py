@@ -1,85 +1,38 @@
-"""Which user pool the app talks to, and the one Cognito client and verifier per process.
+"""The user pool as the app holds it: the pool's settings, one Cognito client, one token verifier
+(and with it the JWKS cache), and the threads that blocking identity calls run on.
 
-With a real pool configured (COGNITO_USER_POOL_ID + COGNITO_APP_CLIENT_ID) that pool is used;
-otherwise the embedded localcognito is started on loopback, on its own thread and event loop,
-so the backend's blocking boto3 calls can never deadlock against it. When another worker of
-the app already serves it (same data dir, same port), this worker uses that one.
+Built once where the app starts (`cruddur.runtime`) and handed to whatever needs it. Which pool
+it is — AWS, or the embedded provider on loopback — is decided before; nothing here knows.
 """
 
-import errno
-import threading
-from functools import lru_cache
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 from cruddur.auth.cognito import CognitoClient, PoolConfig
 from cruddur.auth.jwt import CognitoJwtVerifier
-from cruddur.localcognito import LocalCognitoConfig, LocalCognitoHandle, start_in_thread
-from cruddur.localcognito.provider import Provider
-from cruddur.settings import get_settings
 
-_local_lock = threading.Lock()
-_local: LocalCognitoHandle | None = None  # the provider this process serves, if any
-_local_info: dict | None = None  # its endpoint, ids and mailbox (LocalCognitoHandle.describe)
+T = TypeVar("T")
 
-
-def local_provider() -> dict | None:
-    """The embedded provider's endpoint, ids and mailbox URL, starting it on first need.
-
-    None when a real user pool is configured.
-    """
-    global _local, _local_info
-    settings = get_settings()
-    if not settings.uses_local_cognito:
-        return None
-    with _local_lock:
-        if _local_info is None:
-            config = LocalCognitoConfig(
-                data_dir=settings.data_dir, port=settings.local_cognito_port, region=settings.cognito_region
-            )
-            try:
-                _local = start_in_thread(config)
-                _local_info = LocalCognitoHandle.describe(_local.provider)
-            except OSError as error:
-                if error.errno != errno.EADDRINUSE:
-                    raise
-                provider = Provider.open(config)  # read the pool's ids from the shared data dir
-                _local_info = LocalCognitoHandle.describe(provider)
-                provider.store.dispose()
-        return _local_info
+# Each identity call can wait out the boto timeouts (about 17 s) when the provider hangs. On the
+# default executor (min(32, cores + 4) threads: 6 on two cores) a handful of sign-ins pressed
+# during a hang would hold every thread, and with them every database read (measured: the public
+# feed stalled 15 s with 8 sign-ins, tests/resilience). Here they queue among themselves.
+IDENTITY_THREADS = 16
 
 
-def stop_local_provider() -> None:
-    global _local, _local_info
-    with _local_lock:
-        if _local is not None:
-            _local.stop()
-        _local = _local_info = None
+class Identity:
+    def __init__(self, pool: PoolConfig, *, threads: int = IDENTITY_THREADS):
+        self.pool = pool
+        self.cognito = CognitoClient(pool)
+        self.verifier = CognitoJwtVerifier(issuer=pool.issuer, client_id=pool.client_id)
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="cruddur-identity")
 
+    async def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """`fn(*args, **kwargs)` (blocking: it may call Cognito) on the identity threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, partial(fn, *args, **kwargs))
 
-def pool_config() -> PoolConfig:
-    settings = get_settings()
-    if local := local_provider():
-        return PoolConfig(local["region"], local["user_pool_id"], local["client_id"], local["endpoint_url"])
-    return PoolConfig(
-        settings.cognito_region,
-        settings.cognito_user_pool_id,
-        settings.cognito_app_client_id,
-        settings.cognito_endpoint_url,
-    )
-
-
-@lru_cache
-def get_cognito() -> CognitoClient:
-    return CognitoClient(pool_config())
-
-
-@lru_cache
-def get_verifier() -> CognitoJwtVerifier:
-    pool = pool_config()
-    return CognitoJwtVerifier(issuer=pool.issuer, client_id=pool.client_id)
-
-
-def reset() -> None:
-    """Forget the clients and stop the embedded provider (tests switch data dirs)."""
-    get_cognito.cache_clear()
-    get_verifier.cache_clear()
-    stop_local_provider()
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)

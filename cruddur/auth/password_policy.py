@@ -1,13 +1,28 @@
 """Cognito's default password policy, as rules a form can show and a server can enforce.
 
-One definition serves the sign-up checklist, the embedded identity provider and provisioning,
-so what the page promises is exactly what the pool checks.
+One definition serves the sign-up checklist (checked live in the browser, each rule's test as a
+JavaScript expression beside its Python twin), the server's check on submit, the embedded
+identity provider's pool and provisioning — so what the page promises is what the pool checks.
 """
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # The symbols Cognito counts as special characters.
 SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str  # what a person reads
+    met: Callable[[str], bool]  # the server's test
+    browser_test: str  # the same test in JavaScript, over the password as `p`
+    cognito_message: str  # Cognito's wording when the rule is broken
+
+
+def _has(test: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda password: any(test(c) for c in password)
 
 
 @dataclass(frozen=True)
@@ -18,33 +33,50 @@ class PasswordPolicy:
     require_numbers: bool = True
     require_symbols: bool = True
 
+    def rules(self) -> list[Rule]:
+        """The rules in display order (the length first)."""
+        rules = [
+            Rule(
+                f"At least {self.minimum_length} characters",
+                lambda password: len(password) >= self.minimum_length,
+                f"[...p].length >= {self.minimum_length}",
+                "Password not long enough",
+            )
+        ]
+        optional = [
+            (self.require_uppercase, "An uppercase letter", str.isupper, r"/\p{Lu}/u.test(p)", "uppercase"),
+            (self.require_lowercase, "A lowercase letter", str.islower, r"/\p{Ll}/u.test(p)", "lowercase"),
+            (self.require_numbers, "A number", str.isdecimal, r"/\p{Nd}/u.test(p)", "numeric"),
+            (
+                self.require_symbols,
+                "A symbol such as ! @ # $",
+                SYMBOLS.__contains__,
+                f"[...p].some((c) => {json.dumps(SYMBOLS)}.includes(c))",
+                "symbol",
+            ),
+        ]
+        for required, label, test, browser_test, kind in optional:
+            if required:
+                rules.append(Rule(label, _has(test), browser_test, f"Password must have {kind} characters"))
+        return rules
+
     def checklist(self, password: str) -> list[tuple[str, bool]]:
         """Each rule as (label a person reads, whether `password` meets it), in display order."""
-        rules = [(f"At least {self.minimum_length} characters", len(password) >= self.minimum_length)]
-        if self.require_uppercase:
-            rules.append(("An uppercase letter", any(c.isupper() for c in password)))
-        if self.require_lowercase:
-            rules.append(("A lowercase letter", any(c.islower() for c in password)))
-        if self.require_numbers:
-            rules.append(("A number", any(c.isdigit() for c in password)))
-        if self.require_symbols:
-            rules.append(("A symbol such as ! @ # $", any(c in SYMBOLS for c in password)))
-        return rules
+        return [(rule.label, rule.met(password)) for rule in self.rules()]
 
     def first_violation(self, password: str) -> str | None:
         """Cognito's wording of the first unmet rule, or None when the password conforms."""
-        if len(password) < self.minimum_length:
-            return "Password not long enough"
-        checks = [
-            (self.require_uppercase, str.isupper, "Password must have uppercase characters"),
-            (self.require_lowercase, str.islower, "Password must have lowercase characters"),
-            (self.require_numbers, str.isdigit, "Password must have numeric characters"),
-            (self.require_symbols, SYMBOLS.__contains__, "Password must have symbol characters"),
-        ]
-        for required, test, message in checks:
-            if required and not any(test(c) for c in password):
-                return message
-        return None
+        return next((rule.cognito_message for rule in self.rules() if not rule.met(password)), None)
+
+    def as_cognito(self) -> dict[str, int | bool]:
+        """The policy in a user pool's `PasswordPolicyType` terms (provisioning, the embedded pool)."""
+        return {
+            "MinimumLength": self.minimum_length,
+            "RequireUppercase": self.require_uppercase,
+            "RequireLowercase": self.require_lowercase,
+            "RequireNumbers": self.require_numbers,
+            "RequireSymbols": self.require_symbols,
+        }
 
 
 DEFAULT_POLICY = PasswordPolicy()

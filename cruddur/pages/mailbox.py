@@ -26,6 +26,14 @@ def mailbox() -> rx.Component:
                 spacing="4",
             ),
             rx.cond(
+                MailboxState.refused,
+                rx.callout(
+                    "The mailbox opens only in a browser on the machine that runs the app.",
+                    icon="lock",
+                    color_scheme="amber",
+                ),
+            ),
+            rx.cond(
                 MailboxState.letters.length() > 0,
                 rx.table.root(
                     rx.table.header(

@@ -25,6 +25,12 @@ class NotFound(ServiceError, LookupError):
     code = "not_found"
 
 
+class Conflict(ServiceError):
+    """The request clashes with what exists (a handle someone else has)."""
+
+    code = "conflict"
+
+
 class ProfileRequired(ServiceError):
     """The signed-in person has no profile row yet, so they cannot write (sign-up makes it)."""
 

@@ -1,19 +1,37 @@
-"""Profiles: the person behind a Cognito `sub`, known to others by handle and display name."""
+"""Profiles: the person behind a Cognito `sub`, known to others by handle and display name.
 
+The app's database is the authority on handles. One canonical form — lower case, 2–30 of
+a–z, 0–9 and _ — is what is stored and what the unique index enforces, so @Ada and @ada can
+never be two people; sign-up, first sign-in and the embedded provider apply the same rule. A
+sign-up reserves its handle before Cognito's SignUp and releases it if that fails.
+"""
+
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
-from cruddur.models import Profile
+from cruddur.models import HandleReservation, Profile
 from cruddur.services.clock import utcnow
-from cruddur.services.errors import NotFound, ProfileRequired, ValidationError
+from cruddur.services.errors import Conflict, NotFound, ProfileRequired, ValidationError
 from cruddur.services.text import clean_text, storable
 
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# What a handle may be, as typed (any case); stored lower-cased. Also handed to the embedded
+# provider as its pre-sign-up rule for preferred_username.
+HANDLE_PATTERN = "[A-Za-z0-9_]{2,30}"
+_HANDLE = re.compile(HANDLE_PATTERN)
+HANDLE_RULE = "Usernames are 2–30 letters, numbers or underscores."
+RESERVATION = timedelta(minutes=10)
+
+
+class HandleTaken(Conflict):
+    code = "handle_taken"
+
+    def __init__(self):
+        super().__init__("That username is taken. Try another one.")
+        self.field = "handle"
 
 
 @dataclass
@@ -22,31 +40,73 @@ class ProfileView:
     display_name: str
 
 
-def ensure_profile(
-    session: Session, sub: str, handle: str, display_name: str, *, now: datetime | None = None
-) -> ProfileView:
-    """Creates or updates the profile of `sub` (at sign-up and sign-in): one statement, so two
-    sign-ins at once cannot both insert. A handle that belongs to another sub is refused."""
-    sub = clean_text("sub", sub, 64)
-    handle = clean_text("handle", handle, 64)
-    display_name = clean_text("display_name", display_name, 128)
-    insert = _INSERTS[session.get_bind().dialect.name](Profile).values(
-        sub=sub, handle=handle, display_name=display_name, created_at=now or utcnow()
-    )
-    upsert = insert.on_conflict_do_update(index_elements=["sub"], set_={"handle": handle, "display_name": display_name})
+def canonical_handle(value: object) -> str | None:
+    """The stored form of a handle as typed (`@Ada ` → `ada`), or None when it breaks the rule."""
+    if not isinstance(value, str):
+        return None
+    handle = value.strip().removeprefix("@")
+    return handle.lower() if _HANDLE.fullmatch(handle) else None
+
+
+def _require_canonical(value: object) -> str:
+    handle = canonical_handle(value)
+    if handle is None:
+        raise ValidationError("handle", HANDLE_RULE)
+    return handle
+
+
+def reserve_handle(session: Session, handle: str, *, now: datetime | None = None) -> str:
+    """Holds `handle` for a sign-up in progress; HandleTaken if a person or another sign-up has it."""
+    handle, now = _require_canonical(handle), now or utcnow()
+    session.exec(delete(HandleReservation).where(col(HandleReservation.handle) == handle, col(HandleReservation.expires_at) <= now))
+    if session.exec(select(Profile.sub).where(Profile.handle == handle)).first() is not None:
+        session.rollback()
+        raise HandleTaken()
+    session.add(HandleReservation(handle=handle, expires_at=now + RESERVATION))
     try:
-        session.exec(upsert)
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ValidationError("handle", "That handle belongs to someone else.") from None
+        raise HandleTaken() from None
+    return handle
+
+
+def release_handle(session: Session, handle: str) -> None:
+    session.exec(delete(HandleReservation).where(col(HandleReservation.handle) == handle))
+    session.commit()
+
+
+def create_profile(
+    session: Session, sub: str, handle: str, display_name: str, *, reserved: bool = False, now: datetime | None = None
+) -> ProfileView:
+    """The profile of a new person. `reserved`: this sign-up holds the handle (the reservation is
+    used up); otherwise a live reservation by someone else makes the handle taken."""
+    sub = clean_text("sub", sub, 64)
+    handle = _require_canonical(handle)
+    display_name = clean_text("display_name", display_name, 128)
+    now = now or utcnow()
+    held = session.get(HandleReservation, handle)
+    if held is not None and (reserved or held.expires_at <= now):
+        session.delete(held)
+    elif held is not None:
+        raise HandleTaken()
+    session.add(Profile(sub=sub, handle=handle, display_name=display_name, created_at=now))
+    try:
+        session.commit()
+    except IntegrityError:  # the handle (or this sub) has a profile already
+        session.rollback()
+        raise HandleTaken() from None
     return ProfileView(handle=handle, display_name=display_name)
 
 
+def profile_of(session: Session, sub: str) -> ProfileView | None:
+    profile = session.get(Profile, sub) if storable(sub) else None
+    return ProfileView(profile.handle, profile.display_name) if profile else None
+
+
 def profile_by_handle(session: Session, handle: str) -> Profile:
-    if not storable(handle):
-        raise NotFound("no such profile")
-    profile = session.exec(select(Profile).where(Profile.handle == handle)).first()
+    canonical = canonical_handle(handle) if storable(handle) else None
+    profile = session.exec(select(Profile).where(Profile.handle == canonical)).first() if canonical else None
     if profile is None:
         raise NotFound("no such profile")
     return profile
@@ -56,13 +116,8 @@ def require_profile(session: Session, sub: str) -> Profile:
     """The writer's profile; every write needs one, because cruds and likes point at it."""
     profile = session.get(Profile, sub) if storable(sub) else None
     if profile is None:
-        raise ProfileRequired("This account has no profile yet; sign in to the app once to create it.")
+        raise ProfileRequired("This account has no profile yet: choose a username first.")
     return profile
-
-
-def handle_taken(session: Session, handle: str) -> bool:
-    """Handles are unique regardless of case: @Ada and @ada would be one person to readers."""
-    return session.exec(select(Profile.sub).where(func.lower(Profile.handle) == handle.lower())).first() is not None
 
 
 def suggested_profiles(session: Session, *, exclude_sub: str, limit: int = 3) -> list[ProfileView]:

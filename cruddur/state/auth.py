@@ -1,29 +1,46 @@
-"""The sign-up, confirm, sign-in and recovery forms.
+"""The sign-up, confirm, sign-in, recovery and choose-a-username forms.
 
-Passwords arrive in the submitted form data, are handed to `auth.accounts` in a worker thread,
-and are never kept in state: nothing of them reaches the state manager, the browser or a log.
-The e-mail is kept (and carried between the forms); other typed fields stay in their inputs.
+Every form runs one skeleton (`_attempt`): refuse a double submit, run the account call on the
+identity threads with the state lock released (a hung provider can take ~17 s; the lock
+expires after 10 s under Redis), and on a refusal show its friendly message and focus the
+field at fault. The handlers are background events for that reason.
+
+Passwords arrive in the submitted form data, are handed to the account service, and are never
+kept in state: nothing of them reaches the state manager, the browser or a log. The e-mail is
+kept (and carried between the forms); other typed fields stay in their inputs.
 """
 
 import asyncio
 import math
 import time
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import reflex as rx
 
-from cruddur.auth import accounts
-from cruddur.auth.accounts import AccountError
+from cruddur import runtime
 from cruddur.auth.cognito import CodeSent
 from cruddur.auth.errors import friendly
-from cruddur.auth.password_policy import DEFAULT_POLICY
-from cruddur.state.identity_calls import run_identity_call
-from cruddur.state.session import SessionState, route_of
+from cruddur.auth.session_policy import UNCONFIRMED
+from cruddur.services.accounts import AccountError, SignedIn
+from cruddur.services.sessions import Client
+from cruddur.state.session import (
+    SessionState,
+    browser_call,
+    connection_client,
+    connection_device,
+    connection_handle,
+    route_of,
+)
 
+T = TypeVar("T")
 RESEND_COOLDOWN_S = 60
 # Longer than any field a form takes (e-mail <= 254, Cognito passwords <= 256 characters).
 FIELD_LIMIT = 1024
+# Answers that could tell an unknown e-mail from a real one by their timing take at least this
+# long, whatever the pool took (its work differs between the two).
+UNIFORM_SECONDS = 0.6
 
 
 def _text(value: object, limit: int = FIELD_LIMIT) -> str:
@@ -54,12 +71,21 @@ def safe_next(target: str | None) -> str:
     return target if not (parts.scheme or parts.netloc) else "/"
 
 
+class Refused(Exception):
+    """The form's call was refused (or was a double submit); its message is shown. `focus` is
+    the event to send, `code` the refusal's code."""
+
+    def __init__(self, focus=None, code: str = ""):
+        super().__init__(code or "refused")
+        self.focus = focus
+        self.code = code
+
+
 class AuthState(rx.State):
     email: str = ""
     error: str = ""
     error_field: str = ""
     busy: bool = False
-    password_rules: list[tuple[str, bool]] = DEFAULT_POLICY.checklist("")
     show_password: bool = False
     confirmed_notice: str = ""
     forgot_step: str = "request"  # request -> reset -> done
@@ -77,10 +103,6 @@ class AuthState(rx.State):
         self.email = _text(value)
 
     @rx.event
-    def check_password(self, value: str):
-        self.password_rules = DEFAULT_POLICY.checklist(_text(value))
-
-    @rx.event
     def toggle_password(self):
         self.show_password = not self.show_password
 
@@ -89,7 +111,6 @@ class AuthState(rx.State):
         """On each form page load: a fresh form, but the e-mail carried from the last one."""
         self.error = self.error_field = ""
         self.busy = self.show_password = False
-        self.password_rules = DEFAULT_POLICY.checklist("")
         route = route_of(self)
         if route != "/signin":
             self.confirmed_notice = ""
@@ -98,23 +119,36 @@ class AuthState(rx.State):
         if route == "/confirm":
             return AuthState.tick_resend_cooldown
 
-    # -- shared mechanics -----------------------------------------------------------------------
+    # -- the skeleton ----------------------------------------------------------------------------
 
-    def _start(self) -> bool:
-        """Marks the form busy; False when it already was (a double submit)."""
-        if self.busy:
-            return False
-        self.busy, self.error, self.error_field = True, "", ""
-        return True
+    async def _attempt(self, work: Callable[[Client], T], *, uniform: bool = False) -> T:
+        """Marks the form busy (refusing a double submit), runs `work(client)` — a blocking
+        account call — on the identity threads without the state lock, and on a refusal shows
+        its message and raises Refused. `uniform`: the answer takes at least UNIFORM_SECONDS."""
+        async with self:
+            if self.busy:
+                raise Refused()
+            self.busy, self.error, self.error_field = True, "", ""
+            client = connection_client(self)
+        started = time.monotonic()
+        try:
+            return await runtime.current().identity.run(work, client)
+        except AccountError as error:
+            async with self:
+                focus = self._show_refusal(error)
+            raise Refused(focus, error.code) from None
+        finally:
+            if uniform:
+                await asyncio.sleep(max(0.0, UNIFORM_SECONDS - (time.monotonic() - started)))
+            async with self:
+                self.busy = False
 
-    def _fail(self, error: AccountError):
+    def _show_refusal(self, error: AccountError):
         message = friendly(error.code, error.operation)
-        self.busy, self.confirmed_notice = False, ""
-        self.error, self.error_field = message.message, message.field or ""
+        text = message.message.format(seconds=error.retry_after)
+        self.confirmed_notice = ""
+        self.error, self.error_field = text, message.field or ""
         return rx.set_focus(f"{message.field}-input") if message.field else None
-
-    async def _call(self, fn: Callable, **kwargs):
-        return await run_identity_call(lambda: fn(**kwargs))
 
     def _code_sent(self, sent: CodeSent) -> None:
         self.code_destination = sent.destination
@@ -122,57 +156,62 @@ class AuthState(rx.State):
 
     # -- sign up -------------------------------------------------------------------------------
 
-    @rx.event
+    @rx.event(background=True)
     async def sign_up(self, form: dict):
-        if not self._start():
-            return
-        yield
-        self.email = _field(form, "email", self.email).strip()
+        async with self:
+            self.email = email = _field(form, "email", self.email).strip()
+        accounts = runtime.current().accounts
         try:
-            sent = await self._call(
-                accounts.sign_up,
-                name=_field(form, "name"),
-                email=self.email,
-                handle=_field(form, "handle"),
-                password=_field(form, "password"),
+            sent = await self._attempt(
+                lambda client: accounts.sign_up(
+                    name=_field(form, "name"),
+                    email=email,
+                    handle=_field(form, "handle"),
+                    password=_field(form, "password"),
+                    client=client,
+                )
             )
-        except AccountError as error:
-            yield self._fail(error)
+        except Refused as refused:
+            yield refused.focus
             return
-        self.busy = False
-        self._code_sent(sent)
+        async with self:
+            self._code_sent(sent)
         yield rx.redirect("/confirm")
 
     # -- confirm -------------------------------------------------------------------------------
 
-    @rx.event
+    @rx.event(background=True)
     async def confirm(self, form: dict):
-        if not self._start():
-            return
-        yield
-        self.email = _field(form, "email", self.email).strip()
+        async with self:
+            self.email = email = _field(form, "email", self.email).strip()
+        accounts = runtime.current().accounts
+        code = _field(form, "code")
         try:
-            await self._call(accounts.confirm_sign_up, email=self.email, code=_field(form, "code"))
-        except AccountError as error:
-            yield self._fail(error)
+            await self._attempt(
+                lambda client: accounts.confirm_sign_up(email=email, code=code, client=client), uniform=True
+            )
+        except Refused as refused:
+            yield refused.focus
             return
-        self.busy = False
-        # Auto sign-in would need the password kept since sign-up; we never keep it.
-        self.confirmed_notice = "Your email is confirmed. Sign in to start crudding."
+        async with self:
+            # Auto sign-in would need the password kept since sign-up; we never keep it.
+            self.confirmed_notice = "Your email is confirmed. Sign in to start crudding."
         yield rx.redirect("/signin")
 
-    @rx.event
+    @rx.event(background=True)
     async def resend_code(self):
-        if self.resend_wait > 0 or not self._start():
-            return
-        yield
+        async with self:
+            if self.resend_wait > 0:
+                return
+            email = self.email
+        accounts = runtime.current().accounts
         try:
-            sent = await self._call(accounts.resend_code, email=self.email)
-        except AccountError as error:
-            yield self._fail(error)
+            sent = await self._attempt(lambda client: accounts.resend_code(email=email, client=client), uniform=True)
+        except Refused as refused:
+            yield refused.focus
             return
-        self.busy = False
-        self._code_sent(sent)
+        async with self:
+            self._code_sent(sent)
         yield AuthState.tick_resend_cooldown
 
     @rx.event(background=True)
@@ -194,69 +233,111 @@ class AuthState(rx.State):
 
     # -- sign in -------------------------------------------------------------------------------
 
-    @rx.event
+    @rx.event(background=True)
     async def sign_in(self, form: dict):
-        if not self._start():
-            return
-        yield
-        self.email = _field(form, "email", self.email).strip()
+        async with self:
+            self.email = email = _field(form, "email", self.email).strip()
+            replacing, device = connection_handle(self), connection_device(self)
+            target = safe_next(self.router.url.query_parameters.get("next"))
+        password = _field(form, "password")
+        rt = runtime.current()
+
+        def work(client: Client) -> tuple[SignedIn, str]:
+            if not device:  # the handshake's device cookie: without it no ticket can be bound
+                raise AccountError("CookiesBlocked")
+            signed_in = rt.accounts.sign_in(email=email, password=password, client=client, replacing=replacing)
+            return signed_in, rt.sessions.issue_ticket(signed_in.handle, device)
+
         try:
-            handle, viewer = await self._call(accounts.sign_in, email=self.email, password=_field(form, "password"))
-        except AccountError as error:
-            if error.code == "UserNotConfirmedException":
-                async for event in self._send_code_and_confirm():
+            signed_in, ticket = await self._attempt(work)
+        except Refused as refused:
+            if refused.code == UNCONFIRMED:  # the policy: an unconfirmed person confirms first
+                async for event in self._send_code_and_confirm(email):
                     yield event
                 return
-            yield self._fail(error)
+            yield refused.focus
             return
-        self.busy = False
-        self.confirmed_notice = ""
-        session = await self.get_state(SessionState)
-        session._become(handle, viewer)
-        yield rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+        async with self:
+            self.confirmed_notice = ""
+            rt.connections.bind(self.router.session.session_id, signed_in.handle)
+            session = await self.get_state(SessionState)
+            session.become(signed_in.handle, signed_in.viewer)
+            session.auth_checked = True
+        yield browser_call("adopt", ticket)
+        yield rx.redirect(target)
 
-    async def _send_code_and_confirm(self):
+    async def _send_code_and_confirm(self, email: str):
         """An unconfirmed account: one fresh code, then the confirm form with the e-mail carried."""
+        accounts = runtime.current().accounts
+        async with self:
+            self.error = self.error_field = ""
         try:
-            self._code_sent(await self._call(accounts.resend_code, email=self.email))
-        except AccountError as error:
-            if error.code != "LimitExceededException":
-                yield self._fail(error)
-                return
-        self.busy = False
+            sent = await self._attempt(lambda client: accounts.resend_code(email=email, client=client))
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self._code_sent(sent)
         yield rx.redirect("/confirm")
 
     # -- recover -------------------------------------------------------------------------------
 
-    @rx.event
+    @rx.event(background=True)
     async def send_reset_code(self, form: dict):
-        if not self._start():
-            return
-        yield
-        self.email = _field(form, "email", self.email).strip()
+        async with self:
+            self.email = email = _field(form, "email", self.email).strip()
+        accounts = runtime.current().accounts
         try:
-            self._code_sent(await self._call(accounts.forgot_password, email=self.email))
-        except AccountError as error:
-            yield self._fail(error)
-            return
-        self.busy = False
-        self.forgot_step = "reset"
-
-    @rx.event
-    async def reset_password(self, form: dict):
-        if not self._start():
-            return
-        yield
-        try:
-            await self._call(
-                accounts.reset_password,
-                email=self.email,
-                code=_field(form, "code"),
-                password=_field(form, "password"),
-                confirm=_field(form, "confirm"),
+            sent = await self._attempt(
+                lambda client: accounts.forgot_password(email=email, client=client), uniform=True
             )
-        except AccountError as error:
-            yield self._fail(error)
+        except Refused as refused:
+            yield refused.focus
             return
-        self.busy = False
-        self.forgot_step = "done"
+        async with self:
+            self._code_sent(sent)
+            self.forgot_step = "reset"
+
+    @rx.event(background=True)
+    async def reset_password(self, form: dict):
+        async with self:
+            email = self.email
+        accounts = runtime.current().accounts
+        try:
+            await self._attempt(
+                lambda client: accounts.reset_password(
+                    email=email,
+                    code=_field(form, "code"),
+                    password=_field(form, "password"),
+                    confirm=_field(form, "confirm"),
+                    client=client,
+                ),
+                uniform=True,
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.forgot_step = "done"
+
+    # -- choose a username ------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def choose_handle(self, form: dict):
+        """For a signed-in person without a profile: the handle (and name) they choose now."""
+        async with self:
+            session_handle = connection_handle(self)
+        accounts = runtime.current().accounts
+        try:
+            viewer = await self._attempt(
+                lambda _client: accounts.choose_handle(
+                    session_handle, handle=_field(form, "handle"), name=_field(form, "name")
+                )
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            session = await self.get_state(SessionState)
+            session.become(session_handle, viewer)
+        yield rx.redirect("/")

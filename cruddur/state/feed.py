@@ -1,19 +1,25 @@
 """A feed a browser tab shows — home, or one person's profile — and what a signed-in person
 does in it: post, reply, like. Every per-user read and every write re-verifies the session
-first; the author of a write is that verified person, never a value from the browser."""
+first; the author of a write is that verified person, never a value from the browser.
+
+The pages load in background events: resuming the session may wait on Cognito, which must
+never happen while the state lock is held (`state/session.py`)."""
 
 from collections.abc import Callable
 from functools import partial
 
 import reflex as rx
 
-from cruddur.db import in_session
+from cruddur import runtime
 from cruddur.services import activities, likes, posting
 from cruddur.services.activities import CrudView, FeedPage
-from cruddur.services.errors import NotFound, ServiceError
+from cruddur.services.errors import NotFound, ProfileRequired, ServiceError
 from cruddur.services.posting import MAX_MESSAGE_LENGTH
 from cruddur.services.ttl import DEFAULT_TTL, Ttl
 from cruddur.state.session import SessionState, route_of
+
+SIGN_IN_TO_CRUD = "Sign in to crud."
+CANNOT_CHECK = "We can't check your sign-in right now. Please try again in a moment."
 
 TTL_CHOICES = [(ttl.value, ttl.label) for ttl in Ttl]
 TTL_VALUES = frozenset(ttl.value for ttl in Ttl)
@@ -56,14 +62,14 @@ class FeedState(rx.State):
         return MAX_MESSAGE_LENGTH - len(self.reply_draft)
 
     async def _viewer(self) -> str | None:
-        return await (await self.get_state(SessionState)).verified_sub()
+        return await (await self.get_state(SessionState)).viewer_sub()
 
-    async def _page(self, cursor: str | None) -> FeedPage:
-        viewer = await self._viewer()
+    async def _page(self, viewer: str | None, cursor: str | None) -> FeedPage:
+        database = runtime.current().database
         if self.profile_handle:
-            fetch = partial(in_session, activities.profile_feed, self.profile_handle, cursor, viewer)
+            fetch = partial(database.run, activities.profile_feed, self.profile_handle, cursor, viewer)
         else:
-            fetch = partial(in_session, activities.home_feed, cursor=cursor, viewer_sub=viewer)
+            fetch = partial(database.run, activities.home_feed, cursor=cursor, viewer_sub=viewer)
         return await rx.run_in_thread(fetch)
 
     def _show(self, page: FeedPage, *, append: bool) -> None:
@@ -71,26 +77,42 @@ class FeedState(rx.State):
         self.next_cursor = page.next_cursor or ""
         self.loaded = True
 
+    async def _load(self, profile_handle: str):
+        """The first page of a feed, after resuming the session (off the state lock)."""
+        async with self:
+            self.loaded, self.not_found, self.replying_to = False, False, ""
+            self.profile_handle, self.profile_name = profile_handle, ""
+            session = await self.get_state(SessionState)
+        notices = await session.resume_for_page()
+        async with self:
+            session = await self.get_state(SessionState)
+            viewer = session._viewer_sub if session.signed_in else None
+        try:
+            page = await self._page(viewer, None)
+        except NotFound:
+            async with self:
+                self.cruds, self.next_cursor, self.not_found, self.loaded = [], "", True, True
+            return notices
+        async with self:
+            if profile_handle:
+                self.profile_name = page.profile.display_name
+            self._show(page, append=False)
+        return notices
+
     # -- reading ---------------------------------------------------------------------------------
 
-    @rx.event
+    @rx.event(background=True)
     async def load_home(self):
-        self.profile_handle = self.profile_name = self.replying_to = ""
-        self.not_found = False
-        self._show(await self._page(None), append=False)
+        for event in await self._load(""):
+            yield event
 
-    @rx.event
+    @rx.event(background=True)
     async def load_profile(self):
         """On `/@handle`: that person's live cruds, or a not-found page."""
-        handle = route_of(self).removeprefix("/@")
-        self.loaded, self.not_found, self.profile_handle, self.replying_to = False, False, handle, ""
-        try:
-            page = await self._page(None)
-        except NotFound:
-            self.cruds, self.next_cursor, self.not_found, self.loaded = [], "", True, True
-            return
-        self.profile_name = page.profile.display_name
-        self._show(page, append=False)
+        async with self:
+            handle = route_of(self).removeprefix("/@")
+        for event in await self._load(handle):
+            yield event
 
     @rx.event
     async def load_more(self):
@@ -99,7 +121,7 @@ class FeedState(rx.State):
         self.loading_more = True
         yield
         try:
-            self._show(await self._page(self.next_cursor), append=True)
+            self._show(await self._page(await self._viewer(), self.next_cursor), append=True)
         finally:
             self.loading_more = False
 
@@ -181,12 +203,18 @@ class FeedState(rx.State):
             self.cruds = [_with_like(c, crud_uuid, liked, count) for c in self.cruds]
 
     async def _write(self, work: Callable, *args):
-        """Runs a write as the verified viewer; None (and a sign-in prompt) when there is none."""
-        author = await self._viewer()
+        """Runs a write as the verified viewer; None (and says why) when there is none."""
+        session = await self.get_state(SessionState)
+        author = await session.viewer_sub()
         if author is None:
-            self.compose_error = self.reply_error = "Sign in to crud."
+            # Still shown as signed in: the check could not be made, the session is not over.
+            self.compose_error = self.reply_error = CANNOT_CHECK if session.signed_in else SIGN_IN_TO_CRUD
             return None
-        return await rx.run_in_thread(partial(in_session, work, author, *args))
+        try:
+            return await rx.run_in_thread(partial(runtime.current().database.run, work, author, *args))
+        except ProfileRequired:
+            self.compose_error = self.reply_error = "Choose a username first."
+            return None
 
 
 def _with_reply(crud: CrudView, answer: CrudView) -> CrudView:

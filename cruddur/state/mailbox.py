@@ -1,11 +1,13 @@
-"""The developer mailbox: codes the embedded identity provider would have e-mailed."""
+"""The developer mailbox: codes the embedded identity provider would have e-mailed — only while
+it runs, and only to a browser whose connection (not a header) comes from this machine."""
 
+import ipaddress
 from dataclasses import dataclass
 
 import httpx
 import reflex as rx
 
-from cruddur.auth.identity import local_provider
+from cruddur import runtime
 
 
 @dataclass
@@ -16,19 +18,32 @@ class Letter:
     created_at: str
 
 
-def _fetch_letters() -> list[Letter]:
-    provider = local_provider()
-    if provider is None:
-        return []
-    messages = httpx.get(provider["mailbox_url"], timeout=5).json()["messages"]
+def _fetch_letters(mailbox_url: str) -> list[Letter]:
+    messages = httpx.get(mailbox_url, timeout=5).json()["messages"]
     return [Letter(m["to"], m["kind"].replace("_", " ").title(), m["code"], m["created_at"]) for m in messages]
+
+
+def _from_this_machine(state: rx.State) -> bool:
+    # Reflex puts the socket's peer address (ASGI scope["client"]) under this name, overriding
+    # any header of that name; X-Forwarded-For and client_ip are what a client may claim.
+    peer = state.router.headers.raw_headers.get("asgi-scope-client", "")
+    try:
+        return ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return False
 
 
 class MailboxState(rx.State):
     letters: list[Letter] = []
     loaded: bool = False
+    refused: bool = False
 
-    @rx.event
+    @rx.event(background=True)
     async def load(self):
-        self.letters = await rx.run_in_thread(_fetch_letters)
-        self.loaded = True
+        async with self:
+            embedded = runtime.current().embedded
+            allowed = embedded is not None and _from_this_machine(self)
+            self.refused = not allowed
+        letters = await rx.run_in_thread(lambda: _fetch_letters(embedded.mailbox_url)) if allowed and embedded else []
+        async with self:
+            self.letters, self.loaded = letters, True

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from cruddur.db import in_session
+from cruddur import runtime
 from cruddur.services.notifications import Notification, notifications
 from cruddur.state.session import SessionState
 
@@ -11,8 +11,16 @@ class NotificationsState(rx.State):
     items: list[Notification] = []
     loaded: bool = False
 
-    @rx.event
+    @rx.event(background=True)
     async def load(self):
-        sub = await (await self.get_state(SessionState)).verified_sub()
-        self.items = await rx.run_in_thread(lambda: in_session(notifications, sub)) if sub else []
-        self.loaded = True
+        """On `/notifications` (for signed-in people): the session first, then the list."""
+        async with self:
+            session = await self.get_state(SessionState)
+        for event in await session.guard_for_page():
+            yield event
+        async with self:
+            session = await self.get_state(SessionState)
+            sub = session._viewer_sub if session.signed_in else None
+        items = await rx.run_in_thread(lambda: runtime.current().database.run(notifications, sub)) if sub else []
+        async with self:
+            self.items, self.loaded = items, True

@@ -14,7 +14,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from cruddur.api import create_api
 from cruddur.auth.jwt import CognitoJwtVerifier
-from cruddur.services.profiles import ensure_profile
+from cruddur.services.profiles import create_profile
 from tests.support.jwks_server import JwksServer
 
 POOL_ID = "us-east-1_ApiTests1"
@@ -113,15 +113,15 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def people(database):
     """Ada and Bob have profiles (made at sign-up); other subs have none."""
-    with database() as session:
-        ensure_profile(session, ADA_SUB, "ada", "Ada Lovelace")
-        ensure_profile(session, BOB_SUB, "bob", "Bob")
+    with database.session() as session:
+        create_profile(session, ADA_SUB, "ada", "Ada Lovelace")
+        create_profile(session, BOB_SUB, "bob", "Bob")
     return database
 
 
 @pytest.fixture
 def api(verifier, people):
-    return create_api(verifier.averify)
+    return create_api(verifier.averify, lambda: people)
 
 
 @pytest.fixture

@@ -218,7 +218,7 @@ async def test_an_unknown_handle_is_404(client):
 
 async def test_keys_that_cannot_be_fetched_are_503_not_401(people, verifier, jwks, mint):
     jwks.status = 500
-    app = create_api(verifier.averify)
+    app = create_api(verifier.averify, lambda: people)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/api/activities/home", headers=bearer(mint.access()))
     assert response.status_code == 503

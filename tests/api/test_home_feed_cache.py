@@ -17,7 +17,7 @@ HOME = "/api/activities/home"
 
 @pytest.fixture
 async def cruds(client, mint, people):
-    with people() as session:
+    with people.session() as session:
         made = [post_crud(session, ADA_SUB, f"crud {n}", "1d") for n in range(3)]
     await client.post(f"/api/activities/{made[0].uuid}/like", headers=bearer(mint.access(BOB_SUB)))
     return made

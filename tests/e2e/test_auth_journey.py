@@ -29,6 +29,14 @@ def assert_no_token_in_browser(page: Page) -> None:
     assert PASSWORD not in storage + cookies + page.url and NEW_PASSWORD not in storage + cookies + page.url
 
 
+def wait_until(condition, page: Page, timeout_ms: int = 5000) -> None:
+    for _ in range(timeout_ms // 50):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("condition not met in time")
+
+
 def sign_up(page: Page, app, person: dict) -> None:
     page.goto(app.url + "/signup")
     page.get_by_label("Name", exact=True).fill(person["name"])
@@ -88,12 +96,12 @@ def test_sign_up_confirm_sign_in_reload_sign_out_recover(cruddur_app, page: Page
 
     page.reload()
     expect_signed_in(page, person)
-    old_handle = page.evaluate("localStorage.getItem('cruddur_session')")
-    assert old_handle and len(old_handle) >= 32
+    [old_cookie] = [c for c in page.context.cookies() if c["name"].endswith("cruddur_session")]
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Join the party!")).to_be_visible()
-    page.evaluate("handle => localStorage.setItem('cruddur_session', handle)", old_handle)
+    wait_until(lambda: not [c for c in page.context.cookies() if c["name"].endswith("cruddur_session")], page)
+    page.context.add_cookies([old_cookie])  # the ended session's cookie, replayed
     page.reload()
     expect(page.get_by_role("heading", name="Join the party!")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from cruddur import db, settings
-from cruddur.manage import ALEMBIC_INI, migrate
+from cruddur.db import Database
+from cruddur.manage import ALEMBIC_INI
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 BACKENDS = ["sqlite", "postgresql"]
@@ -72,25 +72,22 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def point_app_at(monkeypatch, url: str) -> None:
-    monkeypatch.setenv("DATABASE_URL", url)
-    settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-
-
 @pytest.fixture(params=BACKENDS)
-def backend(request, monkeypatch, isolated_data_dir) -> str:
-    """The app's database on one backend, migrated and empty; returns the backend's name."""
-    if request.param == "sqlite":
-        migrate()
-    else:
-        point_app_at(monkeypatch, request.getfixturevalue("postgres_url"))
-        with db.get_engine().begin() as conn:
-            conn.execute(text("TRUNCATE likes, activities, profiles CASCADE"))
+def backend(request) -> str:
+    """The backend the database fixture below runs on."""
     return request.param
 
 
 @pytest.fixture
-def database(backend):
-    """A session factory on the parametrised backend (overrides the SQLite-only fixture)."""
-    return db.new_session
+def database(backend, request) -> Database:
+    """The app's database on the parametrised backend, migrated and empty (overrides the
+    SQLite-only fixture)."""
+    if backend == "sqlite":
+        yield request.getfixturevalue("sqlite_database")
+        return
+    database = Database(request.getfixturevalue("postgres_url"))
+    with database.engine.begin() as conn:
+        conn.execute(text("TRUNCATE likes, activities, profiles, handle_reservations CASCADE"))
+    yield database
+    database.dispose()
+

@@ -7,15 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
-from cruddur import db
-from cruddur.models import Activity
+from cruddur.models import Activity, Profile
 from cruddur.services import feed_cache
 from cruddur.services.activities import home_feed
 from cruddur.services.clock import utcnow
 from cruddur.services.feed_cache import HomeFeedCache, feed_json
 from cruddur.services.likes import toggle_like
 from cruddur.services.posting import post_crud, reply
-from cruddur.services.profiles import ensure_profile
+from cruddur.services.profiles import create_profile
 
 ADA, BOB = "sub-ada", "sub-bob"
 
@@ -43,20 +42,27 @@ def cache(clock):
 
 @pytest.fixture
 def people(database):
-    with database() as session:
-        ensure_profile(session, ADA, "ada", "Ada Lovelace")
-        ensure_profile(session, BOB, "bob", "Bob")
+    with database.session() as session:
+        create_profile(session, ADA, "ada", "Ada Lovelace")
+        create_profile(session, BOB, "bob", "Bob")
     return database
+
+
+def rename(session, sub: str, display_name: str) -> None:
+    profile = session.get(Profile, sub)
+    profile.display_name = display_name
+    session.add(profile)
+    session.commit()
 
 
 def write(database, action, *args, **kwargs):
     """A write in its own session and transaction, as a request would make it."""
-    with database() as session:
+    with database.session() as session:
         return action(session, *args, **kwargs)
 
 
 def read(database, cache, viewer=None) -> dict:
-    with database() as session:
+    with database.session() as session:
         return json.loads(cache.body(session, viewer))
 
 
@@ -67,10 +73,10 @@ def uuids(page: dict) -> list[str]:
 def test_the_cached_page_is_the_feed_itself(people, cache, clock):
     for n in range(25):
         write(people, post_crud, ADA, f"crud {n}", "1d", now=clock() - timedelta(seconds=n))
-    with people() as session:
+    with people.session() as session:
         expected = json.loads(feed_json(home_feed(session, now=clock())))
     assert read(people, cache) == expected
-    assert json.loads(cache.peek_body(db.get_engine(), None)) == expected
+    assert json.loads(cache.peek_body(people.engine, None)) == expected
     assert len(expected["cruds"]) == 20 and expected["next_cursor"]
 
 
@@ -81,9 +87,9 @@ def test_an_expired_crud_is_never_served_even_when_cached(people, clock):
     brief = write(people, post_crud, BOB, "brief", "1h", now=clock() - timedelta(hours=1) + timedelta(seconds=0.5))
     assert uuids(read(people, cache)) == [lasting.uuid, brief.uuid]
     clock.advance(seconds=0.4)
-    assert cache.peek_body(db.get_engine(), None) is not None
+    assert cache.peek_body(people.engine, None) is not None
     clock.advance(seconds=0.1)  # the moment it expires
-    assert cache.peek_body(db.get_engine(), None) is None
+    assert cache.peek_body(people.engine, None) is None
     assert uuids(read(people, cache)) == [lasting.uuid]
 
 
@@ -91,7 +97,7 @@ def test_an_expiring_reply_also_ends_the_cached_page(people, clock):
     cache = HomeFeedCache(clock=clock, max_age=timedelta(hours=1))
     crud = write(people, post_crud, ADA, "hello", "1d", now=clock())
     answer = write(people, reply, BOB, crud.uuid, "hi", now=clock())
-    with people() as session:  # a reply that outlives nothing else: shorten it in the database
+    with people.session() as session:  # a reply that outlives nothing else: shorten it in the database
         session.exec(
             Activity.__table__.update()
             .where(Activity.__table__.c.reply_to.is_not(None))
@@ -100,7 +106,7 @@ def test_an_expiring_reply_also_ends_the_cached_page(people, clock):
         session.commit()
     assert [r["uuid"] for r in read(people, cache)["cruds"][0]["replies"]] == [answer.uuid]
     clock.advance(seconds=2)
-    assert cache.peek_body(db.get_engine(), None) is None
+    assert cache.peek_body(people.engine, None) is None
     assert read(people, cache)["cruds"][0]["replies"] == []
 
 
@@ -115,8 +121,8 @@ def test_a_write_in_this_process_shows_at_once(people, cache, clock, kind):
     elif kind == "like":
         write(people, toggle_like, BOB, crud.uuid, now=clock())
     else:
-        write(people, ensure_profile, ADA, "ada", "Countess of Lovelace")
-    assert cache.peek_body(db.get_engine(), BOB) is None  # no time has passed: dropped, not aged
+        write(people, rename, ADA, "Countess of Lovelace")
+    assert cache.peek_body(people.engine, BOB) is None  # no time has passed: dropped, not aged
     after = read(people, cache, BOB)
     assert after != before
     [shown] = [c for c in after["cruds"] if c["uuid"] == crud.uuid]
@@ -131,11 +137,11 @@ def test_a_write_in_this_process_shows_at_once(people, cache, clock, kind):
 def test_a_failed_write_keeps_the_page(people, cache, clock):
     crud = write(people, post_crud, ADA, "hello", "1d", now=clock())
     read(people, cache)
-    with people() as session:
+    with people.session() as session:
         session.add(Activity(author_sub=ADA, message="never", created_at=clock(), expires_at=clock()))
         session.flush()
         session.rollback()
-    assert uuids(json.loads(cache.peek_body(db.get_engine(), None))) == [crud.uuid]
+    assert uuids(json.loads(cache.peek_body(people.engine, None))) == [crud.uuid]
 
 
 def test_each_viewer_sees_their_own_likes_on_cruds_and_replies(people, cache, clock):
@@ -154,8 +160,8 @@ def test_each_viewer_sees_their_own_likes_on_cruds_and_replies(people, cache, cl
     assert liked(read(people, cache, "sub-nobody")) == set()
     assert liked(read(people, cache)) == set()
     # Served again from memory, still each viewer's own.
-    assert liked(json.loads(cache.peek_body(db.get_engine(), ADA))) == {second.uuid, answer.uuid}
-    assert liked(json.loads(cache.peek_body(db.get_engine(), BOB))) == {first.uuid}
+    assert liked(json.loads(cache.peek_body(people.engine, ADA))) == {second.uuid, answer.uuid}
+    assert liked(json.loads(cache.peek_body(people.engine, BOB))) == {first.uuid}
     counts = [c["likes_count"] for c in read(people, cache, BOB)["cruds"]]
     assert counts == [1, 1]
 
@@ -164,9 +170,9 @@ def test_pages_handed_out_are_the_callers_to_change(people, cache, clock):
     crud = write(people, post_crud, ADA, "hello", "1d", now=clock())
     write(people, toggle_like, ADA, crud.uuid, now=clock())
     for viewer in (None, ADA):
-        with people() as session:
+        with people.session() as session:
             cache.page(session, viewer).cruds[0].message = "changed"
-        with people() as session:
+        with people.session() as session:
             page = cache.page(session, viewer)
         assert page.cruds[0].message == "hello"
         assert page.cruds[0].liked is (viewer == ADA)
@@ -177,7 +183,7 @@ def test_what_this_process_cannot_see_is_at_most_max_age_old(people, cache, cloc
     # process's sessions: no invalidation, only the page's age bounds what is missed.
     first = write(people, post_crud, ADA, "first", "1d", now=clock())
     assert uuids(read(people, cache)) == [first.uuid]
-    with db.get_engine().begin() as connection:
+    with people.engine.begin() as connection:
         connection.execute(
             insert(Activity.__table__).values(
                 uuid=Activity().uuid, author_sub=BOB, message="elsewhere",
@@ -193,7 +199,7 @@ def test_what_this_process_cannot_see_is_at_most_max_age_old(people, cache, cloc
 def test_a_clock_that_went_back_does_not_extend_the_page(people, cache, clock):
     read(people, cache)
     clock.advance(seconds=-5)
-    assert cache.peek_body(db.get_engine(), None) is None
+    assert cache.peek_body(people.engine, None) is None
 
 
 def test_a_page_read_while_a_write_commits_is_not_kept(people, cache, clock, monkeypatch):
@@ -207,7 +213,7 @@ def test_a_page_read_while_a_write_commits_is_not_kept(people, cache, clock, mon
 
     monkeypatch.setattr(feed_cache, "home_feed", feed_then_write)
     assert uuids(read(people, cache)) == [first.uuid]  # served to the reader that read it...
-    assert cache.peek_body(db.get_engine(), None) is None  # ...but not kept past the write
+    assert cache.peek_body(people.engine, None) is None  # ...but not kept past the write
     monkeypatch.setattr(feed_cache, "home_feed", real_home_feed)
     assert len(read(people, cache)["cruds"]) == 2
 
@@ -224,11 +230,11 @@ def test_likes_read_before_that_viewers_like_commits_are_not_kept(people, cache,
         return real_with_likes(page, liked)
 
     monkeypatch.setattr(feed_cache, "_with_likes", overlay_then_like)
-    with people() as session:
+    with people.session() as session:
         served = json.loads(cache.body(session, BOB))
     monkeypatch.setattr(feed_cache, "_with_likes", real_with_likes)
     assert {c["uuid"] for c in served["cruds"] if c["liked"]} == {first.uuid}  # as read
-    assert cache.peek_body(db.get_engine(), BOB) is None  # not kept past his like
+    assert cache.peek_body(people.engine, BOB) is None  # not kept past his like
     assert {c["uuid"] for c in read(people, cache, BOB)["cruds"] if c["liked"]} == {first.uuid, second.uuid}
 
 

@@ -4,14 +4,14 @@ from cruddur.services.clock import utcnow
 from cruddur.services.likes import toggle_like
 from cruddur.services.notifications import notifications
 from cruddur.services.posting import post_crud, reply
-from cruddur.services.profiles import ensure_profile
+from cruddur.services.profiles import create_profile
 
 
 def test_replies_and_likes_by_others_on_my_live_cruds_newest_first(database):
     now = utcnow()
-    with database() as session:
+    with database.session() as session:
         for sub, handle in (("s-ada", "ada"), ("s-bob", "bob"), ("s-cy", "cy")):
-            ensure_profile(session, sub, handle, handle.title())
+            create_profile(session, sub, handle, handle.title())
         mine = post_crud(session, "s-ada", "my crud", "1d", now=now)
         short = post_crud(session, "s-ada", "gone soon", "1h", now=now)
         theirs = post_crud(session, "s-bob", "bob's crud", "1d", now=now)

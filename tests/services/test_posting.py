@@ -6,15 +6,15 @@ from cruddur.services.activities import home_feed
 from cruddur.services.clock import utcnow
 from cruddur.services.errors import NotFound, ProfileRequired, ValidationError
 from cruddur.services.posting import post_crud, reply
-from cruddur.services.profiles import ensure_profile
+from cruddur.services.profiles import create_profile
 from cruddur.services.ttl import Ttl
 
 
 @pytest.fixture
 def session(database):
-    with database() as session:
-        ensure_profile(session, "sub-ada", "ada", "Ada Lovelace")
-        ensure_profile(session, "sub-bob", "bob", "Bob")
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada Lovelace")
+        create_profile(session, "sub-bob", "bob", "Bob")
         yield session
 
 

@@ -7,39 +7,77 @@ from cruddur.services.clock import utcnow
 from cruddur.services.errors import NotFound, ValidationError
 from cruddur.services.likes import toggle_like
 from cruddur.services.posting import post_crud, reply
-from cruddur.services.profiles import ensure_profile
+from cruddur.services.profiles import (
+    RESERVATION,
+    HandleTaken,
+    canonical_handle,
+    create_profile,
+    release_handle,
+    reserve_handle,
+)
 
 
-def test_ensure_profile_creates_then_updates_the_same_person(database):
-    with database() as session:
-        assert ensure_profile(session, "sub-ada", "ada", "Ada").display_name == "Ada"
-        ensure_profile(session, "sub-ada", "ada_l", " Ada Lovelace ")
-        page = profile_feed(session, "ada_l")
-        assert (page.profile.handle, page.profile.display_name) == ("ada_l", "Ada Lovelace")
-        with pytest.raises(NotFound):
-            profile_feed(session, "ada")
+def test_a_handle_is_stored_in_its_canonical_form_and_found_in_any_case(database):
+    with database.session() as session:
+        assert create_profile(session, "sub-ada", " @Ada_L ", "Ada").handle == "ada_l"
+        for spelling in ("ada_l", "ADA_L", "Ada_L"):
+            assert profile_feed(session, spelling).profile.handle == "ada_l"
 
 
-def test_a_handle_that_belongs_to_someone_else_is_refused(database):
-    with database() as session:
-        ensure_profile(session, "sub-ada", "ada", "Ada")
-        with pytest.raises(ValidationError) as refused:
-            ensure_profile(session, "sub-eve", "ada", "Eve")
+@pytest.mark.parametrize("taken_as", ["ada", "ADA", "Ada"])
+def test_a_handle_that_belongs_to_someone_else_in_any_case_is_refused(database, taken_as):
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada")
+        with pytest.raises(HandleTaken) as refused:
+            create_profile(session, "sub-eve", taken_as, "Eve")
         assert refused.value.field == "handle"
         assert profile_feed(session, "ada").profile.display_name == "Ada"
 
 
+@pytest.mark.parametrize("handle", ["a", "x" * 31, "ada lovelace", "ада", "ａｄａ", "ada-l", "", "nul\x00"])
+def test_a_handle_that_breaks_the_rule_is_refused_everywhere(database, handle):
+    assert canonical_handle(handle) is None
+    with database.session() as session:
+        with pytest.raises(ValidationError):
+            create_profile(session, "sub-ada", handle, "Ada")
+        with pytest.raises(ValidationError):
+            reserve_handle(session, handle)
+
+
+def test_a_reserved_handle_is_taken_until_its_sign_up_uses_or_releases_it(database):
+    now = utcnow()
+    with database.session() as session:
+        reserve_handle(session, "Ada", now=now)
+        with pytest.raises(HandleTaken):
+            reserve_handle(session, "ada", now=now)
+        with pytest.raises(HandleTaken):
+            create_profile(session, "sub-eve", "ada", "Eve", now=now)  # first sign-in of another account
+        create_profile(session, "sub-ada", "ada", "Ada", reserved=True, now=now)  # the sign-up that holds it
+        with pytest.raises(HandleTaken):
+            reserve_handle(session, "ADA", now=now)
+        reserve_handle(session, "bob", now=now)
+        release_handle(session, "bob")
+        create_profile(session, "sub-bob", "bob", "Bob", now=now)
+
+
+def test_a_lapsed_reservation_frees_the_handle(database):
+    then = utcnow() - RESERVATION - timedelta(seconds=1)
+    with database.session() as session:
+        reserve_handle(session, "ada", now=then)
+        assert create_profile(session, "sub-eve", "ada", "Eve").handle == "ada"
+
+
 @pytest.mark.parametrize("handle", ["nobody", "", "nul\x00", "\ud800"])
 def test_an_unknown_handle_is_not_found(database, handle):
-    with database() as session, pytest.raises(NotFound):
+    with database.session() as session, pytest.raises(NotFound):
         profile_feed(session, handle)
 
 
 def test_a_profile_feed_lists_only_that_persons_live_top_level_cruds(database):
     now = utcnow()
-    with database() as session:
-        ensure_profile(session, "sub-ada", "ada", "Ada")
-        ensure_profile(session, "sub-bob", "bob", "Bob")
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada")
+        create_profile(session, "sub-bob", "bob", "Bob")
         mine = post_crud(session, "sub-ada", "mine", "1d", now=now - timedelta(minutes=2))
         post_crud(session, "sub-ada", "mine, expired", "1h", now=now - timedelta(hours=2))
         theirs = post_crud(session, "sub-bob", "theirs", "1d", now=now - timedelta(minutes=1))
@@ -53,9 +91,9 @@ def test_a_profile_feed_lists_only_that_persons_live_top_level_cruds(database):
 
 def test_a_profile_feed_pages_by_keyset_without_gaps_or_repeats(database):
     now = utcnow()
-    with database() as session:
-        ensure_profile(session, "sub-ada", "ada", "Ada")
-        ensure_profile(session, "sub-bob", "bob", "Bob")
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada")
+        create_profile(session, "sub-bob", "bob", "Bob")
         same_instant = now - timedelta(minutes=30)
         for n in range(25):  # many share one created_at, so the uuid must break the ties
             post_crud(session, "sub-ada", f"ada {n}", "1d", now=same_instant if n % 2 else now - timedelta(minutes=n))
@@ -74,9 +112,9 @@ def test_a_profile_feed_pages_by_keyset_without_gaps_or_repeats(database):
 
 
 def test_feeds_mark_what_the_viewer_liked_and_only_for_that_viewer(database):
-    with database() as session:
-        ensure_profile(session, "sub-ada", "ada", "Ada")
-        ensure_profile(session, "sub-bob", "bob", "Bob")
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada")
+        create_profile(session, "sub-bob", "bob", "Bob")
         liked = post_crud(session, "sub-ada", "liked", "1d")
         post_crud(session, "sub-ada", "not liked", "1d")
         answer = reply(session, "sub-ada", liked.uuid, "liked reply")
@@ -95,8 +133,8 @@ def test_feeds_mark_what_the_viewer_liked_and_only_for_that_viewer(database):
 )
 def test_a_cursor_the_feed_did_not_make_is_a_validation_error_on_cursor(database, cursor):
     # The second is well formed but naive ("2026-01-01T00:00:00|<uuid>"): the feed never makes those.
-    with database() as session:
-        ensure_profile(session, "sub-ada", "ada", "Ada")
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada")
         for feed in (lambda: home_feed(session, cursor=cursor), lambda: profile_feed(session, "ada", cursor)):
             with pytest.raises(ValidationError) as refused:
                 feed()

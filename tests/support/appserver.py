@@ -50,14 +50,13 @@ class RunningApp:
 
 def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a fresh app on the embedded defaults, whatever the caller's shell has."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("COGNITO_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS"))
-    }
+    outside = ("COGNITO_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS", "REFLEX_API_URL", "REFLEX_DEPLOY_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(outside)}
     env.update(
         DATA_DIR=str(data_dir),
         LOCAL_COGNITO_PORT=str(free_port()),
+        # `reflex run --env prod` on the embedded provider, as the tests serve it: on purpose.
+        ALLOW_LOCAL_COGNITO="true",
         REFLEX_USE_SYSTEM_BUN="1",
         PATH=os.pathsep.join([str(ROOT / ".tools/node_modules/.bin"), str(Path(sys.executable).parent), env["PATH"]]),
     )

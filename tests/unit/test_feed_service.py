@@ -26,7 +26,7 @@ def add_crud(session, author, message, *, age=timedelta(0), lifetime=timedelta(d
 
 
 def test_seeded_feed_shows_live_cruds_newest_first_with_replies(database):
-    with database() as session:
+    with database.session() as session:
         assert seed_if_empty(session)
         page = home_feed(session)
     assert [c.message for c in page.cruds] == [
@@ -42,14 +42,14 @@ def test_seeded_feed_shows_live_cruds_newest_first_with_replies(database):
 
 
 def test_seeding_happens_once(database):
-    with database() as session:
+    with database.session() as session:
         assert seed_if_empty(session)
         assert not seed_if_empty(session)
         assert len(home_feed(session).cruds) == 3
 
 
 def test_expired_cruds_and_expired_replies_never_show(database):
-    with database() as session:
+    with database.session() as session:
         ada = add_profile(session)
         live = add_crud(session, ada, "still here")
         add_crud(session, ada, "gone", age=timedelta(hours=2), lifetime=timedelta(hours=1))
@@ -61,7 +61,7 @@ def test_expired_cruds_and_expired_replies_never_show(database):
 
 
 def test_feed_pages_by_keyset_without_gaps_or_repeats(database):
-    with database() as session:
+    with database.session() as session:
         ada = add_profile(session)
         for n in range(45):
             add_crud(session, ada, f"crud {n}", age=timedelta(minutes=n))

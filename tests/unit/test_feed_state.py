@@ -16,7 +16,7 @@ def feed_state() -> FeedState:
 
 
 async def test_load_home_fills_the_feed_from_the_database(database):
-    with database() as session:
+    with database.session() as session:
         seed_if_empty(session)
     state = feed_state()
     await FeedState.load_home.fn(state)
@@ -26,7 +26,7 @@ async def test_load_home_fills_the_feed_from_the_database(database):
 
 
 async def test_load_more_appends_the_next_page(database):
-    with database() as session:
+    with database.session() as session:
         ada = Profile(sub="sub-ada", handle="ada", display_name="Ada", created_at=utcnow())
         session.add(ada)
         session.commit()

@@ -1,0 +1,129 @@
+"""The one wiring point: everything long-lived the app needs, built once where it starts.
+
+    runtime = start(load_settings())      # the backend's lifespan does this (blocking)
+    current().accounts.sign_in(...)       # what handlers and the REST API use
+    stop()
+
+`start` decides the user pool (failing closed, see `settings.py`), starts the embedded provider
+when that is the one, and builds the Identity (Cognito client, verifier, identity threads), the
+database, the session store, the revocation list, the rate limiter and the account service. A
+background thread keeps the revocation snapshot fresh and purges ended sessions in batches.
+Tests build their own settings and call `start`/`stop` the same way.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from cruddur.auth.cognito import PoolConfig
+from cruddur.auth.identity import Identity
+from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
+from cruddur.auth.session_policy import SessionPolicy
+from cruddur.browser_sessions import ConnectionSessions
+from cruddur.db import Database
+from cruddur.embedded_identity import EmbeddedProvider
+from cruddur.embedded_identity import start as start_embedded
+from cruddur.services.accounts import Accounts
+from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
+from cruddur.services.revocations import RELOAD_SECONDS, Revocations
+from cruddur.services.sessions import SessionStore
+from cruddur.settings import IdentitySource, Settings
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 600
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    identity: Identity
+    embedded: EmbeddedProvider | None
+    sessions: SessionStore
+    revocations: Revocations
+    limiter: RateLimiter
+    accounts: Accounts
+    connections: ConnectionSessions
+    password_policy: PasswordPolicy
+    _stop: threading.Event
+    _chores: threading.Thread | None = None
+
+
+_current: Runtime | None = None
+_lock = threading.Lock()
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("the app's runtime is not started (the backend's lifespan starts it)")
+    return _current
+
+
+def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) -> Runtime:
+    """Builds and installs the runtime; blocking (it may start the embedded provider)."""
+    global _current
+    source = settings.identity_source()  # ConfigurationError before anything starts
+    with _lock:
+        if _current is not None:
+            raise RuntimeError("the runtime is already started")
+        embedded = start_embedded(settings, password_policy) if source is IdentitySource.EMBEDDED else None
+        identity = Identity(embedded.pool if embedded else _user_pool(settings))
+        database = Database.from_settings(settings)
+        policy = SessionPolicy(idle=settings.session_idle, lifetime=settings.session_lifetime)
+        sessions = SessionStore(database, policy)
+        revocations = Revocations(database)
+        counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+        limiter = RateLimiter(counter, settings.rate_limit_per_address)
+        accounts = Accounts(identity, database, sessions, revocations, limiter, password_policy)
+        runtime = Runtime(
+            settings, database, identity, embedded, sessions, revocations, limiter, accounts,
+            ConnectionSessions(), password_policy, threading.Event(),
+        )  # fmt: skip
+        runtime._chores = threading.Thread(target=_chores, args=(runtime,), name="cruddur-chores", daemon=True)
+        runtime._chores.start()
+        _current = runtime
+    return runtime
+
+
+def stop() -> None:
+    global _current
+    with _lock:
+        runtime, _current = _current, None
+    if runtime is None:
+        return
+    runtime._stop.set()
+    if runtime._chores is not None:
+        runtime._chores.join(timeout=5)
+    runtime.identity.close()
+    if runtime.embedded is not None:
+        runtime.embedded.stop()
+    runtime.database.dispose()
+
+
+def _user_pool(settings: Settings) -> PoolConfig:
+    return PoolConfig(
+        settings.cognito_region,
+        settings.cognito_user_pool_id or "",
+        settings.cognito_app_client_id or "",
+        settings.cognito_endpoint_url,
+    )
+
+
+def _chores(runtime: Runtime) -> None:
+    """Every second: the revocations other workers wrote. Every ten minutes: purge what ended."""
+    since_purge = PURGE_EVERY_SECONDS  # purge once at start-up
+    while True:
+        try:
+            runtime.revocations.reload()
+            if since_purge >= PURGE_EVERY_SECONDS:
+                since_purge = 0
+                while runtime.sessions.purge() and not runtime._stop.is_set():
+                    pass  # bounded batches, one short transaction each
+                runtime.revocations.purge()
+        except SQLAlchemyError:  # the database away for a moment: keep going, try again
+            log.warning("session chores failed; retrying", exc_info=True)
+        if runtime._stop.wait(RELOAD_SECONDS):
+            return
+        since_purge += RELOAD_SECONDS

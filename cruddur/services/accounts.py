@@ -1,0 +1,399 @@
+"""What a person does with their account — sign up, confirm, sign in, resume, recover, sign out —
+orchestrated across the user pool (`auth/`), their profile and their server-side sessions. The
+methods block: the app calls them on the identity threads. No Reflex here.
+
+Every refusal is an `AccountError` whose `code` keys the friendly-text table in
+`auth/errors.py`: Cognito's exception names, plus the checks made here before any call.
+
+Answers never tell whether an account exists: confirming, resending and requesting a reset say
+the same for an unknown e-mail, an unconfirmed one and a confirmed one (codes the pool's
+"prevent user existence errors" would otherwise tell apart are folded together here).
+
+Sessions end when credentials change: a password reset, a sign-out anywhere, a person disabled
+or deleted at Cognito end every session of that person — in the app's database, in the REST
+API's revocation list and, where a token allows, at Cognito.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+
+from cruddur.auth.cognito import CodeSent, CognitoError, Tokens
+from cruddur.auth.identity import Identity
+from cruddur.auth.jwt import KeysUnavailableError, TokenError
+from cruddur.auth.password_policy import PasswordPolicy
+from cruddur.auth.session_policy import UNREACHABLE, Resume, SessionPolicy
+from cruddur.db import Database
+from cruddur.services.clock import utcnow
+from cruddur.services.errors import ValidationError
+from cruddur.services.profiles import (
+    HandleTaken,
+    canonical_handle,
+    create_profile,
+    profile_of,
+    release_handle,
+    reserve_handle,
+)
+from cruddur.services.rate_limits import RateLimiter
+from cruddur.services.revocations import Revocations
+from cruddur.services.sessions import Client, SessionStore, StoredSession
+
+log = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The longest address SMTP can carry (RFC 5321). Checked before the pattern, whose backtracking
+# is quadratic in the length: a 32 KB "a@a.a.a...@" costs seconds of CPU with the GIL held.
+MAX_EMAIL_LENGTH = 254
+# Refusals of a code that would tell an unknown e-mail from a real one: all read "not accepted".
+CODE_REFUSALS = frozenset({
+    "CodeMismatchException", "ExpiredCodeException", "TooManyFailedAttemptsException",
+    "UserNotFoundException", "NotAuthorizedException",
+})  # fmt: skip
+# Refusals of a code *send* that only a real account can get (already confirmed, no verified
+# address): answered as if the code went out, as Cognito answers for an unknown e-mail.
+SILENT_SEND_REFUSALS = frozenset({
+    "InvalidParameterException", "UserNotFoundException", "UserNotConfirmedException", "NotAuthorizedException",
+})  # fmt: skip
+# An access token this close to its expiry is refreshed before it signs anyone out.
+SIGN_OUT_MARGIN = timedelta(seconds=30)
+
+
+class AccountError(Exception):
+    def __init__(self, code: str, operation: str = "", retry_after: int = 0):
+        super().__init__(code)
+        self.code = code
+        self.operation = operation
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person, from verified token claims and their profile. No handle yet: the
+    person must choose one before they can post (Cognito accepted one the app refuses)."""
+
+    sub: str
+    handle: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    handle: str  # the new session's handle, for the cookie
+    viewer: Viewer
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def mask_email(email: str) -> str:
+    """Where a code went, as Cognito says it: `jane@example.com` → `j***@e***`."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
+
+
+class Accounts:
+    def __init__(
+        self,
+        identity: Identity,
+        database: Database,
+        sessions: SessionStore,
+        revocations: Revocations,
+        limiter: RateLimiter,
+        password_policy: PasswordPolicy,
+    ):
+        self.identity = identity
+        self.cognito = identity.cognito
+        self.database = database
+        self.sessions = sessions
+        self.policy: SessionPolicy = sessions.policy
+        self.revocations = revocations
+        self.limiter = limiter
+        self.password_policy = password_policy
+
+    # -- sign up and confirm ----------------------------------------------------------------------
+
+    def sign_up(self, *, name: str, email: str, handle: str, password: str, client: Client) -> CodeSent:
+        name = name.strip()
+        if not name:
+            raise AccountError("NameRequired")
+        email = self._checked_email(email)
+        wanted = canonical_handle(handle)
+        if wanted is None:
+            raise AccountError("InvalidHandle")
+        self._check_password(password)
+        self._brake("send_code", email, client)
+        with self.database.session() as db:
+            try:
+                reserve_handle(db, wanted)
+            except HandleTaken:
+                raise AccountError("HandleTakenException") from None
+        try:
+            sub, sent = self.cognito.sign_up(email=email, password=password, name=name, handle=wanted)
+        except CognitoError as error:
+            with self.database.session() as db:
+                release_handle(db, wanted)
+            raise AccountError(error.code, error.operation) from None
+        with self.database.session() as db:
+            try:
+                create_profile(db, sub, wanted, name, reserved=True)
+            except (HandleTaken, ValidationError):
+                # Cognito has the account; the person will be asked for a handle at first sign-in.
+                log.warning("sign-up: no profile for a new account; it will ask for a handle")
+        return sent
+
+    def confirm_sign_up(self, *, email: str, code: str, client: Client) -> None:
+        email, code = self._checked_email(email), code.strip()
+        self._brake("confirm", email, client)
+        if not code.isdigit():
+            raise AccountError("CodeNotAccepted")
+        self._code_call(self.cognito.confirm_sign_up, email=email, code=code)
+
+    def resend_code(self, *, email: str, client: Client) -> CodeSent:
+        email = self._checked_email(email)
+        self._brake("send_code", email, client)
+        return self._send_call(self.cognito.resend_confirmation_code, email)
+
+    # -- sign in, resume, sign out ----------------------------------------------------------------
+
+    def sign_in(self, *, email: str, password: str, client: Client, replacing: str = "") -> SignedIn:
+        """A new session (a new handle: it rotates at every sign-in). A session the browser
+        already had is ended first."""
+        email = self._checked_email(email)
+        self._brake("sign_in", email, client)
+        if not password:
+            raise AccountError("NotAuthorizedException")
+        try:
+            tokens = self.cognito.sign_in(email=email, password=password)
+        except CognitoError as error:
+            raise AccountError(error.code, error.operation) from None
+        access, id_claims = self._verified(tokens)
+        if replacing:
+            self.end_session(replacing)
+        viewer = self._viewer_at_sign_in(access["sub"], id_claims)
+        handle = self.sessions.create(access["sub"], access.get("origin_jti", ""), tokens, client)
+        return SignedIn(handle, viewer)
+
+    def resume(self, handle: str) -> Viewer | None:
+        """Who holds this session, with a verified (and when due, refreshed) access token, in
+        three steps: read the session, ask Cognito if the policy says so, write what changed.
+
+        None when the handle opens no session. AccountError("SessionExpired") when it ended now
+        (idle, too old, refused by Cognito); AccountError("Unavailable"), keeping the session,
+        when Cognito or its keys cannot be reached and the stored token cannot be used without.
+        """
+        stored = self.sessions.load(handle)
+        if stored is None:
+            return None
+        now = utcnow()
+        step = self.policy.resume(stored.times, now)
+        if step is Resume.END:
+            self._end_after_refusal(handle, stored)
+        tokens, refreshed, rechecked = stored.tokens, None, False
+        try:
+            if step is Resume.REFRESH:
+                tokens = refreshed = self.cognito.refresh(stored.tokens.refresh_token)
+            elif step is Resume.RECHECK:
+                self.cognito.get_user(stored.tokens.access_token)
+                rechecked = True
+        except CognitoError as error:
+            if self.policy.refusal_ends_session(error.code):
+                self._end_after_refusal(handle, stored)
+            if not self.policy.usable_while_unreachable(stored.times.access_expires_at, now):
+                raise AccountError(UNREACHABLE) from None
+        try:
+            claims = self.identity.verifier.verify(tokens.access_token)
+        except KeysUnavailableError:
+            # The keys could not be fetched (e.g. a restart during an outage): the token may be
+            # fine, so the session stays for the next try.
+            raise AccountError(UNREACHABLE) from None
+        except TokenError:
+            self._end_after_refusal(handle, stored)
+        seen = self.policy.touch_due(stored.times.last_seen_at, now)
+        if refreshed or rechecked or seen:
+            self.sessions.update(handle, tokens=refreshed, seen=seen, rechecked=rechecked)
+        return self._viewer(claims["sub"], tokens)
+
+    def sign_out(self, handle: str) -> None:
+        """Ends every session of the person, here at once and then at Cognito (GlobalSignOut, and
+        RevokeToken for this session's refresh token). Cognito unreachable or the access token
+        expired never keeps a session alive: the rows and the API's tokens are ended first."""
+        stored = self.sessions.load(handle)
+        if stored is None:
+            self.sessions.end(handle)
+            return
+        self._end_everywhere(stored.sub)
+        access = self._live_access_token(stored)
+        if access:
+            self._quietly(self.cognito.global_sign_out, access)
+        self._quietly(self.cognito.revoke_token, stored.tokens.refresh_token)
+
+    def end_session(self, handle: str) -> None:
+        """Ends one session (signing in over it, or "sign out" of one device)."""
+        stored = self.sessions.load(handle)
+        self.sessions.end(handle)
+        if stored is not None:
+            self.revocations.revoke_sign_in(stored.sub, stored.origin_jti)
+            self._quietly(self.cognito.revoke_token, stored.tokens.refresh_token)
+
+    def choose_handle(self, session_handle: str, *, handle: str, name: str) -> Viewer:
+        """The profile of a signed-in person who has none yet (Cognito holds a handle the app
+        refuses, or another person's): made with the handle they choose now, which is also
+        written back to the pool as their preferred_username."""
+        viewer = self.resume(session_handle)
+        if viewer is None:
+            raise AccountError("SessionExpired")
+        if viewer.handle:
+            return viewer
+        wanted, name = canonical_handle(handle), name.strip()
+        if wanted is None:
+            raise AccountError("InvalidHandle")
+        if not name:
+            raise AccountError("NameRequired")
+        with self.database.session() as db:
+            try:
+                made = create_profile(db, viewer.sub, wanted, name)
+            except HandleTaken:
+                raise AccountError("HandleTakenException") from None
+        stored = self.sessions.load(session_handle)
+        if stored is not None:
+            try:
+                self.cognito.set_handle(stored.tokens.access_token, made.handle)
+            except CognitoError as error:  # the app's database is the authority; the pool catches up later
+                log.info("choose handle: the pool kept its preferred_username (%s)", error.code)
+        return Viewer(viewer.sub, made.handle, made.display_name)
+
+    # -- recover ---------------------------------------------------------------------------------
+
+    def forgot_password(self, *, email: str, client: Client) -> CodeSent:
+        email = self._checked_email(email)
+        self._brake("send_code", email, client)
+        return self._send_call(self.cognito.forgot_password, email)
+
+    def reset_password(self, *, email: str, code: str, password: str, confirm: str, client: Client) -> None:
+        email, code = self._checked_email(email), code.strip()
+        self._brake("reset", email, client)
+        if not code.isdigit():
+            raise AccountError("CodeNotAccepted")
+        if password != confirm:
+            raise AccountError("PasswordMismatch")
+        self._check_password(password)
+        self._code_call(self.cognito.confirm_forgot_password, email=email, code=code, password=password)
+        self._end_everywhere_after_reset(email, password)
+
+    def _end_everywhere_after_reset(self, email: str, password: str) -> None:
+        """Cognito keeps a person's refresh tokens through a reset. One sign-in with the new
+        password says who they are, and its access token signs them out everywhere."""
+        try:
+            tokens = self.cognito.sign_in(email=email, password=password)
+            sub = self.identity.verifier.verify(tokens.access_token)["sub"]
+        except (CognitoError, TokenError) as error:
+            log.warning("password reset: the old sessions could not be ended now (%s)", getattr(error, "code", error))
+            return
+        self._end_everywhere(sub)
+        self._quietly(self.cognito.global_sign_out, tokens.access_token)
+
+    # -- shared steps -----------------------------------------------------------------------------
+
+    def _end_everywhere(self, sub: str) -> None:
+        self.sessions.end_all_for(sub)
+        self.revocations.revoke_person(sub)
+
+    def _end_after_refusal(self, handle: str, stored: StoredSession):
+        """The policy says this session is over: end it here (and its tokens) and say so."""
+        self.sessions.end(handle)
+        self.revocations.revoke_sign_in(stored.sub, stored.origin_jti)
+        self._quietly(self.cognito.revoke_token, stored.tokens.refresh_token)
+        raise AccountError("SessionExpired")
+
+    def _live_access_token(self, stored: StoredSession) -> str:
+        """An access token Cognito still takes: the stored one, or a refreshed one ("" if none)."""
+        if self.policy.usable_while_unreachable(stored.times.access_expires_at, utcnow() + SIGN_OUT_MARGIN):
+            return stored.tokens.access_token
+        try:
+            return self.cognito.refresh(stored.tokens.refresh_token).access_token
+        except CognitoError:
+            return ""
+
+    def _quietly(self, call, token: str) -> None:
+        """A revocation at Cognito that may fail (already revoked, unreachable): logged, not raised."""
+        try:
+            call(token)
+        except CognitoError as error:
+            log.info("%s at Cognito did not go through: %s", error.operation, error.code)
+
+    def _verified(self, tokens: Tokens) -> tuple[dict, dict]:
+        try:
+            access = self.identity.verifier.verify(tokens.access_token, token_use="access")
+            identity = self.identity.verifier.verify(tokens.id_token, token_use="id")
+        except KeysUnavailableError:  # the pool's keys could not be fetched: a passing fault
+            raise AccountError(UNREACHABLE, "InitiateAuth") from None
+        except TokenError as error:
+            raise AccountError(error.code, "InitiateAuth") from None
+        if access["sub"] != identity["sub"]:
+            raise AccountError("TokenMismatch", "InitiateAuth")
+        return access, identity
+
+    def _viewer_at_sign_in(self, sub: str, id_claims: dict) -> Viewer:
+        """The person's profile; a first sign-in creates it from the pool's attributes when the
+        handle there is one the app accepts and nobody has, and otherwise asks for one."""
+        name = (id_claims.get("name") or "").strip()
+        with self.database.session() as db:
+            existing = profile_of(db, sub)
+            if existing is not None:
+                return Viewer(sub, existing.handle, existing.display_name)
+            handle = canonical_handle(id_claims.get("preferred_username"))
+            if handle and name:
+                try:
+                    made = create_profile(db, sub, handle, name)
+                    return Viewer(sub, made.handle, made.display_name)
+                except (HandleTaken, ValidationError):
+                    pass
+        return Viewer(sub, "", name)
+
+    def _viewer(self, sub: str, tokens: Tokens) -> Viewer:
+        with self.database.session() as db:
+            profile = profile_of(db, sub)
+        if profile is not None:
+            return Viewer(sub, profile.handle, profile.display_name)
+        try:
+            name = self.identity.verifier.verify(tokens.id_token, token_use="id").get("name", "")
+        except TokenError:
+            name = ""
+        return Viewer(sub, "", name)
+
+    def _checked_email(self, email: str) -> str:
+        email = normalize_email(email)
+        if len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email):
+            raise AccountError("InvalidEmail")
+        return email
+
+    def _check_password(self, password: str) -> None:
+        if self.password_policy.first_violation(password):
+            raise AccountError("InvalidPasswordException")
+
+    def _brake(self, action: str, email: str, client: Client) -> None:
+        try:
+            wait = self.limiter.attempt(action, account=email, address=client.address)
+        except redis.RedisError:
+            raise AccountError(UNREACHABLE) from None
+        if wait:
+            raise AccountError("RateLimited", retry_after=wait)
+
+    def _code_call(self, call, **kwargs) -> None:
+        try:
+            call(**kwargs)
+        except CognitoError as error:
+            code = "CodeNotAccepted" if error.code in CODE_REFUSALS else error.code
+            raise AccountError(code, error.operation) from None
+
+    def _send_call(self, call, email: str) -> CodeSent:
+        try:
+            return call(email=email)
+        except CognitoError as error:
+            if error.code in SILENT_SEND_REFUSALS:
+                return CodeSent(destination=mask_email(email))
+            raise AccountError(error.code, error.operation) from None
