@@ -7,6 +7,7 @@ from sqlmodel import delete, select, update
 from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
 from .errors import CognitoError, not_authorized
 from .models import Code, Session, User
+from .pool import check_handle
 from .provider import Provider
 from .tokens import refresh_token_hash
 
@@ -37,7 +38,9 @@ def update_user_attributes(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
         if "preferred_username" in attributes:
-            handle = attributes["preferred_username"] or None
+            handle = attributes["preferred_username"] or None  # an empty value removes the handle
+            if handle:
+                check_handle(p.config.handle_pattern, handle)
             key = handle_key(handle)
             if key and session.exec(select(User.sub).where(User.handle_key == key, User.sub != user.sub)).first():
                 raise handle_taken("AliasExistsException")

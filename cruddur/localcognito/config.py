@@ -1,10 +1,13 @@
-"""Settings of one local identity provider: where it keeps its data, where it listens, how long
-things live. A plain dataclass; `clock` makes time injectable so tests never sleep."""
+"""Settings of one local identity provider: where it keeps its data, where it listens, the
+pool's own rules, how long things live. A plain dataclass; `clock` makes time injectable so tests
+never sleep."""
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .pool import PasswordPolicy, check_handle_pattern
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
@@ -18,11 +21,18 @@ class LocalCognitoConfig:
     # Fixed ids (e.g. for a pre-built SPA). None = generated on first start, then persisted.
     pool_id: str | None = None
     client_id: str | None = None
+    pool_name: str = "localcognito"  # what DescribeUserPool reports as the pool's Name
     # The URL clients use, when it differs from http://host:port (e.g. mounted under a path).
     endpoint_url: str | None = None
     # Browser origins (e.g. "http://localhost:5173") allowed to call the provider cross-origin.
     # None = any origin, echoed back. Others get no CORS headers and a 403 on preflight.
     allowed_origins: tuple[str, ...] | None = None
+
+    # The pool's rules, as a user pool holds them (see pool.py). PasswordPolicy.from_type takes
+    # the PasswordPolicyType dict a real pool is created with.
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    # A regular expression every preferred_username must match in full, case ignored. None = any.
+    handle_pattern: str | None = None
 
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
@@ -40,6 +50,11 @@ class LocalCognitoConfig:
     lockout_threshold: int = 5  # consecutive wrong passwords before the lock-out
     lockout_seconds: int = 900
     challenge_seconds: int = 300  # how long an SRP challenge (SECRET_BLOCK) stays answerable
+
+    def __post_init__(self):
+        if not isinstance(self.password_policy, PasswordPolicy):
+            raise TypeError("password_policy must be a PasswordPolicy (PasswordPolicy.from_type reads a dict)")
+        check_handle_pattern(self.handle_pattern)
 
     @property
     def db_path(self) -> Path:

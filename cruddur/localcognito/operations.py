@@ -5,7 +5,7 @@ worker thread)."""
 import json
 from collections.abc import Callable
 
-from . import account, passwords, signin, signup
+from . import account, admin, passwords, signin, signup
 from .errors import CognitoError, invalid_parameter
 from .provider import Provider
 from .validation import validate
@@ -24,6 +24,7 @@ OPERATIONS: dict[str, Callable[[Provider, dict], dict]] = {
     "DeleteUser": account.delete_user,
     "GlobalSignOut": account.global_sign_out,
     "RevokeToken": account.revoke_token,
+    "DescribeUserPool": admin.describe_user_pool,
 }
 
 

@@ -7,7 +7,6 @@ from .errors import code_mismatch, incorrect_credentials, invalid_parameter
 from .models import User
 from .provider import Provider, find_user
 from .signin import record_wrong_password, refuse_if_locked
-from .signup import check_password
 
 NO_VERIFIED_DESTINATION = "Cannot reset password for the user as there is no registered/verified email or phone_number"
 
@@ -34,7 +33,7 @@ def _set_password(user: User, salt: str, verifier: str, now: float) -> None:
 
 def confirm_forgot_password(p: Provider, req: dict) -> dict:
     p.check_client(req["ClientId"])
-    check_password(req["Password"])
+    p.config.password_policy.check(req["Password"])
     with p.store.read() as session:
         user = find_user(session, req["Username"])
     if user is None:
@@ -60,7 +59,7 @@ def change_password(p: Provider, req: dict) -> dict:
             "1 validation error detected: Value null at 'previousPassword' failed to satisfy constraint: "
             "Member must not be null"
         )
-    check_password(req["ProposedPassword"])
+    p.config.password_policy.check(req["ProposedPassword"])
     matches = srp.password_matches(p.pool_id, user.sub, previous, user.salt, user.verifier)
     salt, verifier = srp.new_verifier(p.pool_id, user.sub, req["ProposedPassword"])
     now = p.now()

@@ -53,6 +53,10 @@ class Provider:
     def now(self) -> float:
         return float(self.config.clock())
 
+    def check_pool(self, pool_id: str) -> None:
+        if pool_id != self.keys.pool_id:
+            raise CognitoError("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
+
     def check_client(self, client_id: str) -> None:
         if client_id != self.keys.client_id:
             raise CognitoError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")

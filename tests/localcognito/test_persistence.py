@@ -1,12 +1,9 @@
 """Restarting on the same data dir loses nothing; the standalone command prints its JSON line."""
 
 import json
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
-from .support import PASSWORD, start_pool
+from .support import PASSWORD, standalone, start_pool
 
 
 def test_restart_keeps_users_codes_mailbox_sessions_and_keys(tmp_path, new_email):
@@ -42,20 +39,8 @@ def test_restart_keeps_users_codes_mailbox_sessions_and_keys(tmp_path, new_email
 
 
 def test_standalone_command_prints_one_json_line_and_serves(tmp_path):
-    root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cruddur.localcognito", "--port", "0", "--data-dir", str(tmp_path)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        info = json.loads(process.stdout.readline())
-        assert {"endpoint_url", "user_pool_id", "client_id", "region", "mailbox_url"} <= set(info)
-        assert info["endpoint_url"].startswith("http://127.0.0.1:") and "_" in info["user_pool_id"]
-        with urllib.request.urlopen(info["mailbox_url"], timeout=10) as response:
+    with standalone(tmp_path) as (info, _process):
+        assert {"endpoint_url", "user_pool_id", "client_id", "region", "mailbox_url"} <= set(vars(info))
+        assert info.endpoint_url.startswith("http://127.0.0.1:") and "_" in info.user_pool_id
+        with urllib.request.urlopen(info.mailbox_url, timeout=10) as response:
             assert json.load(response) == {"messages": []}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
