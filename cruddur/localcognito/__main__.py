@@ -1,7 +1,7 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
-[--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX]`: serve on
-loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id, client_id,
-region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
+[--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]`:
+serve on loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id,
+client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
 import argparse
 import json
@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
         help="a regular expression every preferred_username must match in full, case ignored "
         "(e.g. '[a-z0-9_]{2,30}'). Default: any value",
     )
+    parser.add_argument(
+        "--echo-codes",
+        action="store_true",
+        help="also print each code the mailbox receives to stderr (default: only GET /_mailbox has them)",
+    )
     args = parser.parse_args(argv)
     try:
         policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
@@ -54,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
             allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
             password_policy=policy,
             handle_pattern=args.handle_pattern,
+            echo_codes_to_console=args.echo_codes,
         )
     except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
         parser.error(str(error))

@@ -37,7 +37,9 @@ class LocalCognitoConfig:
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 24 * 3600
-    echo_codes_to_console: bool = True
+    # Print each code Cognito would e-mail to stderr too. Off by default: a terminal, a CI log or
+    # a log collector is no place for live codes; the app turns it on in its dev server only.
+    echo_codes_to_console: bool = False
 
     # Seconds since the epoch, like time.time. Tests pass a clock they can move forward.
     clock: Callable[[], float] = field(default=time.time)

@@ -1,5 +1,5 @@
-"""The local mailbox: every code Cognito would e-mail is stored (persisted), echoed to the
-console as one line, and readable as JSON at GET /_mailbox, newest first."""
+"""The local mailbox: every code Cognito would e-mail is stored (persisted), readable as JSON at
+GET /_mailbox, newest first, and, when the config asks for it, echoed to the console as one line."""
 
 import sys
 import uuid

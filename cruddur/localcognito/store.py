@@ -21,6 +21,9 @@ def _engine(path: Path, begin: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
         pool_size=8,
         max_overflow=32,
+        # Rows hold mailbox codes: keep bound values out of SQL logs (sqlalchemy.engine at INFO)
+        # and out of the messages of database errors, which end up in tracebacks.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
