@@ -1,6 +1,6 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
-[--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]`:
-serve on loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id,
+[--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
+[--request-rates JSON]`: serve on loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id,
 client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
 import argparse
@@ -46,6 +46,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="also print each code the mailbox receives to stderr (default: only GET /_mailbox has them)",
     )
+    parser.add_argument(
+        "--request-rates",
+        metavar="JSON",
+        help="requests per second per operation category, e.g. '{\"UserRead\": 1000}'; "
+        "categories left out keep AWS's default quotas",
+    )
     args = parser.parse_args(argv)
     try:
         policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
@@ -60,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
             password_policy=policy,
             handle_pattern=args.handle_pattern,
             echo_codes_to_console=args.echo_codes,
+            request_rates=json.loads(args.request_rates or "{}"),
         )
     except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
         parser.error(str(error))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .pool import PasswordPolicy, check_handle_pattern
+from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
@@ -52,11 +53,15 @@ class LocalCognitoConfig:
     lockout_threshold: int = 5  # consecutive wrong passwords before the lock-out
     lockout_seconds: int = 900
     challenge_seconds: int = 300  # how long an SRP challenge (SECRET_BLOCK) stays answerable
+    # Requests per second per operation category (throttle.py), AWS's default quotas. A dict
+    # naming some categories keeps AWS's numbers for the others.
+    request_rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REQUEST_RATES))
 
     def __post_init__(self):
         if not isinstance(self.password_policy, PasswordPolicy):
             raise TypeError("password_policy must be a PasswordPolicy (PasswordPolicy.from_type reads a dict)")
         check_handle_pattern(self.handle_pattern)
+        check_rates(self.request_rates)
 
     @property
     def db_path(self) -> Path:

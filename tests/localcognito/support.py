@@ -36,6 +36,16 @@ class MovableClock:
 
 
 @dataclass
+class StillClock(MovableClock):
+    """A clock that moves only when told: for request rates, which real time would blur."""
+
+    start: float = field(default_factory=time.time)
+
+    def __call__(self) -> float:
+        return self.start + self.offset
+
+
+@dataclass
 class Pool:
     """A running provider and what a client needs to talk to it."""
 
