@@ -1,6 +1,7 @@
 """Tables of the local identity provider. They live in their own metadata (not SQLModel's global
 one) and their own SQLite file, so they never mix with the app's schema."""
 
+from sqlalchemy import true
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +27,8 @@ class User(LocalCognitoBase, table=True):
     preferred_username: str | None = None
     handle_key: str | None = Field(default=None, unique=True, index=True)  # lower-cased handle
     status: str = "UNCONFIRMED"  # UNCONFIRMED | CONFIRMED
+    # False after AdminDisableUser. The server default is for rows of files made before it.
+    enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     salt: str  # hex
     verifier: str  # hex of g^x mod N; never a password
     failed_sign_ins: int = 0

@@ -25,6 +25,11 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "GlobalSignOut": (account.global_sign_out, "UserToken"),
     "RevokeToken": (account.revoke_token, "UserToken"),
     "DescribeUserPool": (admin.describe_user_pool, "UserPoolRead"),
+    "AdminGetUser": (admin.admin_get_user, "UserRead"),
+    "AdminUserGlobalSignOut": (admin.admin_user_global_sign_out, "UserToken"),
+    "AdminDisableUser": (admin.admin_disable_user, "UserUpdate"),
+    "AdminEnableUser": (admin.admin_enable_user, "UserUpdate"),
+    "AdminDeleteUser": (admin.admin_delete_user, "UserUpdate"),
 }
 
 

@@ -16,7 +16,7 @@ def forgot_password(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None:  # prevent user existence errors: answer as if a code was sent
+        if user is None or not user.enabled:  # prevent user existence errors: answer as if a code was sent
             return {"CodeDeliveryDetails": delivery_details(normalize_email(req["Username"]))}
         if not user.email_verified:
             raise invalid_parameter(NO_VERIFIED_DESTINATION)
@@ -36,13 +36,13 @@ def confirm_forgot_password(p: Provider, req: dict) -> dict:
     p.config.password_policy.check(req["Password"])
     with p.store.read() as session:
         user = find_user(session, req["Username"])
-    if user is None:
+    if user is None or not user.enabled:
         raise code_mismatch()  # prevent user existence errors
     salt, verifier = srp.new_verifier(p.pool_id, user.sub, req["Password"])
     now = p.now()
     with p.store.write() as session:
         user = session.get(User, user.sub)
-        if user is None:
+        if user is None or not user.enabled:
             raise code_mismatch()
         codes.check(session, p.config, user, codes.FORGOT_PASSWORD, req["ConfirmationCode"], now)
         _set_password(user, salt, verifier, now)

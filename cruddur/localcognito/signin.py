@@ -9,7 +9,14 @@ from sqlmodel import Session as DbSession
 from sqlmodel import delete, select
 
 from . import srp
-from .errors import ATTEMPTS_EXCEEDED, CognitoError, incorrect_credentials, invalid_parameter, not_authorized
+from .errors import (
+    ATTEMPTS_EXCEEDED,
+    USER_DISABLED,
+    CognitoError,
+    incorrect_credentials,
+    invalid_parameter,
+    not_authorized,
+)
 from .models import Session, UsedChallenge, User
 from .provider import Provider, find_user
 from .sealing import seal, unseal
@@ -36,7 +43,12 @@ def record_wrong_password(p: Provider, user: User, now: float) -> None:
 
 
 def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) -> dict:
-    """Reset the failure count, open a session (refresh-token family) and issue tokens."""
+    """Reset the failure count, open a session (refresh-token family) and issue tokens.
+
+    Runs once the password proved right, so only its owner learns the account is disabled or
+    unconfirmed."""
+    if not user.enabled:
+        raise not_authorized(USER_DISABLED)
     if user.status != "CONFIRMED":
         raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
     user.failed_sign_ins = 0
@@ -165,11 +177,13 @@ def _refresh(p: Provider, params: dict) -> dict:
         login = session.exec(select(Session).where(Session.refresh_hash == refresh_token_hash(token))).first()
         if login is None or login.client_id != p.client_id:
             raise not_authorized("Invalid Refresh Token")
+        user = session.get(User, login.sub)
+        if user is not None and not user.enabled:
+            raise not_authorized(USER_DISABLED)
         if login.revoked:
             raise not_authorized("Refresh Token has been revoked")
         if now >= login.expires_at:
             raise not_authorized("Refresh Token has expired")
-        user = session.get(User, login.sub)
         if user is None:
             raise not_authorized("Invalid Refresh Token")
     return {

@@ -62,7 +62,7 @@ def confirm_sign_up(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None:
+        if user is None or not user.enabled:
             raise code_mismatch()  # prevent user existence errors
         if user.status == CONFIRMED:
             raise not_authorized("User cannot be confirmed. Current status is CONFIRMED")
@@ -79,7 +79,7 @@ def resend_confirmation_code(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None:
+        if user is None or not user.enabled:  # prevent user existence errors
             return {"CodeDeliveryDetails": delivery_details(normalize_email(req["Username"]))}
         if user.status == CONFIRMED:
             raise invalid_parameter("User is already confirmed.")

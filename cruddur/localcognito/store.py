@@ -11,6 +11,7 @@ from sqlmodel import Session, create_engine, select
 
 from .errors import CognitoError
 from .models import LocalCognitoBase, Setting
+from .upgrade import add_missing_columns
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -51,6 +52,7 @@ class Store:
         self._writer = _engine(self.path, "BEGIN IMMEDIATE")
         self._reader = _engine(self.path, "BEGIN")
         LocalCognitoBase.metadata.create_all(self._writer)
+        add_missing_columns(self._writer, LocalCognitoBase.metadata)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -89,6 +89,16 @@ SHAPES: dict[str, dict[str, Member]] = {
     "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
     "DeleteUser": {"AccessToken": TOKEN},
     "DescribeUserPool": {"UserPoolId": POOL_ID},
+    **{
+        operation: {"UserPoolId": POOL_ID, "Username": USERNAME}
+        for operation in (
+            "AdminGetUser",
+            "AdminUserGlobalSignOut",
+            "AdminDisableUser",
+            "AdminEnableUser",
+            "AdminDeleteUser",
+        )
+    },
 }
 
 _TYPE_NAMES = {str: "a string", list: "a list", dict: "a map"}
