@@ -2,6 +2,7 @@
 missing tables but never changes existing ones, so the columns added since are added here."""
 
 from sqlalchemy import Engine, MetaData
+from sqlalchemy.schema import CreateColumn
 
 
 def add_missing_columns(engine: Engine, metadata: MetaData) -> None:
@@ -11,11 +12,10 @@ def add_missing_columns(engine: Engine, metadata: MetaData) -> None:
     One write transaction (BEGIN IMMEDIATE on the store's writer) re-reads the tables, so
     processes opening the same file at once upgrade it once.
     """
-    compiler = engine.dialect.ddl_compiler(engine.dialect, None)
     with engine.begin() as connection:
         for table in metadata.sorted_tables:
             present = {row[1] for row in connection.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
             for column in table.columns:
                 if column.name not in present:
-                    spec = compiler.get_column_specification(column)
+                    spec = CreateColumn(column).compile(dialect=engine.dialect)  # as CREATE TABLE has it
                     connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN {spec}')
