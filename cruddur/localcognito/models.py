@@ -59,6 +59,17 @@ class MailboxMessage(LocalCognitoBase, table=True):
     created_at: float = Field(index=True)
 
 
+class SimulatedDelivery(LocalCognitoBase, table=True):
+    """A code 'sent' for a user the provider must not reveal: delivered nowhere (no code kept),
+    recorded like a mailbox message so such sends are rate-limited and cost what a real one does."""
+
+    __tablename__ = "lc_simulated_delivery"
+    id: str = Field(primary_key=True)
+    username: str  # the decoy sub
+    kind: str = Field(index=True)
+    created_at: float = Field(index=True)
+
+
 class Session(LocalCognitoBase, table=True):
     """One sign-in and the tokens that descend from it (origin_jti = id)."""
 
