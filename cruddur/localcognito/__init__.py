@@ -11,6 +11,7 @@ in `<data_dir>/localcognito.db`. No Reflex imports. See docs/COGNITO-PROTOCOL.md
 """
 
 from .config import LocalCognitoConfig
+from .pool import PasswordPolicy
 from .server import LocalCognitoHandle, create_app, start_in_thread
 
-__all__ = ["LocalCognitoConfig", "LocalCognitoHandle", "create_app", "start_in_thread"]
+__all__ = ["LocalCognitoConfig", "LocalCognitoHandle", "PasswordPolicy", "create_app", "start_in_thread"]

@@ -1,12 +1,14 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
-[--allow-origin ORIGIN ...]`: serve on loopback until stopped, after printing one JSON line with
-endpoint_url, user_pool_id, client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
+[--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
+[--request-rates JSON]`: serve on loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id,
+client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
 import argparse
 import json
 from pathlib import Path
 
 from .config import LocalCognitoConfig
+from .pool import PasswordPolicy
 from .provider import Provider
 from .server import LocalCognitoHandle, bind, build_app, uvicorn_server
 
@@ -27,16 +29,47 @@ def main(argv: list[str] | None = None) -> None:
         help="a browser origin (e.g. http://localhost:5173) allowed to call cross-origin; repeatable. "
         "Default: any origin, echoed back",
     )
-    args = parser.parse_args(argv)
-    config = LocalCognitoConfig(
-        data_dir=args.data_dir,
-        port=args.port,
-        host=args.host,
-        region=args.region,
-        pool_id=args.pool_id,
-        client_id=args.client_id,
-        allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
+    parser.add_argument(
+        "--password-policy",
+        metavar="JSON",
+        help='the pool\'s PasswordPolicyType, e.g. \'{"MinimumLength": 10, "RequireSymbols": false}\'; '
+        "members left out keep Cognito's defaults (8, and all four character classes required)",
     )
+    parser.add_argument(
+        "--handle-pattern",
+        metavar="REGEX",
+        help="a regular expression every preferred_username must match in full, case ignored "
+        "(e.g. '[a-z0-9_]{2,30}'). Default: any value",
+    )
+    parser.add_argument(
+        "--echo-codes",
+        action="store_true",
+        help="also print each code the mailbox receives to stderr (default: only GET /_mailbox has them)",
+    )
+    parser.add_argument(
+        "--request-rates",
+        metavar="JSON",
+        help="requests per second per operation category, e.g. '{\"UserRead\": 1000}'; "
+        "categories left out keep AWS's default quotas",
+    )
+    args = parser.parse_args(argv)
+    try:
+        policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
+        config = LocalCognitoConfig(
+            data_dir=args.data_dir,
+            port=args.port,
+            host=args.host,
+            region=args.region,
+            pool_id=args.pool_id,
+            client_id=args.client_id,
+            allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
+            password_policy=policy,
+            handle_pattern=args.handle_pattern,
+            echo_codes_to_console=args.echo_codes,
+            request_rates=json.loads(args.request_rates or "{}"),
+        )
+    except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
+        parser.error(str(error))
     sock, config = bind(config)
     provider = Provider.open(config)
     info = LocalCognitoHandle.describe(provider)

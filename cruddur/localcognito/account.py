@@ -5,8 +5,9 @@ from sqlmodel import Session as DbSession
 from sqlmodel import delete, select, update
 
 from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
-from .errors import CognitoError, not_authorized
+from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
 from .models import Code, Session, User
+from .pool import check_handle
 from .provider import Provider
 from .tokens import refresh_token_hash
 
@@ -14,15 +15,30 @@ REVOKED = "Access Token has been revoked"
 
 
 def authenticate(p: Provider, session: DbSession, access_token: str) -> tuple[User, dict]:
-    """The user an access token speaks for, refusing bad, expired and revoked tokens."""
+    """The user an access token speaks for, refusing bad, expired and revoked tokens and
+    disabled users."""
     claims = p.tokens.access_claims(access_token, p.now())
+    user = session.get(User, claims["sub"])
+    if user is not None and not user.enabled:
+        raise not_authorized(USER_DISABLED)
     login = session.get(Session, claims["origin_jti"])
     if login is None or login.revoked or login.sub != claims["sub"]:
         raise not_authorized(REVOKED)
-    user = session.get(User, claims["sub"])
     if user is None:
-        raise CognitoError("UserNotFoundException", "User does not exist.")
+        raise user_not_found()
     return user, claims
+
+
+def revoke_sessions(session: DbSession, sub: str) -> None:
+    """End every sign-in of the user: its refresh tokens and the access tokens issued from them."""
+    session.exec(update(Session).where(Session.sub == sub).values(revoked=True))
+
+
+def remove_user(session: DbSession, user: User) -> None:
+    """Delete the user with its sign-ins and codes; its tokens die with the sign-ins."""
+    session.exec(delete(Session).where(Session.sub == user.sub))
+    session.exec(delete(Code).where(Code.sub == user.sub))
+    session.delete(user)
 
 
 def get_user(p: Provider, req: dict) -> dict:
@@ -37,7 +53,9 @@ def update_user_attributes(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
         if "preferred_username" in attributes:
-            handle = attributes["preferred_username"] or None
+            handle = attributes["preferred_username"] or None  # an empty value removes the handle
+            if handle:
+                check_handle(p.config.handle_pattern, handle)
             key = handle_key(handle)
             if key and session.exec(select(User.sub).where(User.handle_key == key, User.sub != user.sub)).first():
                 raise handle_taken("AliasExistsException")
@@ -57,16 +75,14 @@ def update_user_attributes(p: Provider, req: dict) -> dict:
 def delete_user(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
-        session.exec(delete(Session).where(Session.sub == user.sub))
-        session.exec(delete(Code).where(Code.sub == user.sub))
-        session.delete(user)
+        remove_user(session, user)
     return {}
 
 
 def global_sign_out(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
-        session.exec(update(Session).where(Session.sub == user.sub).values(revoked=True))
+        revoke_sessions(session, user.sub)
     return {}
 
 

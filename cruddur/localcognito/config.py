@@ -1,10 +1,14 @@
-"""Settings of one local identity provider: where it keeps its data, where it listens, how long
-things live. A plain dataclass; `clock` makes time injectable so tests never sleep."""
+"""Settings of one local identity provider: where it keeps its data, where it listens, the
+pool's own rules, how long things live. A plain dataclass; `clock` makes time injectable so tests
+never sleep."""
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .pool import PasswordPolicy, check_handle_pattern
+from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
@@ -18,16 +22,25 @@ class LocalCognitoConfig:
     # Fixed ids (e.g. for a pre-built SPA). None = generated on first start, then persisted.
     pool_id: str | None = None
     client_id: str | None = None
+    pool_name: str = "localcognito"  # what DescribeUserPool reports as the pool's Name
     # The URL clients use, when it differs from http://host:port (e.g. mounted under a path).
     endpoint_url: str | None = None
     # Browser origins (e.g. "http://localhost:5173") allowed to call the provider cross-origin.
     # None = any origin, echoed back. Others get no CORS headers and a 403 on preflight.
     allowed_origins: tuple[str, ...] | None = None
 
+    # The pool's rules, as a user pool holds them (see pool.py). PasswordPolicy.from_type takes
+    # the PasswordPolicyType dict a real pool is created with.
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    # A regular expression every preferred_username must match in full, case ignored. None = any.
+    handle_pattern: str | None = None
+
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 24 * 3600
-    echo_codes_to_console: bool = True
+    # Print each code Cognito would e-mail to stderr too. Off by default: a terminal, a CI log or
+    # a log collector is no place for live codes; the app turns it on in its dev server only.
+    echo_codes_to_console: bool = False
 
     # Seconds since the epoch, like time.time. Tests pass a clock they can move forward.
     clock: Callable[[], float] = field(default=time.time)
@@ -40,6 +53,15 @@ class LocalCognitoConfig:
     lockout_threshold: int = 5  # consecutive wrong passwords before the lock-out
     lockout_seconds: int = 900
     challenge_seconds: int = 300  # how long an SRP challenge (SECRET_BLOCK) stays answerable
+    # Requests per second per operation category (throttle.py), AWS's default quotas. A dict
+    # naming some categories keeps AWS's numbers for the others.
+    request_rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REQUEST_RATES))
+
+    def __post_init__(self):
+        if not isinstance(self.password_policy, PasswordPolicy):
+            raise TypeError("password_policy must be a PasswordPolicy (PasswordPolicy.from_type reads a dict)")
+        check_handle_pattern(self.handle_pattern)
+        check_rates(self.request_rates)
 
     @property
     def db_path(self) -> Path:

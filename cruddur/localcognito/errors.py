@@ -26,6 +26,8 @@ CODE_MISMATCH = "Invalid verification code provided, please try again."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 LIMIT_EXCEEDED = "Attempt limit exceeded, please try after some time."
 TOO_MANY_FAILED_ATTEMPTS = "Too many failed attempts, please request a code again."
+USER_DISABLED = "User is disabled."
+USER_NOT_FOUND = "User does not exist."
 
 
 def incorrect_credentials() -> CognitoError:
@@ -38,6 +40,10 @@ def code_mismatch() -> CognitoError:
 
 def code_expired() -> CognitoError:
     return CognitoError("ExpiredCodeException", CODE_EXPIRED)
+
+
+def user_not_found() -> CognitoError:
+    return CognitoError("UserNotFoundException", USER_NOT_FOUND)
 
 
 def limit_exceeded() -> CognitoError:

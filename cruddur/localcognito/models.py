@@ -1,6 +1,7 @@
 """Tables of the local identity provider. They live in their own metadata (not SQLModel's global
 one) and their own SQLite file, so they never mix with the app's schema."""
 
+from sqlalchemy import true
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +27,8 @@ class User(LocalCognitoBase, table=True):
     preferred_username: str | None = None
     handle_key: str | None = Field(default=None, unique=True, index=True)  # lower-cased handle
     status: str = "UNCONFIRMED"  # UNCONFIRMED | CONFIRMED
+    # False after AdminDisableUser. The server default is for rows of files made before it.
+    enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     salt: str  # hex
     verifier: str  # hex of g^x mod N; never a password
     failed_sign_ins: int = 0
@@ -53,6 +56,17 @@ class MailboxMessage(LocalCognitoBase, table=True):
     username: str
     kind: str = Field(index=True)
     code: str
+    created_at: float = Field(index=True)
+
+
+class SimulatedDelivery(LocalCognitoBase, table=True):
+    """A code 'sent' for a user the provider must not reveal: delivered nowhere (no code kept),
+    recorded like a mailbox message so such sends are rate-limited and cost what a real one does."""
+
+    __tablename__ = "lc_simulated_delivery"
+    id: str = Field(primary_key=True)
+    username: str  # the decoy sub
+    kind: str = Field(index=True)
     created_at: float = Field(index=True)
 
 

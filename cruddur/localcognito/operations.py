@@ -1,36 +1,43 @@
-"""The operation table: X-Amz-Target name → handler, and the one entry point that parses the
-JSON body, validates it against the model shape and runs the handler (blocking; call it in a
-worker thread)."""
+"""The operation table: X-Amz-Target name → handler and the request-rate category AWS counts it
+in, and the one entry point that admits the request, parses the JSON body, validates it against
+the model shape and runs the handler (blocking; call it in a worker thread)."""
 
 import json
 from collections.abc import Callable
 
-from . import account, passwords, signin, signup
+from . import account, admin, passwords, signin, signup
 from .errors import CognitoError, invalid_parameter
 from .provider import Provider
 from .validation import validate
 
-OPERATIONS: dict[str, Callable[[Provider, dict], dict]] = {
-    "SignUp": signup.sign_up,
-    "ConfirmSignUp": signup.confirm_sign_up,
-    "ResendConfirmationCode": signup.resend_confirmation_code,
-    "InitiateAuth": signin.initiate_auth,
-    "RespondToAuthChallenge": signin.respond_to_auth_challenge,
-    "ForgotPassword": passwords.forgot_password,
-    "ConfirmForgotPassword": passwords.confirm_forgot_password,
-    "ChangePassword": passwords.change_password,
-    "GetUser": account.get_user,
-    "UpdateUserAttributes": account.update_user_attributes,
-    "DeleteUser": account.delete_user,
-    "GlobalSignOut": account.global_sign_out,
-    "RevokeToken": account.revoke_token,
+OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
+    "SignUp": (signup.sign_up, "UserCreation"),
+    "ConfirmSignUp": (signup.confirm_sign_up, "UserCreation"),
+    "ResendConfirmationCode": (signup.resend_confirmation_code, "UserAccountRecovery"),
+    "InitiateAuth": (signin.initiate_auth, "UserAuthentication"),
+    "RespondToAuthChallenge": (signin.respond_to_auth_challenge, "UserAuthentication"),
+    "ForgotPassword": (passwords.forgot_password, "UserAccountRecovery"),
+    "ConfirmForgotPassword": (passwords.confirm_forgot_password, "UserAccountRecovery"),
+    "ChangePassword": (passwords.change_password, "UserAccountRecovery"),
+    "GetUser": (account.get_user, "UserRead"),
+    "UpdateUserAttributes": (account.update_user_attributes, "UserUpdate"),
+    "DeleteUser": (account.delete_user, "UserUpdate"),
+    "GlobalSignOut": (account.global_sign_out, "UserToken"),
+    "RevokeToken": (account.revoke_token, "UserToken"),
+    "DescribeUserPool": (admin.describe_user_pool, "UserPoolRead"),
+    "AdminGetUser": (admin.admin_get_user, "UserRead"),
+    "AdminUserGlobalSignOut": (admin.admin_user_global_sign_out, "UserToken"),
+    "AdminDisableUser": (admin.admin_disable_user, "UserUpdate"),
+    "AdminEnableUser": (admin.admin_enable_user, "UserUpdate"),
+    "AdminDeleteUser": (admin.admin_delete_user, "UserUpdate"),
 }
 
 
 def call(provider: Provider, operation: str, body: bytes) -> dict:
-    handler = OPERATIONS.get(operation)
-    if handler is None:
+    if operation not in OPERATIONS:
         raise CognitoError("UnknownOperationException", f"Operation {operation} is not supported by localcognito.")
+    handler, category = OPERATIONS[operation]
+    provider.throttle.admit(operation, category)
     try:
         request = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):

@@ -1,4 +1,5 @@
-"""The provider's state shared by every operation: config, store, keys, token issuer, clock."""
+"""The provider's state shared by every operation: config, store, keys, token issuer, clock,
+request-rate throttle."""
 
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from .errors import CognitoError
 from .keys import ServerKeys, load_keys
 from .models import User
 from .store import Store
+from .throttle import Throttle
 from .tokens import TokenIssuer
 
 
@@ -28,6 +30,7 @@ class Provider:
     keys: ServerKeys
     endpoint_url: str
     tokens: TokenIssuer
+    throttle: Throttle
 
     @classmethod
     def open(cls, config: LocalCognitoConfig) -> "Provider":
@@ -36,7 +39,8 @@ class Provider:
         endpoint_url = default_endpoint_url(config)
         issuer = f"{endpoint_url}/{keys.pool_id}"
         tokens = TokenIssuer(keys, issuer, config.access_token_seconds, config.id_token_seconds)
-        return cls(config=config, store=store, keys=keys, endpoint_url=endpoint_url, tokens=tokens)
+        throttle = Throttle(config.request_rates, config.clock)
+        return cls(config=config, store=store, keys=keys, endpoint_url=endpoint_url, tokens=tokens, throttle=throttle)
 
     @property
     def pool_id(self) -> str:
@@ -52,6 +56,10 @@ class Provider:
 
     def now(self) -> float:
         return float(self.config.clock())
+
+    def check_pool(self, pool_id: str) -> None:
+        if pool_id != self.keys.pool_id:
+            raise CognitoError("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
 
     def check_client(self, client_id: str) -> None:
         if client_id != self.keys.client_id:

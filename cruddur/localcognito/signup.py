@@ -4,22 +4,15 @@ import uuid
 
 from sqlmodel import select
 
-from cruddur.auth.password_policy import DEFAULT_POLICY
-
 from . import codes, srp
-from .attributes import delivery_details, handle_key, handle_taken, is_email, normalize_email, parse_attributes
-from .errors import CognitoError, code_mismatch, invalid_parameter, not_authorized
+from .attributes import handle_key, handle_taken, is_email, normalize_email, parse_attributes
+from .errors import CognitoError, invalid_parameter, not_authorized
 from .models import User
+from .pool import check_handle
 from .provider import Provider, find_user
 
 CONFIRMED = "CONFIRMED"
 UNCONFIRMED = "UNCONFIRMED"
-
-
-def check_password(password: str) -> None:
-    violation = DEFAULT_POLICY.first_violation(password)
-    if violation:
-        raise CognitoError("InvalidPasswordException", f"Password did not conform with policy: {violation}")
 
 
 def sign_up(p: Provider, req: dict) -> dict:
@@ -32,12 +25,14 @@ def sign_up(p: Provider, req: dict) -> dict:
         raise invalid_parameter("Attributes did not conform to the schema: email: must be the username")
     if not (attributes.get("name") or "").strip():
         raise invalid_parameter("Attributes did not conform to the schema: name: The attribute name is required")
+    handle = attributes.get("preferred_username")
+    if handle:
+        check_handle(p.config.handle_pattern, handle)
     password = req.get("Password") or ""
-    check_password(password)
+    p.config.password_policy.check(password)
 
     sub = str(uuid.uuid4())
     salt, verifier = srp.new_verifier(p.pool_id, sub, password)
-    handle = attributes.get("preferred_username")
     now = p.now()
     with p.store.write() as session:
         if session.exec(select(User.sub).where(User.email == email)).first() is not None:
@@ -58,8 +53,8 @@ def sign_up(p: Provider, req: dict) -> dict:
         )
         session.add(user)
         session.flush()
-        codes.send(session, p.config, user, codes.SIGN_UP, now)
-    return {"UserConfirmed": False, "CodeDeliveryDetails": delivery_details(email), "UserSub": sub}
+        delivery = codes.send(session, p.config, user, codes.SIGN_UP, now)
+    return {"UserConfirmed": False, "CodeDeliveryDetails": delivery, "UserSub": sub}
 
 
 def confirm_sign_up(p: Provider, req: dict) -> dict:
@@ -67,8 +62,8 @@ def confirm_sign_up(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None:
-            raise code_mismatch()  # prevent user existence errors
+        if user is None or not user.enabled:  # prevent user existence errors
+            codes.check_nowhere(session, p.keys.decoy_key, req["Username"], codes.SIGN_UP)
         if user.status == CONFIRMED:
             raise not_authorized("User cannot be confirmed. Current status is CONFIRMED")
         codes.check(session, p.config, user, codes.SIGN_UP, req["ConfirmationCode"], now)
@@ -84,9 +79,10 @@ def resend_confirmation_code(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None:
-            return {"CodeDeliveryDetails": delivery_details(normalize_email(req["Username"]))}
+        if user is None or not user.enabled:  # prevent user existence errors
+            delivery = codes.send_nowhere(session, p.config, p.keys.decoy_key, req["Username"], codes.SIGN_UP, now)
+            return {"CodeDeliveryDetails": delivery}
         if user.status == CONFIRMED:
+            # Cognito says so even with user existence errors prevented (docs/localcognito.md).
             raise invalid_parameter("User is already confirmed.")
-        codes.send(session, p.config, user, codes.SIGN_UP, now)
-        return {"CodeDeliveryDetails": delivery_details(user.email)}
+        return {"CodeDeliveryDetails": codes.send(session, p.config, user, codes.SIGN_UP, now)}

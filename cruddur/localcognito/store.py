@@ -11,6 +11,7 @@ from sqlmodel import Session, create_engine, select
 
 from .errors import CognitoError
 from .models import LocalCognitoBase, Setting
+from .upgrade import add_missing_columns
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -21,6 +22,9 @@ def _engine(path: Path, begin: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
         pool_size=8,
         max_overflow=32,
+        # Rows hold mailbox codes: keep bound values out of SQL logs (sqlalchemy.engine at INFO)
+        # and out of the messages of database errors, which end up in tracebacks.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -48,6 +52,7 @@ class Store:
         self._writer = _engine(self.path, "BEGIN IMMEDIATE")
         self._reader = _engine(self.path, "BEGIN")
         LocalCognitoBase.metadata.create_all(self._writer)
+        add_missing_columns(self._writer, LocalCognitoBase.metadata)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -20,6 +20,7 @@ class Member:
     sensitive: bool = False
 
 
+POOL_ID = Member(required=True, min=1, max=55, pattern=r"[\w-]+_[0-9a-zA-Z]+")
 CLIENT_ID = Member(required=True, min=1, max=128, pattern=r"[\w+]+")
 USERNAME = Member(required=True, min=1, max=128, sensitive=True)  # trimmed by the handlers
 PASSWORD = Member(max=256, pattern=r"[\S]+", sensitive=True)
@@ -87,6 +88,17 @@ SHAPES: dict[str, dict[str, Member]] = {
     },
     "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
     "DeleteUser": {"AccessToken": TOKEN},
+    "DescribeUserPool": {"UserPoolId": POOL_ID},
+    **{
+        operation: {"UserPoolId": POOL_ID, "Username": USERNAME}
+        for operation in (
+            "AdminGetUser",
+            "AdminUserGlobalSignOut",
+            "AdminDisableUser",
+            "AdminEnableUser",
+            "AdminDeleteUser",
+        )
+    },
 }
 
 _TYPE_NAMES = {str: "a string", list: "a list", dict: "a map"}

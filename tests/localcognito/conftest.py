@@ -28,3 +28,17 @@ def pool(shared_pool):
 @pytest.fixture
 def new_email():
     return f"user-{uuid.uuid4().hex[:12]}@example.com"
+
+
+@pytest.fixture
+def start_own_pool(tmp_path):
+    """Start a provider of the test's own, with LocalCognitoConfig overrides; stopped afterwards."""
+    pools = []
+
+    def start(**overrides):
+        pools.append(start_pool(tmp_path / f"pool-{len(pools)}", **overrides))
+        return pools[-1]
+
+    yield start
+    for pool in pools:
+        pool.handle.stop()

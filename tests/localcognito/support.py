@@ -1,12 +1,16 @@
 """Helpers for the localcognito contract tests: a movable clock, a running pool with boto3 and
 pycognito clients pointed at it, and readers of the `/_mailbox` JSON."""
 
+import contextlib
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 from botocore.config import Config
@@ -15,6 +19,7 @@ from pycognito import Cognito
 from cruddur.localcognito import LocalCognitoConfig, start_in_thread
 
 PASSWORD = "Corr3ct-horse!"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -28,6 +33,16 @@ class MovableClock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+
+@dataclass
+class StillClock(MovableClock):
+    """A clock that moves only when told: for request rates, which real time would blur."""
+
+    start: float = field(default_factory=time.time)
+
+    def __call__(self) -> float:
+        return self.start + self.offset
 
 
 @dataclass
@@ -134,3 +149,21 @@ def error_of(excinfo) -> tuple[str, str]:
     """(code, message) of a botocore ClientError captured by pytest.raises."""
     error = excinfo.value.response["Error"]
     return error["Code"], error["Message"]
+
+
+@contextlib.contextmanager
+def standalone(data_dir: Path, *flags: str):
+    """`python -m cruddur.localcognito --port 0 --data-dir DATA_DIR FLAGS...` as its own process:
+    yields (the JSON line it printed, as attributes like a handle's; the process), then stops it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cruddur.localcognito", "--port", "0", "--data-dir", str(data_dir), *flags],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield SimpleNamespace(**json.loads(process.stdout.readline())), process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

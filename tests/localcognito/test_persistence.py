@@ -1,12 +1,12 @@
 """Restarting on the same data dir loses nothing; the standalone command prints its JSON line."""
 
 import json
-import subprocess
-import sys
+import sqlite3
 import urllib.request
-from pathlib import Path
 
-from .support import PASSWORD, start_pool
+import pytest
+
+from .support import PASSWORD, standalone, start_pool
 
 
 def test_restart_keeps_users_codes_mailbox_sessions_and_keys(tmp_path, new_email):
@@ -42,20 +42,61 @@ def test_restart_keeps_users_codes_mailbox_sessions_and_keys(tmp_path, new_email
 
 
 def test_standalone_command_prints_one_json_line_and_serves(tmp_path):
-    root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cruddur.localcognito", "--port", "0", "--data-dir", str(tmp_path)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        info = json.loads(process.stdout.readline())
-        assert {"endpoint_url", "user_pool_id", "client_id", "region", "mailbox_url"} <= set(info)
-        assert info["endpoint_url"].startswith("http://127.0.0.1:") and "_" in info["user_pool_id"]
-        with urllib.request.urlopen(info["mailbox_url"], timeout=10) as response:
+    with standalone(tmp_path) as (info, _process):
+        assert {"endpoint_url", "user_pool_id", "client_id", "region", "mailbox_url"} <= set(vars(info))
+        assert info.endpoint_url.startswith("http://127.0.0.1:") and "_" in info.user_pool_id
+        with urllib.request.urlopen(info.mailbox_url, timeout=10) as response:
             assert json.load(response) == {"messages": []}
+
+
+# lc_user as the first schema made it, before users could be disabled (no `enabled` column).
+OLD_USER_TABLE = """
+CREATE TABLE lc_user (
+    sub VARCHAR NOT NULL,
+    email VARCHAR NOT NULL,
+    email_verified BOOLEAN NOT NULL,
+    name VARCHAR,
+    preferred_username VARCHAR,
+    handle_key VARCHAR,
+    status VARCHAR NOT NULL,
+    salt VARCHAR NOT NULL,
+    verifier VARCHAR NOT NULL,
+    failed_sign_ins INTEGER NOT NULL,
+    locked_until FLOAT NOT NULL,
+    created_at FLOAT NOT NULL,
+    updated_at FLOAT NOT NULL,
+    PRIMARY KEY (sub)
+);
+CREATE UNIQUE INDEX ix_lc_user_email ON lc_user (email);
+CREATE UNIQUE INDEX ix_lc_user_handle_key ON lc_user (handle_key);
+"""
+
+
+def test_a_db_from_before_users_could_be_disabled_opens_and_its_users_carry_on(tmp_path, new_email):
+    old = sqlite3.connect(tmp_path / "localcognito.db")
+    old.executescript(OLD_USER_TABLE)
+    old.execute(
+        "INSERT INTO lc_user VALUES (?, ?, 1, 'Old Timer', NULL, NULL, 'CONFIRMED', '00', '00', 0, 0, 0, 0)",
+        ("0b6f3d52-5f1e-4a8e-9a38-2f0e7d6c1a11", new_email),
+    )
+    old.commit()
+    old.close()
+
+    pool = start_pool(tmp_path)
+    try:
+        old_user = pool.client.admin_get_user(UserPoolId=pool.handle.user_pool_id, Username=new_email)
+        assert old_user["Enabled"] is True and old_user["UserStatus"] == "CONFIRMED"
+        pool.client.forgot_password(ClientId=pool.handle.client_id, Username=new_email)
+        pool.client.confirm_forgot_password(
+            ClientId=pool.handle.client_id,
+            Username=new_email,
+            ConfirmationCode=pool.latest_code(new_email, "FORGOT_PASSWORD"),
+            Password=PASSWORD,
+        )
+        pool.signed_in(new_email)
+        pool.client.admin_disable_user(UserPoolId=pool.handle.user_pool_id, Username=new_email)
+        with pytest.raises(pool.client.exceptions.NotAuthorizedException):
+            pool.password_auth(new_email)
+        pool.confirmed_user(f"new-{new_email}")  # users made now get the column too
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        pool.handle.stop()

@@ -1,0 +1,87 @@
+"""Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool and
+the Admin* user operations. localcognito accepts the signature without verifying it — it is a
+loopback development tool. Unlike the public operations, these say when a user does not exist."""
+
+from sqlmodel import Session as DbSession
+from sqlmodel import func, select
+
+from .account import remove_user, revoke_sessions
+from .attributes import user_attributes
+from .errors import user_not_found
+from .models import User
+from .provider import Provider, find_user
+
+
+def describe_user_pool(p: Provider, req: dict) -> dict:
+    """The pool's configuration in UserPoolType terms: what a client needs to read the rules back."""
+    p.check_pool(req["UserPoolId"])
+    with p.store.read() as session:
+        users = session.exec(select(func.count()).select_from(User)).one()
+    return {
+        "UserPool": {
+            "Id": p.pool_id,
+            "Name": p.config.pool_name,
+            "Policies": {"PasswordPolicy": p.config.password_policy.as_type()},
+            "UsernameAttributes": ["email"],
+            "UsernameConfiguration": {"CaseSensitive": False},
+            "AutoVerifiedAttributes": ["email"],
+            "MfaConfiguration": "OFF",
+            "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
+            "EstimatedNumberOfUsers": users,
+        }
+    }
+
+
+def _user(p: Provider, session: DbSession, req: dict) -> User:
+    """The user a request names by e-mail or by canonical username (sub), in this pool."""
+    p.check_pool(req["UserPoolId"])
+    user = find_user(session, req["Username"])
+    if user is None:
+        raise user_not_found()
+    return user
+
+
+def admin_get_user(p: Provider, req: dict) -> dict:
+    with p.store.read() as session:
+        user = _user(p, session, req)
+    return {
+        "Username": user.sub,
+        "UserAttributes": user_attributes(user),
+        "UserCreateDate": user.created_at,
+        "UserLastModifiedDate": user.updated_at,
+        "Enabled": user.enabled,
+        "UserStatus": user.status,
+    }
+
+
+def admin_user_global_sign_out(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        revoke_sessions(session, _user(p, session, req).sub)
+    return {}
+
+
+def admin_disable_user(p: Provider, req: dict) -> dict:
+    """Disable the user and, as Cognito does, revoke every token it holds."""
+    with p.store.write() as session:
+        user = _user(p, session, req)
+        user.enabled = False
+        user.updated_at = p.now()
+        session.add(user)
+        revoke_sessions(session, user.sub)
+    return {}
+
+
+def admin_enable_user(p: Provider, req: dict) -> dict:
+    """Let the user sign in again; tokens revoked when it was disabled stay revoked."""
+    with p.store.write() as session:
+        user = _user(p, session, req)
+        user.enabled = True
+        user.updated_at = p.now()
+        session.add(user)
+    return {}
+
+
+def admin_delete_user(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        remove_user(session, _user(p, session, req))
+    return {}

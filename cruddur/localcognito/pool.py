@@ -1,0 +1,102 @@
+"""The user pool's own rules, handed in as data the way Cognito holds them: the password policy
+(`PasswordPolicyType` of CreateUserPool/DescribeUserPool) and the rule a pre-sign-up check applies
+to `preferred_username`; and the checks that refuse what breaks them, in Cognito's words."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .errors import CognitoError, invalid_parameter
+
+# The characters Cognito counts as symbols.
+SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"
+# The range the service model allows for PasswordPolicyType.MinimumLength.
+MINIMUM_LENGTH_RANGE = range(6, 100)
+_TYPE_FIELDS = {
+    "MinimumLength": "minimum_length",
+    "RequireUppercase": "require_uppercase",
+    "RequireLowercase": "require_lowercase",
+    "RequireNumbers": "require_numbers",
+    "RequireSymbols": "require_symbols",
+    "TemporaryPasswordValidityDays": "temporary_password_validity_days",
+}
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """Cognito's PasswordPolicyType; the defaults are a new pool's."""
+
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    # Accepted so the policy a real pool is created with passes through unchanged, and reported
+    # by DescribeUserPool; localcognito has no AdminCreateUser, hence no temporary passwords.
+    temporary_password_validity_days: int = 7
+
+    def __post_init__(self):
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if type(value) is not field.type:  # bool is an int, and 8 is no bool
+                raise ValueError(f"password policy {field.name}: {value!r} has the wrong type")
+        if self.minimum_length not in MINIMUM_LENGTH_RANGE:
+            raise ValueError(f"MinimumLength must be 6 to 99, not {self.minimum_length!r}")
+        if not 0 <= self.temporary_password_validity_days <= 365:
+            raise ValueError("TemporaryPasswordValidityDays must be 0 to 365")
+
+    @classmethod
+    def from_type(cls, policy: Mapping[str, Any]) -> "PasswordPolicy":
+        """From a PasswordPolicyType dict (`{"MinimumLength": 8, "RequireSymbols": True, ...}`);
+        members left out keep Cognito's defaults."""
+        if not isinstance(policy, Mapping):
+            raise TypeError(f"a PasswordPolicyType is a JSON object, not {policy!r}")
+        unknown = set(policy) - set(_TYPE_FIELDS)
+        if unknown:
+            # PasswordHistorySize among them: localcognito keeps no password history to check.
+            raise ValueError(f"unsupported PasswordPolicyType members: {', '.join(sorted(unknown))}")
+        return cls(**{_TYPE_FIELDS[name]: value for name, value in policy.items()})
+
+    def as_type(self) -> dict[str, Any]:
+        return {name: getattr(self, field) for name, field in _TYPE_FIELDS.items()}
+
+    def violation(self, password: str) -> str | None:
+        """Cognito's wording of the first rule `password` breaks, or None when it conforms."""
+        if len(password) < self.minimum_length:
+            return "Password not long enough"
+        rules = [
+            (self.require_uppercase, str.isupper, "Password must have uppercase characters"),
+            (self.require_lowercase, str.islower, "Password must have lowercase characters"),
+            (self.require_numbers, str.isdigit, "Password must have numeric characters"),
+            (self.require_symbols, SYMBOLS.__contains__, "Password must have symbol characters"),
+        ]
+        for required, test, message in rules:
+            if required and not any(test(c) for c in password):
+                return message
+        return None
+
+    def check(self, password: str) -> None:
+        """Refuse a password as SignUp, ConfirmForgotPassword and ChangePassword do."""
+        violation = self.violation(password)
+        if violation:
+            raise CognitoError("InvalidPasswordException", f"Password did not conform with policy: {violation}")
+
+
+def check_handle_pattern(pattern: str | None) -> None:
+    """Refuse, at start-up, a handle rule that is not a regular expression."""
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"handle pattern {pattern!r} is not a regular expression: {error}") from None
+
+
+def check_handle(pattern: str | None, handle: str) -> None:
+    """The pool's rule for `preferred_username`: the value exactly as typed (not trimmed) must
+    match `pattern` in full, letter case ignored, so `[a-z0-9_]{2,30}` admits `Jane_Doe`. The
+    value is kept as typed; uniqueness ignores case. None admits any value."""
+    if pattern is not None and not re.fullmatch(pattern, handle, re.IGNORECASE):
+        raise invalid_parameter(
+            f"Attributes did not conform to the schema: preferred_username must match {pattern} (case ignored)"
+        )

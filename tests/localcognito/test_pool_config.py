@@ -1,0 +1,144 @@
+"""The pool's own rules handed in as configuration: the password policy (PasswordPolicyType),
+read back with DescribeUserPool and enforced by every operation that sets a password; and the
+handle rule SignUp and UpdateUserAttributes apply to preferred_username."""
+
+import subprocess
+import sys
+
+import pytest
+
+from cruddur.localcognito import PasswordPolicy
+
+from .support import PASSWORD, ROOT, boto3_client, error_of, standalone
+
+HANDLE_RULE = "[a-z0-9_]{2,30}"
+
+
+def test_describe_user_pool_reports_cognitos_defaults(pool):
+    reply = pool.client.describe_user_pool(UserPoolId=pool.handle.user_pool_id)["UserPool"]
+
+    assert reply["Id"] == pool.handle.user_pool_id and reply["Name"] == "localcognito"
+    assert reply["Policies"]["PasswordPolicy"] == {
+        "MinimumLength": 8,
+        "RequireUppercase": True,
+        "RequireLowercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": True,
+        "TemporaryPasswordValidityDays": 7,
+    }
+    assert reply["UsernameAttributes"] == ["email"] and reply["AutoVerifiedAttributes"] == ["email"]
+    assert reply["MfaConfiguration"] == "OFF"
+
+
+def test_describing_another_pool_is_resource_not_found(pool):
+    with pytest.raises(pool.client.exceptions.ResourceNotFoundException) as excinfo:
+        pool.client.describe_user_pool(UserPoolId="us-east-1_Other")
+    assert error_of(excinfo)[1] == "User pool us-east-1_Other does not exist."
+
+
+def test_a_configured_policy_is_read_back_and_enforced_wherever_a_password_is_set(start_own_pool, new_email):
+    policy = PasswordPolicy.from_type({"MinimumLength": 12, "RequireSymbols": False})
+    pool = start_own_pool(password_policy=policy, pool_name="cruddur")
+    described = pool.client.describe_user_pool(UserPoolId=pool.handle.user_pool_id)["UserPool"]
+    assert described["Name"] == "cruddur"
+    assert described["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert described["Policies"]["PasswordPolicy"]["RequireSymbols"] is False
+
+    with pytest.raises(pool.client.exceptions.InvalidPasswordException) as excinfo:
+        pool.sign_up(new_email, password="Elev3n-char")
+    assert error_of(excinfo)[1] == "Password did not conform with policy: Password not long enough"
+    pool.confirmed_user(new_email, password="NoSymbols1234")  # 13 characters, no symbol: fine here
+
+    user = pool.signed_in(new_email, "NoSymbols1234")
+    with pytest.raises(pool.client.exceptions.InvalidPasswordException):
+        user.change_password("NoSymbols1234", "Sh0rt-one")
+    user.change_password("NoSymbols1234", "Changed12345")
+
+    pool.client.forgot_password(ClientId=pool.handle.client_id, Username=new_email)
+    code = pool.latest_code(new_email, "FORGOT_PASSWORD")
+    with pytest.raises(pool.client.exceptions.InvalidPasswordException) as excinfo:
+        pool.client.confirm_forgot_password(
+            ClientId=pool.handle.client_id, Username=new_email, ConfirmationCode=code, Password="nouppercase123"
+        )
+    assert error_of(excinfo)[1] == "Password did not conform with policy: Password must have uppercase characters"
+    pool.client.confirm_forgot_password(
+        ClientId=pool.handle.client_id, Username=new_email, ConfirmationCode=code, Password="Reset1234567"
+    )
+    pool.password_auth(new_email, "Reset1234567")
+
+
+@pytest.mark.parametrize("bad", [{"MinimumLength": 5}, {"RequireNumbers": "yes"}, {"PasswordHistorySize": 3}])
+def test_a_policy_cognito_would_not_hold_is_refused_at_start(bad):
+    with pytest.raises(ValueError):
+        PasswordPolicy.from_type(bad)
+
+
+def test_without_a_handle_rule_any_handle_is_taken(pool, new_email):
+    pool.sign_up(new_email, handle="Jane Doe ✓")
+
+
+def test_the_handle_rule_checks_the_value_as_typed_ignoring_case(start_own_pool, new_email):
+    pool = start_own_pool(handle_pattern=HANDLE_RULE)
+
+    for bad in ("jane doe", "j", " jane", "jane!"):
+        with pytest.raises(pool.client.exceptions.InvalidParameterException) as excinfo:
+            pool.sign_up(new_email, handle=bad)
+        assert error_of(excinfo)[1] == (
+            f"Attributes did not conform to the schema: preferred_username must match {HANDLE_RULE} (case ignored)"
+        )
+    pool.confirmed_user(new_email, handle="Jane_Doe")
+
+    access = pool.password_auth(new_email)["AuthenticationResult"]["AccessToken"]
+    attributes = {a["Name"]: a["Value"] for a in pool.client.get_user(AccessToken=access)["UserAttributes"]}
+    assert attributes["preferred_username"] == "Jane_Doe"  # kept as typed
+    with pytest.raises(pool.client.exceptions.InvalidParameterException):
+        pool.sign_up(f"other-{new_email}", handle="JANE_DOE")  # taken, whatever the case
+
+
+def test_the_handle_rule_applies_to_attribute_updates(start_own_pool, new_email):
+    pool = start_own_pool(handle_pattern=HANDLE_RULE)
+    pool.confirmed_user(new_email, handle="first")
+    access = pool.password_auth(new_email)["AuthenticationResult"]["AccessToken"]
+
+    def update(handle):
+        pool.client.update_user_attributes(
+            AccessToken=access, UserAttributes=[{"Name": "preferred_username", "Value": handle}]
+        )
+
+    with pytest.raises(pool.client.exceptions.InvalidParameterException) as excinfo:
+        update("not a handle")
+    assert "preferred_username must match" in error_of(excinfo)[1]
+    update("New_Handle")
+    attributes = {a["Name"]: a["Value"] for a in pool.client.get_user(AccessToken=access)["UserAttributes"]}
+    assert attributes["preferred_username"] == "New_Handle"
+
+
+def test_the_command_takes_the_policy_and_handle_rule(tmp_path, new_email):
+    flags = ("--password-policy", '{"MinimumLength": 12}', "--handle-pattern", HANDLE_RULE)
+    with standalone(tmp_path, *flags) as (info, _process):
+        client = boto3_client(info, retries=0)
+        policy = client.describe_user_pool(UserPoolId=info.user_pool_id)["UserPool"]["Policies"]["PasswordPolicy"]
+        assert policy["MinimumLength"] == 12 and policy["RequireSymbols"] is True
+
+        def sign_up(password, handle):
+            client.sign_up(
+                ClientId=info.client_id,
+                Username=new_email,
+                Password=password,
+                UserAttributes=[{"Name": "name", "Value": "Jane"}, {"Name": "preferred_username", "Value": handle}],
+            )
+
+        with pytest.raises(client.exceptions.InvalidPasswordException):
+            sign_up(PASSWORD[:11], "jane")
+        with pytest.raises(client.exceptions.InvalidParameterException):
+            sign_up(PASSWORD, "jane doe")
+        sign_up(PASSWORD, "jane")
+
+
+def test_the_command_refuses_a_policy_it_cannot_hold(tmp_path):
+    command = [sys.executable, "-m", "cruddur.localcognito", "--data-dir", str(tmp_path)]
+    command += ["--port", "0", "--password-policy", '{"MinimumLength": 4}']
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+    assert result.returncode == 2 and not result.stdout
+    assert "MinimumLength must be 6 to 99" in result.stderr
