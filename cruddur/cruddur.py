@@ -5,10 +5,14 @@ import contextlib
 import logging
 
 import reflex as rx
+from reflex.constants import Dirs
+from reflex.utils.prerequisites import get_web_dir
+from starlette.types import ASGIApp
 
 from cruddur.api import api
 from cruddur.auth import identity
 from cruddur.auth.jwt import KeysUnavailableError
+from cruddur.http_headers import SecurityHeaders, page_policy
 from cruddur.pages.confirm import confirm
 from cruddur.pages.forgot import forgot
 from cruddur.pages.home import home
@@ -26,7 +30,16 @@ from cruddur.state.notifications import NotificationsState
 from cruddur.state.session import SessionState
 
 log = logging.getLogger(__name__)
-app = rx.App(stylesheets=["/cruddur.css"], api_transformer=api)
+
+
+def with_security_headers(backend: ASGIApp) -> ASGIApp:
+    """Security headers on everything the backend serves, production pages included. Reflex
+    calls this as the backend starts, after `reflex run --env prod` has built the pages whose
+    inline scripts the policy hashes."""
+    return SecurityHeaders(backend, page_policy(get_web_dir() / Dirs.STATIC, rx.config.get_config().api_url))
+
+
+app = rx.App(stylesheets=["/cruddur.css"], api_transformer=[api, with_security_headers])
 
 
 @contextlib.asynccontextmanager
