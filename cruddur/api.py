@@ -7,19 +7,23 @@ invalid one is refused with 401, never quietly treated as absent. Errors are JSO
 `{"error": code, "message": ..., "field": ...}`, and bad input is a 4xx, never a 5xx.
 Database work runs in worker threads (`_in_db`), token verification on the event loop. The
 home feed's first page comes from `services/feed_cache.py` (at most 1 s old, never showing an
-expired crud, dropped at once by any write in this process) as ready JSON.
+expired crud, dropped at once by any write in this process) as ready JSON. The interactive
+docs at /api/docs load Swagger UI from the app itself, never from another host.
 """
 
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import anyio
+import fastapi_offline
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -28,11 +32,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cruddur.auth.identity import get_verifier
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
 from cruddur.db import get_engine, in_session
+from cruddur.http_headers import content_security_policy, inline_script_hashes
 from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage, home_feed, profile_feed
 from cruddur.services.errors import NotFound, ProfileRequired, ServiceError, ValidationError
 from cruddur.services.feed_cache import feed_json, home_cache
@@ -45,6 +51,9 @@ T = TypeVar("T")
 Claims = dict
 
 HOME_PATH = "/api/activities/home"
+OPENAPI_PATH = "/api/openapi.json"
+DOCS_PATH = "/api/docs"
+DOCS_ASSETS_PATH = DOCS_PATH + "/assets"
 MESSAGE_DOC = "1–280 characters once leading and trailing whitespace is removed."
 
 
@@ -95,11 +104,13 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
     app = FastAPI(
         title="Cruddur API",
         version="1",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # served by _serve_docs, from our own files
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,  # Bearer tokens only: no OAuth2 flow to return to
     )
     _handle_errors(app)
+    _serve_docs(app)
     app.add_middleware(_CachedHomePage, verify_access_token=verify_access_token)
 
     async def viewer(
@@ -206,6 +217,29 @@ def create_api(verify_access_token: VerifyAccessToken) -> FastAPI:
         raise StarletteHTTPException(404)
 
     return app
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """Swagger UI at DOCS_PATH, its script, stylesheet and icon served from DOCS_ASSETS_PATH out
+    of the pinned fastapi-offline package, and a policy that lets only its own init script run."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=assets), name="docs-assets")
+    page = get_swagger_ui_html(
+        openapi_url=OPENAPI_PATH,
+        title=f"{app.title} - Swagger UI",
+        swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+        oauth2_redirect_url=None,
+        # Off a loopback host Swagger UI would load a badge image from validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    html = bytes(page.body)
+    headers = {"Content-Security-Policy": content_security_policy(inline_script_hashes(html))}
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(html, headers=headers)
 
 
 async def _in_db(work: Callable[[Session], T]) -> T:
