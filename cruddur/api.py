@@ -4,23 +4,28 @@ with `rx.App(api_transformer=api)`).
 Reads are public; a valid Cognito access token adds what is personal (`liked`). Writes need
 one, and their author is always the token's `sub`. A token that is sent must be valid: an
 invalid one is refused with 401, never quietly treated as absent; so is one whose session was
-ended (sign-out, password reset), though its signature still holds (`services/revocations.py`). Errors are JSON,
+ended (sign-out, password reset), though its signature still holds (`services/revocations.py`).
+Errors are JSON,
 `{"error": code, "message": ..., "field": ...}`, and bad input is a 4xx, never a 5xx.
 Database work runs in worker threads (`in_db`), token verification on the event loop. The
 home feed's first page comes from `services/feed_cache.py` (at most 1 s old, never showing an
-expired crud, dropped at once by any write in this process) as ready JSON.
+expired crud, dropped at once by any write in this process) as ready JSON. The interactive
+docs at /api/docs load Swagger UI from the app itself, never from another host.
 """
 
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import anyio
+import fastapi_offline
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -29,11 +34,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cruddur import runtime
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
 from cruddur.db import Database
+from cruddur.http_headers import content_security_policy, inline_script_hashes
 from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage, home_feed, profile_feed
 from cruddur.services.errors import Conflict, NotFound, ProfileRequired, ServiceError, ValidationError
 from cruddur.services.feed_cache import feed_json, home_cache
@@ -46,6 +53,9 @@ T = TypeVar("T")
 Claims = dict
 
 HOME_PATH = "/api/activities/home"
+OPENAPI_PATH = "/api/openapi.json"
+DOCS_PATH = "/api/docs"
+DOCS_ASSETS_PATH = DOCS_PATH + "/assets"
 MESSAGE_DOC = "1–280 characters once leading and trailing whitespace is removed."
 
 
@@ -97,11 +107,13 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
     app = FastAPI(
         title="Cruddur API",
         version="1",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # served by _serve_docs, from our own files
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,  # Bearer tokens only: no OAuth2 flow to return to
     )
     _handle_errors(app)
+    _serve_docs(app)
     app.add_middleware(_CachedHomePage, verify_access_token=verify_access_token, database=database)
 
     async def in_db(work: Callable[[Session], T]) -> T:
@@ -214,6 +226,29 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
         raise StarletteHTTPException(404)
 
     return app
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """Swagger UI at DOCS_PATH, its script, stylesheet and icon served from DOCS_ASSETS_PATH out
+    of the pinned fastapi-offline package, and a policy that lets only its own init script run."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=assets), name="docs-assets")
+    page = get_swagger_ui_html(
+        openapi_url=OPENAPI_PATH,
+        title=f"{app.title} - Swagger UI",
+        swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+        oauth2_redirect_url=None,
+        # Off a loopback host Swagger UI would load a badge image from validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    html = bytes(page.body)
+    headers = {"Content-Security-Policy": content_security_policy(inline_script_hashes(html))}
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(html, headers=headers)
 
 
 class _CachedHomePage:

@@ -10,12 +10,16 @@ import contextlib
 import logging
 
 import reflex as rx
+from reflex.constants import Dirs
+from reflex.utils.prerequisites import get_web_dir
 from reflex_base.config import get_config
+from starlette.types import ASGIApp
 
 from cruddur import runtime
 from cruddur.api import api
 from cruddur.auth.jwt import KeysUnavailableError
 from cruddur.browser_sessions import session_routes, with_browser_cookies
+from cruddur.http_headers import SecurityHeaders, page_policy
 from cruddur.pages.choose_handle import choose_handle
 from cruddur.pages.confirm import confirm
 from cruddur.pages.forgot import forgot
@@ -51,11 +55,23 @@ async def _end_session(handle: str) -> None:
     await rt.identity.run(rt.accounts.sign_out, handle)
 
 
+def with_security_headers(backend: ASGIApp) -> ASGIApp:
+    """Security headers on everything the backend serves, production pages included. Reflex
+    calls this as the backend starts, after `reflex run --env prod` has built the pages whose
+    inline scripts the policy hashes."""
+    return SecurityHeaders(backend, page_policy(get_web_dir() / Dirs.STATIC, get_config().api_url))
+
+
 app = rx.App(
     stylesheets=["/cruddur.css"],
     # Where session.js finds the backend (the dev server's pages are served from elsewhere).
     head_components=[rx.el.meta(name="cruddur-backend", content=get_config().api_url), rx.script(src="/session.js")],
-    api_transformer=[api, session_routes(settings, _redeem_ticket, _end_session), with_browser_cookies(settings)],
+    api_transformer=[
+        api,
+        session_routes(settings, _redeem_ticket, _end_session),
+        with_browser_cookies(settings),
+        with_security_headers,
+    ],
 )
 
 
