@@ -50,5 +50,16 @@ if [ "$want_tests" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 
+# axe-core for the accessibility tests, from its pinned lockfile; redone only when that changes.
+axe_dir=tests/e2e/axe
+if [ "$want_tests" = "--test" ]; then
+  axe_lock=$(sha256sum "$axe_dir/bun.lock" | cut -d' ' -f1)
+  if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ] || [ "$(cat "$axe_dir/node_modules/.lock.sha" 2>/dev/null)" != "$axe_lock" ]; then
+    say "installing axe-core into $axe_dir"
+    (cd "$axe_dir" && bun install --frozen-lockfile --no-progress)
+    echo "$axe_lock" > "$axe_dir/node_modules/.lock.sha"
+  fi
+fi
+
 say "migrating and seeding the database"
 python -m cruddur.manage setup

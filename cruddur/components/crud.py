@@ -3,6 +3,7 @@ like toggle and a reply box; replies nested beneath."""
 
 import reflex as rx
 
+from cruddur.components.compose import characters_left
 from cruddur.services.activities import CrudView
 from cruddur.state.feed import FeedState
 from cruddur.state.session import SessionState
@@ -20,27 +21,33 @@ def _byline(crud: CrudView) -> rx.Component:
     )
 
 
-def _count(icon: str, value, label: str) -> rx.Component:
+def _count(icon: str, value, one: str, many: str) -> rx.Component:
     return rx.hstack(
         rx.icon(icon, size=16, aria_hidden="true"),
         rx.text(value, size="2"),
-        rx.text(" " + label, class_name="cr-sr-only"),
+        rx.text(_plural(value, " " + one, " " + many), class_name="cr-sr-only"),
         align="center",
         spacing="1",
         class_name="cr-count",
     )
 
 
+def _plural(count, one: str, many: str):
+    return rx.cond(count == 1, one, many)
+
+
+# The visible text of these buttons is a count; their accessible name starts with it and goes
+# on (screen-reader only) with what is counted and what the button does: "3 likes. Like",
+# "1 reply. Reply" — so "click 3" works for voice control and a screen reader says what it is.
 def _like_button(crud: CrudView) -> rx.Component:
     return rx.button(
         rx.icon("heart", size=16, aria_hidden="true", fill=rx.cond(crud.liked, "currentColor", "none")),
-        rx.text(crud.likes_count, size="2"),
-        rx.text(" likes", class_name="cr-sr-only"),
+        rx.text.span(crud.likes_count, size="2"),
+        rx.text.span(_plural(crud.likes_count, " like. Like", " likes. Like"), class_name="cr-sr-only"),
         variant="ghost",
         size="1",
         color_scheme=rx.cond(crud.liked, "pink", "gray"),
         aria_pressed=rx.cond(crud.liked, "true", "false"),
-        aria_label=rx.cond(crud.liked, "Unlike", "Like"),
         on_click=FeedState.toggle_like(crud.uuid),
         class_name="cr-action",
     )
@@ -49,12 +56,11 @@ def _like_button(crud: CrudView) -> rx.Component:
 def _reply_button(crud: CrudView) -> rx.Component:
     return rx.button(
         rx.icon("message-circle", size=16, aria_hidden="true"),
-        rx.text(crud.replies_count, size="2"),
-        rx.text(" replies", class_name="cr-sr-only"),
+        rx.text.span(crud.replies_count, size="2"),
+        rx.text.span(_plural(crud.replies_count, " reply. Reply", " replies. Reply"), class_name="cr-sr-only"),
         variant="ghost",
         size="1",
         color_scheme="gray",
-        aria_label="Reply",
         aria_expanded=rx.cond(FeedState.replying_to == crud.uuid, "true", "false"),
         on_click=FeedState.open_reply(crud.uuid),
         class_name="cr-action",
@@ -68,12 +74,14 @@ def _actions(crud: CrudView, *, can_reply: bool) -> rx.Component:
         variant="soft",
         class_name="cr-expiry",
     )
-    reposts = _count("repeat-2", crud.reposts_count, "reposts")
+    reposts = _count("repeat-2", crud.reposts_count, "repost", "reposts")
     signed_out = rx.fragment(
-        _count("message-circle", crud.replies_count, "replies"), reposts, _count("heart", crud.likes_count, "likes")
+        _count("message-circle", crud.replies_count, "reply", "replies"),
+        reposts,
+        _count("heart", crud.likes_count, "like", "likes"),
     )
     signed_in = rx.fragment(
-        _reply_button(crud) if can_reply else _count("message-circle", crud.replies_count, "replies"),
+        _reply_button(crud) if can_reply else _count("message-circle", crud.replies_count, "reply", "replies"),
         reposts,
         _like_button(crud),
     )
@@ -113,14 +121,11 @@ def reply_box(crud: CrudView) -> rx.Component:
             placeholder="Crud your reply",
             auto_focus=True,
             rows="2",
+            aria_describedby=box_id + "-count " + box_id + "-count-unit " + box_id + "-error",
+            aria_invalid=rx.cond(FeedState.reply_error != "", "true", "false"),
         ),
         rx.hstack(
-            rx.text(
-                FeedState.reply_left,
-                size="2",
-                color_scheme=rx.cond(FeedState.reply_left < 0, "red", "gray"),
-                aria_label="characters left",
-            ),
+            characters_left(FeedState.reply_left, box_id + "-count"),
             rx.button("Reply", type="submit", size="2", loading=FeedState.posting),
             justify="end",
             align="center",
@@ -128,6 +133,7 @@ def reply_box(crud: CrudView) -> rx.Component:
         ),
         rx.box(
             rx.cond(FeedState.reply_error != "", rx.text(FeedState.reply_error, color_scheme="red", size="2")),
+            id=box_id + "-error",
             role="alert",
         ),
         on_submit=lambda _form: FeedState.send_reply,
@@ -141,11 +147,13 @@ def crud_card(crud: CrudView) -> rx.Component:
         rx.cond(FeedState.replying_to == crud.uuid, reply_box(crud)),
         rx.cond(
             crud.replies.length() > 0,
-            rx.el.section(
+            # A named group, not a landmark: one "Replies" region per crud would crowd landmark lists.
+            rx.box(
                 rx.foreach(
                     crud.replies, lambda reply: rx.el.article(_body(reply, can_reply=False), class_name="cr-reply")
                 ),
                 class_name="cr-replies",
+                role="group",
                 aria_label="Replies",
             ),
         ),

@@ -133,14 +133,18 @@ def submit(label: str) -> rx.Component:
 
 
 def auth_card(title: str, *children: rx.Component, footer: rx.Component | None = None) -> rx.Component:
+    """The logo as the page's banner; the form and the link to the other form as its main content."""
     return rx.center(
         rx.vstack(
-            logo(),
-            rx.card(
-                rx.vstack(rx.heading(title, size="6", as_="h1"), *children, spacing="4", width="100%"),
-                class_name="cr-auth-card",
+            rx.el.header(logo()),
+            rx.el.main(
+                rx.card(
+                    rx.vstack(rx.heading(title, size="6", as_="h1"), *children, spacing="4", width="100%"),
+                    class_name="cr-auth-card",
+                ),
+                rx.box(footer, class_name="cr-auth-footer") if footer else rx.fragment(),
+                class_name="cr-auth-main",
             ),
-            footer or rx.fragment(),
             spacing="5",
             align="center",
             width="100%",

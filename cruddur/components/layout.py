@@ -147,12 +147,27 @@ def default_sidebar() -> rx.Component:
     )
 
 
+def loading(text: str) -> rx.Component:
+    """A spinner that tells screen readers what is being waited for."""
+    return rx.center(
+        rx.spinner(size="3"), rx.text.span(text, class_name="cr-sr-only"), role="status", class_name="cr-empty"
+    )
+
+
+def skip_link() -> rx.Component:
+    """The first Tab stop, seen only when focused: straight past the navigation to the page."""
+    return rx.el.a("Skip to content", href="#content", class_name="cr-skip-link")
+
+
 def app_shell(*content: rx.Component, title, active: str, sidebar: rx.Component | None = None) -> rx.Component:
     return rx.box(
+        skip_link(),
         navigation(active),
         rx.el.main(
             rx.heading(title, size="5", as_="h1", class_name="cr-page-title"),
             *content,
+            id="content",
+            tab_index=-1,
             class_name="cr-main",
         ),
         rx.el.aside(sidebar or default_sidebar(), class_name="cr-aside", aria_label="Sidebar"),

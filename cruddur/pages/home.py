@@ -4,7 +4,7 @@ import reflex as rx
 
 from cruddur.components.compose import compose_box
 from cruddur.components.crud import crud_card
-from cruddur.components.layout import app_shell
+from cruddur.components.layout import app_shell, loading
 from cruddur.state.feed import FeedState
 from cruddur.state.session import SessionState
 
@@ -14,7 +14,7 @@ def feed(empty_text: str) -> rx.Component:
         FeedState.loaded,
         rx.cond(
             FeedState.cruds.length() > 0,
-            rx.box(
+            rx.el.section(
                 rx.foreach(FeedState.cruds, crud_card),
                 rx.cond(
                     FeedState.next_cursor != "",
@@ -32,7 +32,7 @@ def feed(empty_text: str) -> rx.Component:
             ),
             rx.text(empty_text, class_name="cr-empty"),
         ),
-        rx.center(rx.spinner(size="3"), class_name="cr-empty", aria_label="Loading cruds"),
+        loading("Loading cruds…"),
     )
 
 

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from cruddur.components.layout import app_shell
+from cruddur.components.layout import app_shell, loading
 from cruddur.services.notifications import Notification
 from cruddur.state.notifications import NotificationsState
 
@@ -38,12 +38,12 @@ def notifications() -> rx.Component:
             NotificationsState.loaded,
             rx.cond(
                 NotificationsState.items.length() > 0,
-                rx.box(rx.foreach(NotificationsState.items, notification_row), aria_label="Notifications"),
+                rx.el.section(rx.foreach(NotificationsState.items, notification_row), aria_label="Notifications"),
                 rx.text(
                     "Nothing yet. When people reply to or like your cruds, you'll see it here.", class_name="cr-empty"
                 ),
             ),
-            rx.center(rx.spinner(size="3"), class_name="cr-empty", aria_label="Loading notifications"),
+            loading("Loading notifications…"),
         ),
         title="Notifications",
         active="Notifications",

@@ -3,6 +3,7 @@
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_auth_journey import PASSWORD, confirmed_person, expect_signed_in, sign_in
+from tests.e2e.test_feed_actions import LIKE
 
 
 def test_a_signed_in_page_sends_you_to_sign_in_and_back(cruddur_app, page: Page):
@@ -29,8 +30,8 @@ def test_a_like_and_a_reply_show_up_in_the_authors_notifications(cruddur_app, pa
     fan = confirmed_person(fan_page, cruddur_app)
     sign_in(fan_page, cruddur_app, fan["email"], PASSWORD)
     crud = fan_page.locator("article.cr-crud", has_text="Notify me, please")
-    crud.get_by_role("button", name="Like", exact=True).click()
-    expect(crud.get_by_role("button", name="Unlike")).to_be_visible()
+    crud.get_by_role("button", name=LIKE, pressed=False).click()
+    expect(crud.get_by_role("button", name=LIKE, pressed=True)).to_be_visible()
     crud.get_by_role("button", name="Reply").click()
     crud.get_by_label("Reply to @" + author["handle"]).fill("Notified!")
     crud.get_by_role("button", name="Reply", exact=True).last.click()
