@@ -1,8 +1,11 @@
 import reflex as rx
 
-from cruddur.settings import load_settings
+from cruddur.settings import ConfigurationError, load_settings
 
-settings = load_settings()
+try:
+    settings = load_settings()
+except ConfigurationError as refused:
+    raise SystemExit(f"cruddur: {refused}") from None
 
 config = rx.Config(
     app_name="cruddur",

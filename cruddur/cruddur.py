@@ -38,8 +38,8 @@ from cruddur.state.notifications import NotificationsState
 from cruddur.state.session import CHOOSE_HANDLE, SessionState
 
 log = logging.getLogger(__name__)
-settings = load_settings()
 try:
+    settings = load_settings()
     identity_source = settings.identity_source()
 except ConfigurationError as refused:
     raise SystemExit(f"cruddur: {refused}") from None

@@ -12,7 +12,7 @@ from cruddur.db import Database
 from cruddur.seed import seed_if_empty
 from cruddur.services.revocations import Revocations
 from cruddur.services.sessions import SessionStore
-from cruddur.settings import Settings, load_settings
+from cruddur.settings import ConfigurationError, Settings, load_settings
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
@@ -51,7 +51,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m cruddur.manage")
     parser.add_argument("action", choices=["setup", "migrate", "seed", "purge"])
     action = parser.parse_args().action
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ConfigurationError as refused:
+        raise SystemExit(f"cruddur: {refused}") from None
     if action in ("setup", "migrate"):
         migrate(settings)
     if action in ("setup", "seed"):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SESSION_COOKIE = "cruddur_session"
@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     reflex_api_url: str | None = None
     reflex_deploy_url: str | None = None
     reflex_frontend_port: int | None = None
+
+    @field_validator("allow_local_cognito", mode="before")
+    @classmethod
+    def _empty_is_no(cls, value):
+        return False if value == "" else value  # ALLOW_LOCAL_COGNITO= reads as "not allowed"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -145,6 +150,12 @@ def _origin(url: str) -> str:
 
 
 def load_settings(**overrides) -> Settings:
-    """The settings from the environment and `.env`; keyword arguments win (tests build theirs)."""
-    return Settings(**overrides)
+    """The settings from the environment and `.env`; keyword arguments win (tests build theirs).
+    A value that does not parse is a ConfigurationError naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as invalid:
+        problem = invalid.errors()[0]
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
+        raise ConfigurationError(f"{name}: {problem['msg']}") from None
 

@@ -7,7 +7,7 @@ from moto.cognitoidp.models import CognitoIdpUserPool
 
 from cruddur import provision as prov
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
-from cruddur.settings import Settings
+from cruddur.settings import IdentitySource, Settings
 
 REGION = "us-east-1"
 READ_ONLY = ("List", "Describe")
@@ -328,7 +328,7 @@ def test_written_env_makes_the_app_use_the_provisioned_pool(cognito, monkeypatch
 
     settings = Settings(_env_file=env)
 
-    assert settings.uses_local_cognito is False
+    assert settings.identity_source() is IdentitySource.USER_POOL
     assert settings.cognito_user_pool_id == prov.find_pool_id(cognito, "cruddur")
 
 

@@ -74,10 +74,21 @@ SIGNED_OUT_PAGES: list[tuple[str, Callable[[Page], None]]] = [
 ]
 
 
+@pytest.fixture
+def page(browser: Browser) -> Page:
+    """A tab whose Content-Security-Policy lets the test inject axe: the app's own policy
+    refuses any script it did not ship, this one included (every context here does the same)."""
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def someone_in_the_mailbox(cruddur_app, browser: Browser) -> dict:
     """A signed-up (unconfirmed) person, so the developer mailbox has a letter to list."""
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
     person = new_person()
     sign_up(page, cruddur_app, person)
@@ -94,7 +105,7 @@ def test_signed_out_page_has_no_axe_violations(cruddur_app, someone_in_the_mailb
 
 @pytest.mark.parametrize("path", ["/", "/signin"])
 def test_signed_out_page_on_a_phone_has_no_axe_violations(cruddur_app, browser: Browser, path):
-    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, bypass_csp=True)
     page = context.new_page()
     page.goto(cruddur_app.url + path)
     dict(SIGNED_OUT_PAGES)[path](page)
@@ -173,7 +184,7 @@ def reply_toggle(crud):
 def signed_in(cruddur_app, browser: Browser) -> Iterator[SignedIn]:
     """A person signed in (in one browser context, shared by its tabs) who has posted a crud that
     someone else has liked and replied to, so every signed-in page has something on it."""
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     person = confirmed_person(page, cruddur_app)
@@ -185,7 +196,7 @@ def signed_in(cruddur_app, browser: Browser) -> Iterator[SignedIn]:
     expect(page.locator("article.cr-crud").first).to_contain_text(crud_text)
     page.close()
 
-    fan_context = browser.new_context(viewport=DESKTOP)
+    fan_context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     fan_page = fan_context.new_page()
     fan_page.set_default_timeout(15_000)
     fan = confirmed_person(fan_page, cruddur_app)
@@ -260,7 +271,7 @@ def test_signed_in_page_has_no_axe_violations(cruddur_app, signed_in, signed_in_
 
 
 def test_signed_in_home_on_a_phone_has_no_axe_violations(cruddur_app, signed_in, browser: Browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, storage_state=signed_in.context.storage_state())
+    context = browser.new_context(viewport=PHONE, is_mobile=True, bypass_csp=True, storage_state=signed_in.context.storage_state())
     page = context.new_page()
     page.goto(cruddur_app.url + "/")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
