@@ -1,16 +1,24 @@
 """Confirmation and reset codes: 6 random digits, single use, expiring, attempt-limited, only
-the newest one live, sending rate-limited; each one goes to the mailbox."""
+the newest one live, sending rate-limited; each one goes to the mailbox.
+
+For a user the provider must not reveal (prevent user existence errors) the same reads and
+writes happen against a decoy identity and the code goes nowhere, so the answer and its cost
+are a real user's."""
 
 import hashlib
 import hmac
 import secrets
+import uuid
+from typing import NoReturn
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from . import mailbox
+from .attributes import delivery_details, normalize_email
 from .config import LocalCognitoConfig
+from .decoys import decoy_sub
 from .errors import TOO_MANY_FAILED_ATTEMPTS, CognitoError, code_expired, code_mismatch, limit_exceeded
-from .models import Code, User
+from .models import Code, MailboxMessage, SimulatedDelivery, User
 
 SIGN_UP = "SIGN_UP"
 FORGOT_PASSWORD = "FORGOT_PASSWORD"
@@ -24,23 +32,48 @@ def lifetime(config: LocalCognitoConfig, kind: str) -> int:
     return config.sign_up_code_seconds if kind == SIGN_UP else config.reset_code_seconds
 
 
-def send(session: Session, config: LocalCognitoConfig, user: User, kind: str, now: float) -> None:
-    """Issue a new code of `kind` (replacing any older one) and deliver it, within the rate limit."""
-    window_start = now - config.code_send_window_seconds
-    if mailbox.sends_since(session, user.sub, kind, window_start) >= config.code_sends_per_window:
+def _issue(
+    session: Session,
+    config: LocalCognitoConfig,
+    sub: str,
+    kind: str,
+    now: float,
+    outbox: type[MailboxMessage] | type[SimulatedDelivery],
+) -> str:
+    """A new code of `kind` for `sub`, replacing any older one, within the sending rate limit
+    (counted in `outbox`, where the caller records the send)."""
+    since = now - config.code_send_window_seconds
+    sent = select(func.count()).where(outbox.username == sub, outbox.kind == kind, outbox.created_at >= since)
+    if session.exec(sent).one() >= config.code_sends_per_window:
         raise limit_exceeded()
     code = f"{secrets.randbelow(1_000_000):06d}"
-    row = session.get(Code, (user.sub, kind))
-    if row is None:
-        row = Code(sub=user.sub, kind=kind, code_hash="", expires_at=0.0)
+    row = session.get(Code, (sub, kind)) or Code(sub=sub, kind=kind, code_hash="", expires_at=0.0)
     row.code_hash = _digest(code)
     row.expires_at = now + lifetime(config, kind)
     row.failed_attempts = 0
     row.used = False
     session.add(row)
+    return code
+
+
+def send(session: Session, config: LocalCognitoConfig, user: User, kind: str, now: float) -> dict:
+    """Issue and deliver a code of `kind` to `user`; Cognito's CodeDeliveryDetails."""
+    code = _issue(session, config, user.sub, kind, now, MailboxMessage)
     mailbox.deliver(
         session, to=user.email, username=user.sub, kind=kind, code=code, now=now, echo=config.echo_codes_to_console
     )
+    return delivery_details(user.email)
+
+
+def send_nowhere(
+    session: Session, config: LocalCognitoConfig, decoy_key: bytes, username: str, kind: str, now: float
+) -> dict:
+    """`send` for a user the provider must not reveal: the same work for a decoy, nothing
+    delivered, and the details masked from the username as sent, as for an address that exists."""
+    sub = decoy_sub(decoy_key, username)
+    _issue(session, config, sub, kind, now, SimulatedDelivery)
+    session.add(SimulatedDelivery(id=str(uuid.uuid4()), username=sub, kind=kind, created_at=now))
+    return delivery_details(normalize_email(username))
 
 
 def check(session: Session, config: LocalCognitoConfig, user: User, kind: str, code: str, now: float) -> None:
@@ -61,3 +94,13 @@ def check(session: Session, config: LocalCognitoConfig, user: User, kind: str, c
         raise code_mismatch()
     row.used = True
     session.add(row)
+
+
+def check_nowhere(session: Session, decoy_key: bytes, username: str, kind: str) -> NoReturn:
+    """`check` for a user the provider must not reveal: a wrong guess counted against a decoy
+    (the write a real wrong guess costs), and Cognito's answer for such users, a mismatch."""
+    sub = decoy_sub(decoy_key, username)
+    row = session.get(Code, (sub, kind)) or Code(sub=sub, kind=kind, code_hash="", expires_at=0.0)
+    row.failed_attempts += 1
+    session.add(row)
+    raise code_mismatch()

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import literal_column
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from .models import MailboxMessage
 from .store import Store
@@ -22,13 +22,6 @@ def deliver(session: Session, *, to: str, username: str, kind: str, code: str, n
     session.add(MailboxMessage(id=str(uuid.uuid4()), to=to, username=username, kind=kind, code=code, created_at=now))
     if echo:
         print(f"[localcognito] {kind} code for {to}: {code}", file=sys.stderr, flush=True)
-
-
-def sends_since(session: Session, username: str, kind: str, since: float) -> int:
-    query = select(func.count()).where(
-        MailboxMessage.username == username, MailboxMessage.kind == kind, MailboxMessage.created_at >= since
-    )
-    return session.exec(query).one()
 
 
 def messages(store: Store, limit: int = 500) -> list[dict]:

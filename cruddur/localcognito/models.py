@@ -38,7 +38,8 @@ class User(LocalCognitoBase, table=True):
 
 
 class Code(LocalCognitoBase, table=True):
-    """The one live code of a kind for a user; a new code replaces the old one."""
+    """The one live code of a kind for a user (or a decoy, codes.send_nowhere); a new code
+    replaces the old one."""
 
     __tablename__ = "lc_code"
     sub: str = Field(primary_key=True)
@@ -56,6 +57,17 @@ class MailboxMessage(LocalCognitoBase, table=True):
     username: str
     kind: str = Field(index=True)
     code: str
+    created_at: float = Field(index=True)
+
+
+class SimulatedDelivery(LocalCognitoBase, table=True):
+    """A code 'sent' for a user the provider must not reveal: delivered nowhere (no code kept),
+    recorded like a mailbox message so such sends are rate-limited and cost what a real one does."""
+
+    __tablename__ = "lc_simulated_delivery"
+    id: str = Field(primary_key=True)
+    username: str  # the decoy sub
+    kind: str = Field(index=True)
     created_at: float = Field(index=True)
 
 

@@ -1,14 +1,20 @@
 """ForgotPassword, ConfirmForgotPassword, ChangePassword."""
 
+from typing import TypeGuard
+
 from . import codes, srp
 from .account import authenticate
-from .attributes import delivery_details, normalize_email
-from .errors import code_mismatch, incorrect_credentials, invalid_parameter
+from .decoys import decoy_sub
+from .errors import incorrect_credentials, invalid_parameter
 from .models import User
 from .provider import Provider, find_user
 from .signin import record_wrong_password, refuse_if_locked
 
-NO_VERIFIED_DESTINATION = "Cannot reset password for the user as there is no registered/verified email or phone_number"
+
+def _can_reset(user: User | None) -> TypeGuard[User]:
+    """Whether a reset may go ahead. With user existence errors prevented, Cognito answers an
+    unknown, disabled or unverified user (no verified address to send to) as if a code was sent."""
+    return user is not None and user.enabled and user.email_verified
 
 
 def forgot_password(p: Provider, req: dict) -> dict:
@@ -16,12 +22,13 @@ def forgot_password(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None or not user.enabled:  # prevent user existence errors: answer as if a code was sent
-            return {"CodeDeliveryDetails": delivery_details(normalize_email(req["Username"]))}
-        if not user.email_verified:
-            raise invalid_parameter(NO_VERIFIED_DESTINATION)
-        codes.send(session, p.config, user, codes.FORGOT_PASSWORD, now)
-        return {"CodeDeliveryDetails": delivery_details(user.email)}
+        if _can_reset(user):
+            delivery = codes.send(session, p.config, user, codes.FORGOT_PASSWORD, now)
+        else:
+            delivery = codes.send_nowhere(
+                session, p.config, p.keys.decoy_key, req["Username"], codes.FORGOT_PASSWORD, now
+            )
+        return {"CodeDeliveryDetails": delivery}
 
 
 def _set_password(user: User, salt: str, verifier: str, now: float) -> None:
@@ -34,16 +41,17 @@ def _set_password(user: User, salt: str, verifier: str, now: float) -> None:
 def confirm_forgot_password(p: Provider, req: dict) -> dict:
     p.check_client(req["ClientId"])
     p.config.password_policy.check(req["Password"])
+    username = req["Username"]
     with p.store.read() as session:
-        user = find_user(session, req["Username"])
-    if user is None or not user.enabled:
-        raise code_mismatch()  # prevent user existence errors
-    salt, verifier = srp.new_verifier(p.pool_id, user.sub, req["Password"])
+        found = find_user(session, username)
+    sub = found.sub if _can_reset(found) else None
+    # A verifier for a decoy too: the costliest step, so both answers take as long.
+    salt, verifier = srp.new_verifier(p.pool_id, sub or decoy_sub(p.keys.decoy_key, username), req["Password"])
     now = p.now()
     with p.store.write() as session:
-        user = session.get(User, user.sub)
-        if user is None or not user.enabled:
-            raise code_mismatch()
+        user = session.get(User, sub) if sub else None
+        if not _can_reset(user):  # Cognito's answer: a mismatch
+            codes.check_nowhere(session, p.keys.decoy_key, username, codes.FORGOT_PASSWORD)
         codes.check(session, p.config, user, codes.FORGOT_PASSWORD, req["ConfirmationCode"], now)
         _set_password(user, salt, verifier, now)
         session.add(user)

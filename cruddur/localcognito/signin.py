@@ -9,6 +9,7 @@ from sqlmodel import Session as DbSession
 from sqlmodel import delete, select
 
 from . import srp
+from .decoys import decoy_srp
 from .errors import (
     ATTEMPTS_EXCEEDED,
     USER_DISABLED,
@@ -71,19 +72,6 @@ def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) ->
     }
 
 
-# --- decoys for unknown users ----------------------------------------------------------------
-
-
-def _decoy(p: Provider, username: str) -> tuple[str, str, int]:
-    """(user id, salt, verifier) for an unknown user: random-looking, stable per username."""
-    key = username.strip().lower().encode()
-    digest = hmac.new(p.keys.decoy_key, b"user:" + key, hashlib.sha256).digest()
-    user_id = str(uuid.UUID(bytes=digest[:16], version=4))
-    salt = hmac.new(p.keys.decoy_key, b"salt:" + key, hashlib.sha256).hexdigest()[:32]
-    stream = b"".join(hmac.new(p.keys.decoy_key, b"v%d:" % i + key, hashlib.sha512).digest() for i in range(6))
-    return user_id, salt, int.from_bytes(stream, "big") % srp.N
-
-
 # --- InitiateAuth ----------------------------------------------------------------------------
 
 
@@ -114,7 +102,7 @@ def _start_srp(p: Provider, params: dict) -> dict:
     if user is not None:
         user_id, salt, verifier, decoy = user.sub, user.salt, int(user.verifier, 16), False
     else:
-        (user_id, salt, verifier), decoy = _decoy(p, username), True
+        (user_id, salt, verifier), decoy = decoy_srp(p.keys.decoy_key, username), True
     b, big_b = srp.server_values(verifier)
     state = {
         "u": user_id,
@@ -214,7 +202,7 @@ def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
     big_a, b, big_b = int(state["a"], 16), int(state["b"], 16), int(state["B"], 16)
 
     if state["d"]:  # unknown user: do the same work, then refuse like a wrong password
-        srp.session_key(big_a, big_b, b, _decoy(p, state["n"])[2])
+        srp.session_key(big_a, big_b, b, decoy_srp(p.keys.decoy_key, state["n"])[2])
         raise incorrect_credentials()
     with p.store.read() as session:
         user = session.get(User, user_id)

@@ -5,8 +5,8 @@ import uuid
 from sqlmodel import select
 
 from . import codes, srp
-from .attributes import delivery_details, handle_key, handle_taken, is_email, normalize_email, parse_attributes
-from .errors import CognitoError, code_mismatch, invalid_parameter, not_authorized
+from .attributes import handle_key, handle_taken, is_email, normalize_email, parse_attributes
+from .errors import CognitoError, invalid_parameter, not_authorized
 from .models import User
 from .pool import check_handle
 from .provider import Provider, find_user
@@ -53,8 +53,8 @@ def sign_up(p: Provider, req: dict) -> dict:
         )
         session.add(user)
         session.flush()
-        codes.send(session, p.config, user, codes.SIGN_UP, now)
-    return {"UserConfirmed": False, "CodeDeliveryDetails": delivery_details(email), "UserSub": sub}
+        delivery = codes.send(session, p.config, user, codes.SIGN_UP, now)
+    return {"UserConfirmed": False, "CodeDeliveryDetails": delivery, "UserSub": sub}
 
 
 def confirm_sign_up(p: Provider, req: dict) -> dict:
@@ -62,8 +62,8 @@ def confirm_sign_up(p: Provider, req: dict) -> dict:
     now = p.now()
     with p.store.write() as session:
         user = find_user(session, req["Username"])
-        if user is None or not user.enabled:
-            raise code_mismatch()  # prevent user existence errors
+        if user is None or not user.enabled:  # prevent user existence errors
+            codes.check_nowhere(session, p.keys.decoy_key, req["Username"], codes.SIGN_UP)
         if user.status == CONFIRMED:
             raise not_authorized("User cannot be confirmed. Current status is CONFIRMED")
         codes.check(session, p.config, user, codes.SIGN_UP, req["ConfirmationCode"], now)
@@ -80,8 +80,9 @@ def resend_confirmation_code(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         user = find_user(session, req["Username"])
         if user is None or not user.enabled:  # prevent user existence errors
-            return {"CodeDeliveryDetails": delivery_details(normalize_email(req["Username"]))}
+            delivery = codes.send_nowhere(session, p.config, p.keys.decoy_key, req["Username"], codes.SIGN_UP, now)
+            return {"CodeDeliveryDetails": delivery}
         if user.status == CONFIRMED:
+            # Cognito says so even with user existence errors prevented (docs/localcognito.md).
             raise invalid_parameter("User is already confirmed.")
-        codes.send(session, p.config, user, codes.SIGN_UP, now)
-        return {"CodeDeliveryDetails": delivery_details(user.email)}
+        return {"CodeDeliveryDetails": codes.send(session, p.config, user, codes.SIGN_UP, now)}
