@@ -38,7 +38,8 @@ class User(LocalCognitoBase, table=True):
 
 
 class Code(LocalCognitoBase, table=True):
-    """The one live code of a kind for a user; a new code replaces the old one."""
+    """The one live code of a kind for a user (or a decoy, codes.send_nowhere); a new code
+    replaces the old one."""
 
     __tablename__ = "lc_code"
     sub: str = Field(primary_key=True)
