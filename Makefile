@@ -1,10 +1,20 @@
-# The two commands a newcomer needs. Each installs what is missing, then runs.
+# The two commands a newcomer needs, and the quicker ones for iterating. Each installs what is
+# missing, then runs.
 SHELL := /bin/bash
-.PHONY: run test
+.PHONY: run test test-fast check
 
 # The dev server reloads on file changes; SQLite's -wal/-shm files in data/ are not code.
 run:
 	source scripts/setup.sh && REFLEX_HOT_RELOAD_EXCLUDE_PATHS="$$PWD/$${DATA_DIR:-data}" exec reflex run
 
-test:
+# Everything: the static checks, then every test in a random order (the seed is printed).
+test: check
 	source scripts/setup.sh --test && exec python -m pytest
+
+# No browser, no served app, no provider, no PostgreSQL or Redis: under a minute, on every core.
+test-fast:
+	source scripts/setup.sh --test && exec python -m pytest -m "not browser and not integration" -n auto
+
+# Lint and format (ruff) on the project, types (pyright) on cruddur/.
+check:
+	source scripts/setup.sh --test && ruff check . && ruff format --check . && pyright

@@ -8,11 +8,13 @@ in the backend's lifespan (`cruddur.runtime`).
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import reflex as rx
 from reflex.constants import Dirs
 from reflex.utils.prerequisites import get_web_dir
 from reflex_base.config import get_config
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from cruddur import runtime
@@ -55,6 +57,18 @@ async def _end_session(handle: str) -> None:
     await rt.identity.run(rt.accounts.sign_out, handle)
 
 
+def in_front(outer: Starlette) -> Callable[[ASGIApp], ASGIApp]:
+    """`outer`'s routes in front of the app, given to Reflex as a plain transformer: Reflex adds
+    its CORS middleware to every Starlette app it is handed, on top of the one on its own top
+    app, and each added one more `Vary: Origin` to every answer."""
+
+    def mount(inner: ASGIApp) -> ASGIApp:
+        outer.mount("", inner)
+        return outer
+
+    return mount
+
+
 def with_security_headers(backend: ASGIApp) -> ASGIApp:
     """Security headers on everything the backend serves, production pages included. Reflex
     calls this as the backend starts, after `reflex run --env prod` has built the pages whose
@@ -67,8 +81,8 @@ app = rx.App(
     # Where session.js finds the backend (the dev server's pages are served from elsewhere).
     head_components=[rx.el.meta(name="cruddur-backend", content=get_config().api_url), rx.script(src="/session.js")],
     api_transformer=[
-        api,
-        session_routes(settings, _redeem_ticket, _end_session),
+        in_front(api),
+        in_front(session_routes(settings, _redeem_ticket, _end_session)),
         with_browser_cookies(settings),
         with_security_headers,
     ],

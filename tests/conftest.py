@@ -12,6 +12,20 @@ from cruddur.manage import migrate
 from cruddur.settings import Settings
 from tests.support.appserver import free_port
 
+# The tiers (pytest.ini): `make test-fast` runs what is neither.
+BROWSER = ("e2e", "localcognito_browser")
+INTEGRATION = ("auth_flows", "localcognito", "resilience", "scale", "startup")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        folder = item.path.relative_to(item.config.rootpath / "tests").parts[0]
+        if folder in BROWSER:
+            item.add_marker(pytest.mark.browser)
+        elif folder in INTEGRATION or "postgresql" in getattr(getattr(item, "callspec", None), "params", {}).values():
+            item.add_marker(pytest.mark.integration)
+
+
 # Settings a developer's shell may carry that would point a test at something else.
 _OUTSIDE = ("COGNITO_", "REFLEX_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS", "DATA_DIR", "LOCAL_COGNITO_")
 

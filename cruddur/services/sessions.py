@@ -93,6 +93,11 @@ class SessionStore:
         times = SessionTimes(row.created_at, row.last_seen_at, row.access_expires_at, row.rechecked_at)
         return StoredSession(row.sub, tokens, row.origin_jti, times)
 
+    def is_open(self, handle: str) -> bool:
+        """Whether the session still exists (one primary-key read; nothing decrypted)."""
+        with self.database.session() as db:
+            return db.get(AuthSession, handle_hash(handle)) is not None
+
     def update(
         self, handle: str, *, tokens: Tokens | None = None, seen: bool = False, rechecked: bool = False
     ) -> None:

@@ -11,6 +11,7 @@ from functools import partial
 import reflex as rx
 
 from cruddur import runtime
+from cruddur.auth.errors import friendly
 from cruddur.services import activities, likes, posting
 from cruddur.services.activities import CrudView, FeedPage
 from cruddur.services.errors import NotFound, ProfileRequired, ServiceError
@@ -205,10 +206,14 @@ class FeedState(rx.State):
     async def _write(self, work: Callable, *args):
         """Runs a write as the verified viewer; None (and says why) when there is none."""
         session = await self.get_state(SessionState)
-        author = await session.viewer_sub()
+        was_signed_in = session.signed_in
+        author = await session.viewer_sub(writing=True)
         if author is None:
-            # Still shown as signed in: the check could not be made, the session is not over.
-            self.compose_error = self.reply_error = CANNOT_CHECK if session.signed_in else SIGN_IN_TO_CRUD
+            if session.signed_in:  # the check could not be made; the session is not over
+                message = CANNOT_CHECK
+            else:
+                message = friendly("SessionExpired").message if was_signed_in else SIGN_IN_TO_CRUD
+            self.compose_error = self.reply_error = message
             return None
         try:
             return await rx.run_in_thread(partial(runtime.current().database.run, work, author, *args))

@@ -162,18 +162,22 @@ class SessionState(rx.State):
         for event in await self.guard_for_page():
             yield event
 
-    async def viewer_sub(self) -> str | None:
+    async def viewer_sub(self, *, writing: bool = False) -> str | None:
         """This tab's verified person, for a handler that reads or writes per-user data: the
-        page load's verification when it is moments old, else the session resumed again —
-        waiting at most BOUNDED_CHECK_SECONDS, since the caller holds the state lock."""
+        page load's verification when it is moments old (for a write, once the session is seen
+        to be still open), else the session resumed again — waiting at most
+        BOUNDED_CHECK_SECONDS, since the caller holds the state lock."""
         handle = connection_handle(self)
         if not handle:
             if self.signed_in:
                 self.become("", None)
             return None
-        if self._reusable(handle):
-            return self._viewer_sub
         rt = runtime.current()
+        if self._reusable(handle):
+            if not writing or await rx.run_in_thread(lambda: rt.sessions.is_open(handle)):
+                return self._viewer_sub
+            self.become("", None)
+            return None
         try:
             viewer = await asyncio.wait_for(rt.identity.run(rt.accounts.resume, handle), BOUNDED_CHECK_SECONDS)
         except (AccountError, TimeoutError) as error:

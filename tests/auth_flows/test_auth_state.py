@@ -1,6 +1,7 @@
 """The account form handlers and the session they make, called on real state objects the way
 Reflex calls them, against the real embedded provider."""
 
+import re
 import time
 
 import httpx
@@ -223,3 +224,42 @@ def test_next_is_followed_only_to_same_origin_paths():
     assert safe_next("/@ada?x=1") == "/@ada?x=1"
     for hostile in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", None):
         assert safe_next(hostile) == "/"
+
+
+async def test_guessing_is_braked_with_a_friendly_wait_before_the_provider_is_asked(app_runtime):
+    tab = Tab("/signin")
+    auth = tab.state(AuthState)
+    for _ in range(10):  # an unknown e-mail: the provider alone would never lock it out
+        await tab.run(AuthState.sign_in, {"email": "nobody@example.com", "password": "Guess-1234!"})
+        assert "Incorrect email or password" in auth.error
+    await tab.run(AuthState.sign_in, {"email": "nobody@example.com", "password": "Guess-1234!"})
+    assert re.fullmatch(r"Too many attempts\. Please try again in \d+ seconds\.", auth.error), auth.error
+    assert not auth.busy and auth.email == "nobody@example.com"
+
+
+async def test_one_address_trying_many_accounts_is_braked(make_settings, database):
+    from cruddur import runtime
+
+    runtime.start(make_settings(database_url=database.url, rate_limit_per_address=3))
+    try:
+        tab = Tab("/forgot", address="198.51.100.23")
+        for n in range(3):
+            await tab.run(AuthState.send_reset_code, {"email": f"person{n}@example.com"})
+            assert tab.state(AuthState).error == ""
+        await tab.run(AuthState.send_reset_code, {"email": "person9@example.com"})
+        assert tab.state(AuthState).error.startswith("Too many attempts")
+        elsewhere = Tab("/forgot", address="198.51.100.24")
+        await elsewhere.run(AuthState.send_reset_code, {"email": "person9@example.com"})
+        assert elsewhere.state(AuthState).error == ""
+    finally:
+        runtime.stop()
+
+
+async def test_a_session_ended_on_another_device_says_so_at_the_next_post(app_runtime, mailbox):
+    tab = await signed_in(mailbox)
+    elsewhere = Tab(cookies=dict(tab.cookies))
+    await elsewhere.run(SessionState.sign_out)  # moments after this tab verified its session
+    await tab.run(FeedState.set_draft, "still here?")
+    await tab.run(FeedState.post)
+    assert tab.state(FeedState).compose_error == "Your session has ended. Please sign in again."
+    assert not tab.state(SessionState).signed_in

@@ -62,3 +62,12 @@ def test_unknown_paths_and_wrong_methods_under_api_answer_in_the_apis_json_shape
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"] == "method_not_allowed"
     assert wrong_method.headers["allow"] == "GET"
+
+
+def test_answers_name_the_origin_once_in_vary_and_grant_cors_only_to_the_apps_origin(cruddur_app):
+    api = cruddur_app.url + "/api/health"
+    ours = httpx.get(api, headers={"Origin": cruddur_app.url})
+    assert ours.headers.get_list("vary") == ["Origin"] or ours.headers["vary"] == "Origin", ours.headers
+    assert ours.headers["access-control-allow-origin"] == cruddur_app.url
+    foreign = httpx.get(api, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in foreign.headers
