@@ -55,9 +55,13 @@ def toasts(events) -> str:
 
 
 class Tab:
-    def __init__(self, path: str = "/", address: str = "127.0.0.1", cookies: dict[str, str] | None = None):
+    def __init__(
+        self, path: str = "/", address: str = "127.0.0.1", cookies: dict[str, str] | None = None, peer: str = ""
+    ):
+        """`address` is the client address Reflex reports (from X-Forwarded-For behind trusted
+        proxies); `peer` the socket's own peer address, the same unless given."""
         settings = runtime.current().settings
-        self.address = address
+        self.address, self.peer = address, peer or address
         # The handshake middleware gives a new browser its device cookie on first connect.
         self.cookies = cookies if cookies is not None else {settings.device_cookie: secrets.token_urlsafe(32)}
         self.root = rx.State()
@@ -88,7 +92,7 @@ class Tab:
             "headers": {
                 "cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
                 "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 tests",
-                "asgi-scope-client": self.address,
+                "asgi-scope-client": self.peer,
             },
         })  # fmt: skip
         for state in (self.root, *self.root.substates.values()):
