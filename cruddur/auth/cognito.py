@@ -116,6 +116,12 @@ class CognitoClient:
     def confirm_forgot_password(self, *, email: str, code: str, password: str) -> None:
         self._call("ConfirmForgotPassword", Username=email, ConfirmationCode=code, Password=password)
 
+    def change_password(self, access_token: str, *, previous: str, proposed: str) -> None:
+        with _translated("ChangePassword"):
+            self._boto.change_password(
+                AccessToken=access_token, PreviousPassword=previous, ProposedPassword=proposed
+            )
+
     def global_sign_out(self, access_token: str) -> None:
         """Revokes every refresh token of the user (and the access tokens issued from them)."""
         with _translated("GlobalSignOut"):

@@ -266,6 +266,32 @@ class Accounts:
                 log.info("choose handle: the pool kept its preferred_username (%s)", error.code)
         return Viewer(viewer.sub, made.handle, made.display_name)
 
+    def change_password(
+        self, handle: str, *, email: str, previous: str, proposed: str, confirm: str, client: Client
+    ) -> SignedIn:
+        """A new password for the signed-in person. Every session of theirs ends (Cognito's and
+        the app's, this one included); this browser is signed in again with the new password, so
+        it keeps going on a new session the caller hands to the browser (as Django's
+        update_session_auth_hash keeps the current one)."""
+        email = self._checked_email(email)
+        self._brake("sign_in", email, client)
+        if proposed != confirm:
+            raise AccountError("PasswordMismatch")
+        self._check_password(proposed)
+        stored = self.sessions.load(handle)
+        if stored is None:
+            raise AccountError("SessionExpired")
+        access = self._live_access_token(stored)
+        if not access:
+            raise AccountError("SessionExpired")
+        try:
+            self.cognito.change_password(access, previous=previous, proposed=proposed)
+        except CognitoError as error:
+            raise AccountError(error.code, error.operation) from None
+        self._end_everywhere(stored.sub)
+        self._quietly(self.cognito.global_sign_out, access)
+        return self.sign_in(email=email, password=proposed, client=client)
+
     # -- recover ---------------------------------------------------------------------------------
 
     def forgot_password(self, *, email: str, client: Client) -> CodeSent:

@@ -216,3 +216,36 @@ def test_an_account_made_straight_through_cognito_with_a_clashing_handle_chooses
     chosen = app_runtime.accounts.choose_handle(signed_in.handle, handle="Other_1", name="Other")
     assert chosen.handle == "other_1"
     assert app_runtime.accounts.resume(signed_in.handle).handle == "other_1"
+
+
+def test_a_password_change_ends_every_session_and_keeps_this_browser_on_a_new_one(app_runtime, mailbox):
+    email = signed_up(app_runtime, mailbox)
+    here, elsewhere = sign_in(app_runtime, email), sign_in(app_runtime, email)
+    old_refresh = app_runtime.sessions.load(elsewhere).tokens.refresh_token
+    with pytest.raises(AccountError) as refused:
+        app_runtime.accounts.change_password(
+            here, email=email, previous="Wrong-pass-1!", proposed="Newer-pass-2027!", confirm="Newer-pass-2027!",
+            client=CLIENT,
+        )  # fmt: skip
+    assert refused.value.code == "NotAuthorizedException"
+    kept = app_runtime.accounts.change_password(
+        here, email=email, previous=PASSWORD, proposed="Newer-pass-2027!", confirm="Newer-pass-2027!", client=CLIENT
+    )
+    assert app_runtime.accounts.resume(here) is None and app_runtime.accounts.resume(elsewhere) is None
+    assert app_runtime.accounts.resume(kept.handle).handle == "ada"
+    with pytest.raises(CognitoError):
+        app_runtime.identity.cognito.refresh(old_refresh)
+
+
+def test_a_user_deleted_at_cognito_is_signed_out_at_the_next_recheck(app_runtime, mailbox):
+    handle = sign_in(app_runtime, signed_up(app_runtime, mailbox))
+    pool = app_runtime.identity.pool
+    admin = boto3.client(
+        "cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint_url,
+        aws_access_key_id="x", aws_secret_access_key="x",
+    )  # fmt: skip
+    admin.admin_delete_user(UserPoolId=pool.user_pool_id, Username="ada@example.com")
+    move_session(app_runtime, handle, rechecked_at=-app_runtime.sessions.policy.recheck)
+    with pytest.raises(AccountError) as refused:
+        app_runtime.accounts.resume(handle)
+    assert refused.value.code == "SessionExpired"

@@ -117,3 +117,23 @@ def test_a_password_reset_ends_the_sessions_on_every_device(cruddur_app, browser
         expect(device.get_by_role("button", name="Sign out")).to_have_count(0)
     for context in (laptop.context, phone.context, reset.context):
         context.close()
+
+
+def test_sign_in_shows_the_feed_without_a_reload_and_the_other_tabs_follow(cruddur_app, page: Page):
+    person = confirmed_person(page, cruddur_app)
+    other_tab = page.context.new_page()
+    other_tab.goto(cruddur_app.url + "/more")
+    expect(other_tab.get_by_role("heading", name=SIGNED_OUT)).to_be_visible()
+
+    page.goto(cruddur_app.url + "/signin")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    page.get_by_label("Email").fill(person["email"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(cruddur_app.url + "/")
+    expect_signed_in(page, person)
+    assert page.evaluate("window.__sameDocument") is True
+
+    expect_signed_in(other_tab, person)  # it reloaded with the new cookie
+    other_tab.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name=SIGNED_OUT)).to_be_visible()

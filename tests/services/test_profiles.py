@@ -139,3 +139,24 @@ def test_a_cursor_the_feed_did_not_make_is_a_validation_error_on_cursor(database
             with pytest.raises(ValidationError) as refused:
                 feed()
             assert refused.value.field == "cursor"
+
+
+def test_two_sign_ups_racing_for_one_handle_in_two_cases_get_it_once(database):
+    import threading
+
+    start, won, lost = threading.Barrier(2), [], []
+
+    def sign_up(spelling: str) -> None:
+        with database.session() as session:
+            start.wait()
+            try:
+                won.append(reserve_handle(session, spelling))
+            except HandleTaken:
+                lost.append(spelling)
+
+    threads = [threading.Thread(target=sign_up, args=(s,)) for s in ("Alice", "ALICE")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert won == ["alice"] and len(lost) == 1
