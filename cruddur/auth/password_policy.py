@@ -60,10 +60,6 @@ class PasswordPolicy:
                 rules.append(Rule(label, _has(test), browser_test, f"Password must have {kind} characters"))
         return rules
 
-    def checklist(self, password: str) -> list[tuple[str, bool]]:
-        """Each rule as (label a person reads, whether `password` meets it), in display order."""
-        return [(rule.label, rule.met(password)) for rule in self.rules()]
-
     def first_violation(self, password: str) -> str | None:
         """Cognito's wording of the first unmet rule, or None when the password conforms."""
         return next((rule.cognito_message for rule in self.rules() if not rule.met(password)), None)

@@ -2,7 +2,7 @@
 
 boto3 and pycognito work against it with only an `endpoint_url`. Real SRP-6a (salt + verifier,
 never a password), Cognito-shaped RS256 tokens with a JWKS, codes in a local mailbox, all kept
-in `<data_dir>/localcognito.db`. No Reflex imports. See docs/COGNITO-PROTOCOL.md.
+in `<data_dir>/localcognito.db`. Imports nothing of the app. See docs/localcognito.md.
 
     handle = start_in_thread(LocalCognitoConfig(data_dir=Path("data"), port=0))
     handle.endpoint_url, handle.user_pool_id, handle.client_id, handle.region

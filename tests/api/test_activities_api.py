@@ -241,3 +241,23 @@ async def test_the_openapi_document_describes_every_route_and_the_bearer_scheme(
         "description": "A Cognito access token of this app's user pool and client.",
     }
     assert doc["components"]["schemas"]["NewCrud"]["properties"]["ttl"]["$ref"].endswith("/Ttl")
+
+
+async def test_every_service_refusal_is_an_error_in_the_apis_shape_never_a_500(verifier, people):
+    from cruddur.services.errors import ServiceError
+
+    class SomeNewRefusal(ServiceError):
+        code = "some_new_refusal"
+
+    app = create_api(verifier.averify, lambda: people)
+
+    @app.get("/api/refuses")
+    async def refuses():
+        raise SomeNewRefusal("Not today.")
+
+    app.router.routes.insert(0, app.router.routes.pop())  # before the API's catch-all
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cruddur.test") as client:
+        answer = await client.get("/api/refuses")
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "some_new_refusal", "message": "Not today."}
