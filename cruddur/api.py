@@ -15,10 +15,10 @@ docs at /api/docs load Swagger UI from the app itself, never from another host.
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import fastapi_offline
@@ -94,11 +94,13 @@ class KeysUnavailable(Exception):
     """The pool's keys could not be fetched: our fault, not the token's (503, try again)."""
 
 
-_ERRORS = {status: {"model": ApiError} for status in (401, 422, 503)}
-_LOOKUP_ERRORS = _ERRORS | {404: {"model": ApiError}}
-_WRITE_ERRORS = _LOOKUP_ERRORS | {403: {"model": ApiError}}
+Responses = dict[int | str, dict[str, Any]]  # FastAPI's `responses`: status -> what it documents
+_ERRORS: Responses = {status: {"model": ApiError} for status in (401, 422, 503)}
+_LOOKUP_ERRORS: Responses = _ERRORS | {404: {"model": ApiError}}
+_WRITE_ERRORS: Responses = _LOOKUP_ERRORS | {403: {"model": ApiError}}
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _bearer = HTTPBearer(auto_error=False, description="A Cognito access token of this app's user pool and client.")
+Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
 
 
 def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Database]) -> FastAPI:
@@ -142,13 +144,9 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
             raise AuthError("Bearer", "Sign in: this needs an access token.")
         return claims
 
-    Viewer = Annotated[Claims | None, Depends(viewer)]
-    User = Annotated[Claims, Depends(user)]
-    Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
-
     @app.get("/api/health", response_model=Health, tags=["health"])
     async def health() -> Health:
-        await in_db(lambda session: session.exec(text("SELECT 1")))
+        await in_db(lambda session: session.execute(text("SELECT 1")))
         return Health(status="ok")
 
     reading: dict[tuple, asyncio.Future[bytes]] = {}  # (engine, cache generation, sub) -> its read
@@ -175,7 +173,7 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
         return await asyncio.shield(task)
 
     @app.get(HOME_PATH, response_model=FeedPage, responses=_ERRORS, tags=["activities"])
-    async def home(claims: Viewer, cursor: Cursor = None) -> Response:
+    async def home(claims: Annotated[Claims | None, Depends(viewer)], cursor: Cursor = None) -> Response:
         # The first page comes from the feed cache (services/feed_cache.py) as ready JSON: a
         # hit never leaves the event loop. `response_model` documents it; FeedPage is its shape.
         sub = _sub(claims)
@@ -186,11 +184,13 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
         return Response(body, media_type="application/json")
 
     @app.get("/api/activities/@{handle}", response_model=ProfileFeedPage, responses=_LOOKUP_ERRORS, tags=["activities"])
-    async def profile(handle: str, claims: Viewer, cursor: Cursor = None) -> ProfileFeedPage:
+    async def profile(
+        handle: str, claims: Annotated[Claims | None, Depends(viewer)], cursor: Cursor = None
+    ) -> ProfileFeedPage:
         return await in_db(lambda session: profile_feed(session, handle, cursor=cursor, viewer_sub=_sub(claims)))
 
     @app.post("/api/activities", status_code=201, response_model=CrudView, responses=_WRITE_ERRORS, tags=["activities"])
-    async def create(body: NewCrud, claims: User) -> CrudView:
+    async def create(body: NewCrud, claims: Annotated[Claims, Depends(user)]) -> CrudView:
         return await in_db(lambda session: post_crud(session, claims["sub"], body.message, body.ttl))
 
     @app.post(
@@ -200,13 +200,13 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
         responses=_WRITE_ERRORS,
         tags=["activities"],
     )
-    async def create_reply(crud_uuid: uuid.UUID, body: NewReply, claims: User) -> CrudView:
+    async def create_reply(crud_uuid: uuid.UUID, body: NewReply, claims: Annotated[Claims, Depends(user)]) -> CrudView:
         return await in_db(lambda session: reply(session, claims["sub"], crud_uuid, body.message))
 
     @app.post(
         "/api/activities/{crud_uuid}/like", response_model=LikeState, responses=_WRITE_ERRORS, tags=["activities"]
     )
-    async def like(crud_uuid: uuid.UUID, claims: User) -> LikeState:
+    async def like(crud_uuid: uuid.UUID, claims: Annotated[Claims, Depends(user)]) -> LikeState:
         liked, count = await in_db(lambda session: toggle_like(session, claims["sub"], crud_uuid))
         return LikeState(liked=liked, likes_count=count)
 
@@ -219,7 +219,7 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
             method
             for route in app.routes
             if isinstance(route, APIRoute) and route.endpoint is not unmatched and route.path_regex.match(path)
-            for method in route.methods
+            for method in route.methods or ()
         }
         if allowed:
             raise StarletteHTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
@@ -291,7 +291,7 @@ class _CachedHomePage:
             return None
         try:
             claims = await self.verify(token)
-        except Exception:  # refused or unverifiable: the route says why, in its own words
+        except TokenError:  # refused or unverifiable: the route says why, in its own words
             return None
         return home_cache.peek_body(engine, claims["sub"])
 
@@ -342,7 +342,7 @@ def _handle_errors(app: FastAPI) -> None:
 
 
 def _error(
-    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    status: int, code: str, message: str, field: str | None = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     body = {"error": code, "message": message} | ({"field": field} if field else {})
     return JSONResponse(body, status_code=status, headers=headers)

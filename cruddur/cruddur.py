@@ -107,9 +107,7 @@ app.register_lifespan_task(run_runtime)
 # Cognito), then loads what the page shows.
 app.add_page(home, route="/", title="Home — Cruddur", on_load=FeedState.load_home)
 app.add_page(more, route="/more", title="More — Cruddur", on_load=SessionState.load_page)
-app.add_page(
-    notifications, route="/notifications", title="Notifications — Cruddur", on_load=NotificationsState.load
-)
+app.add_page(notifications, route="/notifications", title="Notifications — Cruddur", on_load=NotificationsState.load)
 app.add_page(messages, route="/messages", title="Messages — Cruddur", on_load=SessionState.load_signed_in_page)
 # Profiles live at /@handle; Reflex routes cannot start a segment with "@", so the segment is
 # the argument and FeedState.load_profile reads the handle from the path.
@@ -126,4 +124,6 @@ app.add_page(
     on_load=[AuthState.open_form, SessionState.load_signed_in_page],
 )
 if identity_source is IdentitySource.EMBEDDED:
-    app.add_page(mailbox, route="/dev/mailbox", title="Mailbox — Cruddur", on_load=[SessionState.load_page, MailboxState.load])
+    app.add_page(
+        mailbox, route="/dev/mailbox", title="Mailbox — Cruddur", on_load=[SessionState.load_page, MailboxState.load]
+    )

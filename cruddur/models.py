@@ -1,13 +1,22 @@
 """Cruddur's tables. Schema changes go through Alembic (`migrations/`)."""
 
 from datetime import datetime
+from typing import ClassVar
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, Index, LargeBinary
+from sqlalchemy import Column, Index, LargeBinary, Table
 from sqlmodel import Field, SQLModel
 
 
-class Profile(SQLModel, table=True):
+class CruddurBase(SQLModel):
+    # For the type checker, what SQLAlchemy gives every table class. SQLModel declares
+    # `__tablename__` as a ClassVar but then defines it as a declared_attr, which is all pyright
+    # sees (so a plain string was refused), and it does not declare `__table__` at all.
+    __tablename__: ClassVar[str]
+    __table__: ClassVar[Table]
+
+
+class Profile(CruddurBase, table=True):
     """A person, keyed by their Cognito `sub`. The handle is stored in its canonical (lower-case)
     form, so the unique index makes it unique whatever the case it was typed in."""
 
@@ -19,7 +28,7 @@ class Profile(SQLModel, table=True):
     created_at: datetime
 
 
-class Activity(SQLModel, table=True):
+class Activity(CruddurBase, table=True):
     """A crud: a short post that disappears at `expires_at`. Replies point at their crud."""
 
     __tablename__ = "activities"
@@ -42,7 +51,7 @@ class Activity(SQLModel, table=True):
     reposts_count: int = 0
 
 
-class Like(SQLModel, table=True):
+class Like(CruddurBase, table=True):
     """One person's like of one crud. The primary key is what makes it one like per person;
     leading with the crud lets a feed ask "which of these did the viewer like" by key."""
 
@@ -53,7 +62,7 @@ class Like(SQLModel, table=True):
     created_at: datetime
 
 
-class HandleReservation(SQLModel, table=True):
+class HandleReservation(CruddurBase, table=True):
     """A handle held for a sign-up in progress, so the app's database stays the authority on
     handles: reserved before Cognito's SignUp, released when it fails or the reservation lapses."""
 
@@ -63,7 +72,7 @@ class HandleReservation(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
-class AuthSession(SQLModel, table=True):
+class AuthSession(CruddurBase, table=True):
     """A signed-in browser. The handle lives only in its HttpOnly cookie; here is its SHA-256 and
     the Cognito tokens sealed with a key derived from it (`auth/session_seal.py`)."""
 
@@ -82,7 +91,7 @@ class AuthSession(SQLModel, table=True):
     address: str = Field(default="", max_length=64)
 
 
-class SessionTicket(SQLModel, table=True):
+class SessionTicket(CruddurBase, table=True):
     """The one-time ticket a sign-in over the websocket hands the page, exchanged within seconds
     by a POST for the session cookie. It holds the session handle sealed under the ticket, and
     only the browser whose HttpOnly device cookie hashes to `device_hash` can redeem it."""
@@ -95,7 +104,7 @@ class SessionTicket(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
-class TokenRevocation(SQLModel, table=True):
+class TokenRevocation(CruddurBase, table=True):
     """Access tokens refused before their `exp`: those of one sign-in (`origin_jti`), or every
     token of a person signed in at or before `signed_in_before` (epoch seconds of `auth_time`)."""
 

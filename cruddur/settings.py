@@ -158,4 +158,3 @@ def load_settings(**overrides) -> Settings:
         problem = invalid.errors()[0]
         name = str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
         raise ConfigurationError(f"{name}: {problem['msg']}") from None
-

@@ -184,7 +184,7 @@ class _FetchNeeded(Exception):
 _PAD = (b"", b"", b"==", b"=")
 # Canonical encoding: the unused low bits of the last character must be zero, so one byte string
 # has exactly one spelling (no second token string for the same signature).
-_CANONICAL_TAIL = (None, None, frozenset(b"AQgw"), frozenset(b"AEIMQUYcgkosw048"))
+_CANONICAL_TAIL = (frozenset(), frozenset(), frozenset(b"AQgw"), frozenset(b"AEIMQUYcgkosw048"))
 
 # pybase64 (SIMD) decodes base64url itself (altchars "-_"), strictly: padding required, anything
 # outside the alphabet refused. It still takes '+' and '/' (deprecated), and '=' would pass at a
@@ -444,7 +444,7 @@ class CognitoJwtVerifier:
             raise TokenMalformedError("not a string")
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenTooLargeError()
-        if token_use != "access" and token_use != "id":
+        if token_use not in ("access", "id"):
             raise ValueError('token_use must be "access" or "id"')
         now = self._clock()
 
@@ -527,11 +527,11 @@ class CognitoJwtVerifier:
             or type(get("origin_jti", "")) is not str
             or type(get("event_id", "")) is not str
         ):
-            raise _claim_error(claims, *_COMMON_CLAIMS)
+            raise _claim_error(claims, *_COMMON_CLAIMS) or TokenClaimError("claims of the wrong type")
         if token_use == "access":
             client = get("client_id")
             if type(client) is not str or type(get("username")) is not str or type(get("scope", "")) is not str:
-                raise _claim_error(claims, *_ACCESS_CLAIMS)
+                raise _claim_error(claims, *_ACCESS_CLAIMS) or TokenClaimError("claims of the wrong type")
         else:
             client = get("aud")
             if (
@@ -542,7 +542,7 @@ class CognitoJwtVerifier:
                 or type(get("name", "")) is not str
                 or type(get("preferred_username", "")) is not str
             ):
-                raise _claim_error(claims, *_ID_CLAIMS)
+                raise _claim_error(claims, *_ID_CLAIMS) or TokenClaimError("claims of the wrong type")
         if "cognito:groups" in claims:
             _check_groups(claims["cognito:groups"])
         if self.client_ids is not None and client not in self.client_ids:

@@ -146,7 +146,7 @@ def crud_card(crud: CrudView) -> rx.Component:
         _body(crud, can_reply=True),
         rx.cond(FeedState.replying_to == crud.uuid, reply_box(crud)),
         rx.cond(
-            crud.replies.length() > 0,
+            crud.replies,
             # A named group, not a landmark: one "Replies" region per crud would crowd landmark lists.
             rx.box(
                 rx.foreach(

@@ -1,6 +1,8 @@
 """Form pieces for the account pages: labelled fields, a password field with its live rules,
 an announced error, and a submit button that shows progress and cannot double-submit."""
 
+from typing import Literal
+
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 from reflex.vars.base import Var
@@ -19,10 +21,12 @@ def input_id(name: str) -> str:
 
 
 # Read-only until the page's state has arrived, so nothing typed early is overwritten by it.
-UNTIL_HYDRATED = ~rx.State.is_hydrated
+UNTIL_HYDRATED = rx.cond(rx.State.is_hydrated, False, True)
 
 
-def field(label: str, name: str, *, autocomplete: str, type: str = "text", **props) -> rx.Component:
+def field(
+    label: str, name: str, *, autocomplete: str, type: Literal["text", "email", "password"] = "text", **props
+) -> rx.Component:
     invalid = AuthState.error_field == name
     return rx.box(
         rx.el.label(label, html_for=input_id(name), class_name="cr-label"),
@@ -82,7 +86,6 @@ def password_rules() -> rx.Component:
 def password_field(label: str, name: str, *, autocomplete: str, with_rules: bool) -> rx.Component:
     invalid = AuthState.error_field == name
     described_by = "password-rules" if with_rules else ""
-    live_rules = {"on_change": PASSWORD_DRAFT.set_value} if with_rules else {}
     return rx.box(
         rx.el.label(label, html_for=input_id(name), class_name="cr-label"),
         rx.input(
@@ -107,7 +110,7 @@ def password_field(label: str, name: str, *, autocomplete: str, with_rules: bool
             aria_invalid=rx.cond(invalid, "true", "false"),
             aria_describedby=rx.cond(invalid, f"form-error {described_by}", described_by),
             color_scheme=rx.cond(invalid, "red", "purple"),
-            **live_rules,
+            on_change=PASSWORD_DRAFT.set if with_rules else None,
         ),
         password_rules() if with_rules else rx.fragment(),
         class_name="cr-field",
@@ -132,7 +135,7 @@ def submit(label: str) -> rx.Component:
     )
 
 
-def auth_card(title: str, *children: rx.Component, footer: rx.Component | None = None) -> rx.Component:
+def auth_card(title: str, *children: rx.Component | rx.Var, footer: rx.Component | None = None) -> rx.Component:
     """The logo as the page's banner; the form and the link to the other form as its main content."""
     return rx.center(
         rx.vstack(

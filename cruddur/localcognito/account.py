@@ -2,7 +2,7 @@
 GlobalSignOut; and RevokeToken (by refresh token)."""
 
 from sqlmodel import Session as DbSession
-from sqlmodel import delete, select, update
+from sqlmodel import col, delete, select, update
 
 from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
 from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
@@ -31,13 +31,13 @@ def authenticate(p: Provider, session: DbSession, access_token: str) -> tuple[Us
 
 def revoke_sessions(session: DbSession, sub: str) -> None:
     """End every sign-in of the user: its refresh tokens and the access tokens issued from them."""
-    session.exec(update(Session).where(Session.sub == sub).values(revoked=True))
+    session.exec(update(Session).where(col(Session.sub) == sub).values(revoked=True))
 
 
 def remove_user(session: DbSession, user: User) -> None:
     """Delete the user with its sign-ins and codes; its tokens die with the sign-ins."""
-    session.exec(delete(Session).where(Session.sub == user.sub))
-    session.exec(delete(Code).where(Code.sub == user.sub))
+    session.exec(delete(Session).where(col(Session.sub) == user.sub))
+    session.exec(delete(Code).where(col(Code.sub) == user.sub))
     session.delete(user)
 
 

@@ -58,6 +58,8 @@ def _new_rsa_pem() -> str:
 
 def _load_signing_key(pem: str) -> SigningKey:
     key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, RSAPrivateKey):  # the pool's files hold only keys made by _new_rsa_pem
+        raise TypeError(f"a signing key must be RSA, not {type(key).__name__}")
     der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return SigningKey(kid=base64.standard_b64encode(hashlib.sha256(der).digest()).decode(), private_key=key)
 

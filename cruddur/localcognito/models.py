@@ -1,13 +1,17 @@
 """Tables of the local identity provider. They live in their own metadata (not SQLModel's global
 one) and their own SQLite file, so they never mix with the app's schema."""
 
+from typing import ClassVar
+
 from sqlalchemy import true
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
 class LocalCognitoBase(SQLModel, registry=registry()):
-    pass
+    # SQLModel declares `__tablename__` as a ClassVar but then defines it as a declared_attr,
+    # which is all the type checker sees: declared again here, a plain string is accepted.
+    __tablename__: ClassVar[str]
 
 
 class Setting(LocalCognitoBase, table=True):

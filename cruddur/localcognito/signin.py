@@ -6,7 +6,7 @@ import hmac
 import uuid
 
 from sqlmodel import Session as DbSession
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from . import srp
 from .decoys import decoy_srp
@@ -145,7 +145,7 @@ def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge:
             digest = hashlib.sha256(challenge.encode()).hexdigest()
             if session.get(UsedChallenge, digest) is not None:
                 raise not_authorized(INVALID_SESSION)
-            session.exec(delete(UsedChallenge).where(UsedChallenge.expires_at < now))  # forget stale ones
+            session.exec(delete(UsedChallenge).where(col(UsedChallenge.expires_at) < now))  # forget stale ones
             session.add(UsedChallenge(digest=digest, expires_at=now + p.config.challenge_seconds))
         user = session.get(User, sub)
         if user is None:

@@ -10,8 +10,9 @@ import hmac
 import secrets
 
 try:
-    from gmpy2 import mpz
-    from gmpy2 import powmod as _powmod
+    # gmpy2 ships no type stubs: its names come from a C extension pyright cannot read.
+    from gmpy2 import mpz  # pyright: ignore[reportAttributeAccessIssue]
+    from gmpy2 import powmod as _powmod  # pyright: ignore[reportAttributeAccessIssue]
 
     BACKEND = "gmpy2"
 

@@ -121,11 +121,11 @@ def _problems(name: str, member: Member, value) -> list[str]:
         problems.append(f"{prefix} satisfy regular expression pattern: {member.pattern}")
     if member.enum and value not in member.enum:
         problems.append(f"{prefix} satisfy enum value set: [{', '.join(member.enum)}]")
-    if member.kind is list and any(
+    if isinstance(value, list) and any(
         not isinstance(item, dict) or not isinstance(item.get("Name"), str) for item in value
     ):
         problems.append(f"{prefix} be a list of attributes with a Name")
-    if member.kind is dict and any(v is not None and not isinstance(v, str) for v in value.values()):
+    if isinstance(value, dict) and any(v is not None and not isinstance(v, str) for v in value.values()):
         problems.append(f"{prefix} be a map of strings")
     return problems
 

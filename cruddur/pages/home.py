@@ -13,7 +13,7 @@ def feed(empty_text: str) -> rx.Component:
     return rx.cond(
         FeedState.loaded,
         rx.cond(
-            FeedState.cruds.length() > 0,
+            FeedState.cruds,
             rx.el.section(
                 rx.foreach(FeedState.cruds, crud_card),
                 rx.cond(

@@ -37,7 +37,7 @@ def notifications() -> rx.Component:
         rx.cond(
             NotificationsState.loaded,
             rx.cond(
-                NotificationsState.items.length() > 0,
+                NotificationsState.items,
                 rx.el.section(rx.foreach(NotificationsState.items, notification_row), aria_label="Notifications"),
                 rx.text(
                     "Nothing yet. When people reply to or like your cruds, you'll see it here.", class_name="cr-empty"

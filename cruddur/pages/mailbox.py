@@ -34,7 +34,7 @@ def mailbox() -> rx.Component:
                 ),
             ),
             rx.cond(
-                MailboxState.letters.length() > 0,
+                MailboxState.letters,
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(*(rx.table.column_header_cell(h) for h in ("To", "Kind", "Code", "Sent (UTC)")))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, false, or_, select
+from sqlalchemy import Integer, Row, Select, and_, bindparam, false, or_, select
 from sqlmodel import Session
 
 from cruddur.models import Activity, Like, Profile
@@ -82,7 +82,7 @@ def profile_feed(
     )
 
 
-def view_crud(activity: Activity, author: Profile, now: datetime, *, liked: bool = False) -> CrudView:
+def view_crud(activity: Activity | Row, author: Profile | Row, now: datetime, *, liked: bool = False) -> CrudView:
     """`activity` and `author` may be model objects or one result row with both's columns."""
     return CrudView(
         uuid=str(activity.uuid),

@@ -36,9 +36,9 @@ from datetime import datetime, timedelta
 from itertools import chain
 
 import orjson
-from sqlalchemy import bindparam, event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import bindparam, event, orm, select
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from cruddur.models import Like
 from cruddur.services.activities import CrudView, FeedPage, home_feed
@@ -58,7 +58,7 @@ def feed_json(page: FeedPage) -> bytes:
 
 @dataclass(eq=False)
 class _Entry:
-    engine: Engine
+    engine: Engine | Connection  # what the session was bound to
     read_at: datetime
     valid_until: datetime
     page: FeedPage  # the public page (nothing liked); never handed out, only copied
@@ -86,7 +86,7 @@ class HomeFeedCache:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def peek_body(self, engine: Engine, viewer_sub: str | None) -> bytes | None:
+    def peek_body(self, engine: Engine | Connection, viewer_sub: str | None) -> bytes | None:
         """The page's JSON for this viewer if it is cached and still valid; never queries."""
         entry = self._valid(engine)
         if entry is None:
@@ -122,7 +122,7 @@ class HomeFeedCache:
 
     # -- inside --------------------------------------------------------------------------------
 
-    def _valid(self, engine: Engine) -> _Entry | None:
+    def _valid(self, engine: Engine | Connection) -> _Entry | None:
         entry = self._entry
         if entry is None or entry.engine is not engine:
             return None
@@ -188,8 +188,8 @@ def invalidate_all() -> None:
         cache.invalidate()
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state: ORMExecuteState) -> None:
+@event.listens_for(orm.Session, "do_orm_execute")
+def _note_statement(state: orm.ORMExecuteState) -> None:
     # Bulk INSERT/UPDATE/DELETE statements (a like, a reply's count) run through here.
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
@@ -197,8 +197,8 @@ def _note_statement(state: ORMExecuteState) -> None:
             state.session.info[_WROTE] = True
 
 
-@event.listens_for(Session, "after_flush")
-def _note_flush(session: Session, _context) -> None:
+@event.listens_for(orm.Session, "after_flush")
+def _note_flush(session: orm.Session, _context) -> None:
     # Objects added, changed or deleted (a new crud, a like row, a profile).
     for obj in chain(session.new, session.dirty, session.deleted):
         table = getattr(type(obj), "__tablename__", None)
@@ -207,8 +207,8 @@ def _note_flush(session: Session, _context) -> None:
             return
 
 
-@event.listens_for(Session, "after_commit")
-def _invalidate_after_commit(session: Session) -> None:
+@event.listens_for(orm.Session, "after_commit")
+def _invalidate_after_commit(session: orm.Session) -> None:
     # After the commit, not before: a page read in between would otherwise outlive the write.
     # (A flag left by a rolled-back transaction only costs one extra refill.)
     if session.info.pop(_WROTE, False):

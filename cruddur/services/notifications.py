@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cruddur.models import Activity, Like, Profile
 from cruddur.services.clock import short_span, utcnow
@@ -27,19 +27,21 @@ def notifications(session: Session, sub: str, *, now: datetime | None = None, li
     now = now or utcnow()
     mine, reply = aliased(Activity), aliased(Activity)
     replies = session.execute(
-        select(reply.message, reply.created_at, mine.message, Profile.handle, Profile.display_name)
-        .join(mine, reply.reply_to == mine.uuid)
-        .join(Profile, Profile.sub == reply.author_sub)
-        .where(mine.author_sub == sub, reply.author_sub != sub, mine.expires_at > now)
-        .order_by(reply.created_at.desc())
+        select(
+            col(reply.message), col(reply.created_at), col(mine.message), col(Profile.handle), col(Profile.display_name)
+        )
+        .join(mine, col(reply.reply_to) == col(mine.uuid))
+        .join(Profile, col(Profile.sub) == col(reply.author_sub))
+        .where(col(mine.author_sub) == sub, col(reply.author_sub) != sub, col(mine.expires_at) > now)
+        .order_by(col(reply.created_at).desc())
         .limit(limit)
     ).all()
     likes = session.execute(
-        select(Like.created_at, Activity.message, Profile.handle, Profile.display_name)
-        .join(Activity, Activity.uuid == Like.crud_uuid)
-        .join(Profile, Profile.sub == Like.sub)
-        .where(Activity.author_sub == sub, Like.sub != sub, Activity.expires_at > now)
-        .order_by(Like.created_at.desc())
+        select(col(Like.created_at), col(Activity.message), col(Profile.handle), col(Profile.display_name))
+        .join(Activity, col(Activity.uuid) == col(Like.crud_uuid))
+        .join(Profile, col(Profile.sub) == col(Like.sub))
+        .where(col(Activity.author_sub) == sub, col(Like.sub) != sub, col(Activity.expires_at) > now)
+        .order_by(col(Like.created_at).desc())
         .limit(limit)
     ).all()
     found = [_note("reply", when, crud, handle, name, now, text) for text, when, crud, handle, name in replies]

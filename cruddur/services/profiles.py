@@ -58,7 +58,11 @@ def _require_canonical(value: object) -> str:
 def reserve_handle(session: Session, handle: str, *, now: datetime | None = None) -> str:
     """Holds `handle` for a sign-up in progress; HandleTaken if a person or another sign-up has it."""
     handle, now = _require_canonical(handle), now or utcnow()
-    session.exec(delete(HandleReservation).where(col(HandleReservation.handle) == handle, col(HandleReservation.expires_at) <= now))
+    session.exec(
+        delete(HandleReservation).where(
+            col(HandleReservation.handle) == handle, col(HandleReservation.expires_at) <= now
+        )
+    )
     if session.exec(select(Profile.sub).where(Profile.handle == handle)).first() is not None:
         session.rollback()
         raise HandleTaken()

@@ -13,6 +13,7 @@ the longest an access token can live at Cognito.
 """
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -75,7 +76,7 @@ class Revocations:
         return gone
 
 
-def _merged(snapshot: _Snapshot, rows) -> _Snapshot:
+def _merged(snapshot: _Snapshot, rows: Iterable[TokenRevocation]) -> _Snapshot:
     sign_ins = set(snapshot.sign_ins)
     people = dict(snapshot.people)
     for row in rows:

@@ -98,9 +98,7 @@ class SessionStore:
         with self.database.session() as db:
             return db.get(AuthSession, handle_hash(handle)) is not None
 
-    def update(
-        self, handle: str, *, tokens: Tokens | None = None, seen: bool = False, rechecked: bool = False
-    ) -> None:
+    def update(self, handle: str, *, tokens: Tokens | None = None, seen: bool = False, rechecked: bool = False) -> None:
         """Writes what a resume learned: refreshed tokens, a visit, a check with Cognito."""
         row_hash, now = handle_hash(handle), utcnow()
         with self.database.session() as db:
@@ -136,9 +134,7 @@ class SessionStore:
         Bounded, so a large backlog is worked off in short transactions that never block the feed."""
         now = now or utcnow()
         with self.database.session() as db:
-            due = db.exec(
-                select(AuthSession.handle_hash).where(col(AuthSession.expires_at) <= now).limit(batch)
-            ).all()
+            due = db.exec(select(AuthSession.handle_hash).where(col(AuthSession.expires_at) <= now).limit(batch)).all()
             if due:
                 db.exec(delete(AuthSession).where(col(AuthSession.handle_hash).in_(due)))
             tickets = db.exec(

@@ -13,7 +13,7 @@ import reflex as rx
 from cruddur import runtime
 from cruddur.auth.errors import friendly
 from cruddur.services import activities, likes, posting
-from cruddur.services.activities import CrudView, FeedPage
+from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage
 from cruddur.services.errors import NotFound, ProfileRequired, ServiceError
 from cruddur.services.posting import MAX_MESSAGE_LENGTH
 from cruddur.services.ttl import DEFAULT_TTL, Ttl
@@ -95,7 +95,7 @@ class FeedState(rx.State):
                 self.cruds, self.next_cursor, self.not_found, self.loaded = [], "", True, True
             return notices
         async with self:
-            if profile_handle:
+            if isinstance(page, ProfileFeedPage):
                 self.profile_name = page.profile.display_name
             self._show(page, append=False)
         return notices

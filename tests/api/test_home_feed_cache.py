@@ -122,8 +122,7 @@ async def test_a_read_begun_before_a_post_is_not_shared_after_it(client, mint, c
 
     monkeypatch.setattr(feed_cache, "home_feed", held)
     early = asyncio.create_task(client.get(HOME))
-    while not entered.is_set():
-        await asyncio.sleep(0.005)
+    assert await asyncio.to_thread(entered.wait, 5)
     created = await client.post("/api/activities", json={"message": "news", "ttl": "1h"}, headers=bearer(mint.access()))
     late = asyncio.create_task(client.get(HOME))
     await asyncio.sleep(0.05)

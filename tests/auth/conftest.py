@@ -1,6 +1,7 @@
 """A real JWKS server on 127.0.0.1, Cognito-shaped tokens, and a clock that tests move by hand."""
 
 import base64
+import contextlib
 import json
 import threading
 import time
@@ -84,10 +85,8 @@ class JwksServer:
                 for name, value in state.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):
                     self.wfile.write(state.body)
-                except OSError:
-                    pass
 
             def log_message(self, *args):
                 pass

@@ -36,7 +36,7 @@ def test_refusals_log_the_failure_code_and_never_the_token(verifier, mint, jwks_
     assert "token refused: token_client" in text
     assert "token refused: token_expired" in text
     assert "JWKS fetch failed (http_500)" in text
-    for token in bad[:-1] + [good]:
+    for token in [*bad[:-1], good]:
         for part in token.split("."):
             if len(part) > 8:
                 assert part not in text

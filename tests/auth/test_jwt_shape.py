@@ -172,7 +172,7 @@ def test_signed_payload_with_trailing_whitespace_is_still_json(verifier, keys, j
 def test_a_token_signed_over_other_bytes_than_sent_is_refused(verifier, keys, jwks_server):
     claims = access_claims(jwks_server.issuer)
     good = sign_token(keys["access"], claims)
-    head, body, sig = good.split(".")
+    _, body, sig = good.split(".")
     other_head = b64url_json({"alg": "RS256", "kid": "access-key-1"})  # same meaning, other bytes
     with pytest.raises(TokenSignatureError):
         verifier.verify(f"{other_head}.{body}.{sig}")

@@ -18,7 +18,6 @@ from cruddur.services.clock import utcnow
 from cruddur.services.sessions import Client
 from cruddur.settings import ConfigurationError
 from tests.auth_flows.conftest import PASSWORD
-from tests.support.appserver import free_port
 
 JWT = re.compile(rb"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}")
 CLIENT = Client(address="127.0.0.1", user_agent="tests")
@@ -181,7 +180,9 @@ def test_a_second_worker_uses_the_provider_the_first_one_serves(app_runtime, mai
 
 def test_a_port_taken_by_another_provider_is_a_clear_error(app_runtime, make_settings, tmp_path):
     """Something else on the configured port (another checkout's `make run`) is never used."""
-    elsewhere = make_settings(data_dir=tmp_path / "elsewhere", local_cognito_port=app_runtime.settings.local_cognito_port)
+    elsewhere = make_settings(
+        data_dir=tmp_path / "elsewhere", local_cognito_port=app_runtime.settings.local_cognito_port
+    )
     with pytest.raises(ConfigurationError, match="LOCAL_COGNITO_PORT"):
         start_embedded(elsewhere, app_runtime.password_policy)
 
@@ -201,13 +202,21 @@ def test_an_account_made_straight_through_cognito_with_a_clashing_handle_chooses
     signed_up(app_runtime, mailbox)  # @ada exists
     pool = app_runtime.identity.pool
     cognito = boto3.client(
-        "cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint_url, config=Config(signature_version=UNSIGNED)
+        "cognito-idp",
+        region_name=pool.region,
+        endpoint_url=pool.endpoint_url,
+        config=Config(signature_version=UNSIGNED),
     )
+    # No preferred_username: a mobile client that never asked for one.
     cognito.sign_up(
-        ClientId=pool.client_id, Username="other@example.com", Password=PASSWORD,
+        ClientId=pool.client_id,
+        Username="other@example.com",
+        Password=PASSWORD,
         UserAttributes=[{"Name": "name", "Value": "Other"}, {"Name": "email", "Value": "other@example.com"}],
-    )  # fmt: skip  (no preferred_username: a mobile client that never asked for one)
-    cognito.confirm_sign_up(ClientId=pool.client_id, Username="other@example.com", ConfirmationCode=mailbox("other@example.com"))
+    )
+    cognito.confirm_sign_up(
+        ClientId=pool.client_id, Username="other@example.com", ConfirmationCode=mailbox("other@example.com")
+    )
     signed_in = app_runtime.accounts.sign_in(email="other@example.com", password=PASSWORD, client=CLIENT)
     assert signed_in.viewer.handle == "" and signed_in.viewer.display_name == "Other"
     with pytest.raises(AccountError) as refused:

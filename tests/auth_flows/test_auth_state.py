@@ -158,7 +158,9 @@ async def test_forgot_password_walks_from_code_to_new_password(app_runtime, mail
     code = mailbox("ada@example.com", "FORGOT_PASSWORD")
     await tab.run(AuthState.reset_password, {"code": code, "password": "New-pass-2027!", "confirm": "Other-2027!"})
     assert auth.error_field == "confirm" and auth.forgot_step == "reset"
-    await tab.run(AuthState.reset_password, {"code": "000000", "password": "New-pass-2027!", "confirm": "New-pass-2027!"})
+    await tab.run(
+        AuthState.reset_password, {"code": "000000", "password": "New-pass-2027!", "confirm": "New-pass-2027!"}
+    )
     assert auth.error_field == "code"
     await tab.run(AuthState.reset_password, {"code": code, "password": "New-pass-2027!", "confirm": "New-pass-2027!"})
     assert auth.forgot_step == "done" and auth.error == ""

@@ -18,7 +18,11 @@ KINDS = ("unknown", "unconfirmed", "confirmed")
 async def three_emails(app_runtime, mailbox) -> dict[str, str]:
     await signed_up_and_confirmed(mailbox, "confirmed@example.com", "confirmed")
     await Tab("/signup").run(AuthState.sign_up, signup_form("unconfirmed@example.com", "unconfirmed"))
-    return {"unknown": "nobody@example.com", "unconfirmed": "unconfirmed@example.com", "confirmed": "confirmed@example.com"}
+    return {
+        "unknown": "nobody@example.com",
+        "unconfirmed": "unconfirmed@example.com",
+        "confirmed": "confirmed@example.com",
+    }
 
 
 async def answer(handler, path: str, *args) -> tuple[str, str, str, float]:
@@ -31,7 +35,9 @@ async def answer(handler, path: str, *args) -> tuple[str, str, str, float]:
 
 
 async def test_a_reset_request_goes_to_the_code_step_for_every_email(three_emails):
-    answers = {kind: await answer(AuthState.send_reset_code, "/forgot", {"email": e}) for kind, e in three_emails.items()}
+    answers = {
+        kind: await answer(AuthState.send_reset_code, "/forgot", {"email": e}) for kind, e in three_emails.items()
+    }
     assert {a[:3] for a in answers.values()} == {("", "", "reset")}, answers
 
 

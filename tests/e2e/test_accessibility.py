@@ -271,7 +271,9 @@ def test_signed_in_page_has_no_axe_violations(cruddur_app, signed_in, signed_in_
 
 
 def test_signed_in_home_on_a_phone_has_no_axe_violations(cruddur_app, signed_in, browser: Browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, bypass_csp=True, storage_state=signed_in.context.storage_state())
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, bypass_csp=True, storage_state=signed_in.context.storage_state()
+    )
     page = context.new_page()
     page.goto(cruddur_app.url + "/")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

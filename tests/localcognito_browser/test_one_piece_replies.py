@@ -48,7 +48,7 @@ def test_kept_alive_get_user_calls_do_not_stall(browser_free_pool):
     token = pool.password_auth(email)["AuthenticationResult"]["AccessToken"]
     parts = urlsplit(pool.handle.endpoint_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    body = ('{"AccessToken": "%s"}' % token).encode()
+    body = f'{{"AccessToken": "{token}"}}'.encode()
     headers = {
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser",

@@ -90,4 +90,3 @@ def database(backend, request) -> Database:
         conn.execute(text("TRUNCATE likes, activities, profiles, handle_reservations CASCADE"))
     yield database
     database.dispose()
-

@@ -19,8 +19,7 @@ def start(tmp_path, **env: str) -> subprocess.CompletedProcess:
     command = ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
     try:
         return subprocess.run(
-            command, cwd=ROOT, env=environment, capture_output=True, text=True,
-            timeout=START_TIMEOUT_S,
+            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False
         )
     except subprocess.TimeoutExpired as still_running:
         pytest.fail(f"the app started instead of refusing: {(still_running.stdout or b'')[-2000:]!r}")
