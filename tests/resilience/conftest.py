@@ -3,8 +3,9 @@
 - `outside_provider`: a standalone localcognito process configured as the app's user pool
   (COGNITO_* settings), with the app's runtime started on it, for in-process handler tests
   that stop the provider or freeze it.
-- `target` (session): the production app served against such a provider, with a few confirmed
-  people; each end-to-end test leaves the provider running again when it is done.
+- `target` (session): the production app served against such a provider, at `--loglevel
+  debug` (the most the log can hold, for test_log_safety), with the default ALLOWED_ORIGINS;
+  each end-to-end test leaves the provider running again when it is done.
 """
 
 import pytest
@@ -59,7 +60,7 @@ def confirmed(outside_provider):
 @pytest.fixture(scope="session")
 def target(tmp_path_factory):
     try:
-        with serve_with_provider(tmp_path_factory.mktemp("resilience")) as served:
+        with serve_with_provider(tmp_path_factory.mktemp("resilience"), loglevel="debug") as served:
             yield served
     except AppDidNotStart as failure:
         pytest.fail(str(failure))

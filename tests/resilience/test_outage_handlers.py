@@ -1,7 +1,8 @@
-"""The identity provider down (SIGTERM) or hung (SIGSTOP), seen by the app's own handlers on
-real state objects: friendly "try again" answers, no exception, the public feed still served,
-and signed-in people kept signed in — their session cookie resumed on the cached keys and the
-tokens the session already holds."""
+"""The identity provider down (SIGTERM), seen by the app's own handlers on real state objects:
+friendly "try again" answers, no exception, the public feed still served, and signed-in people
+kept signed in — their session cookie resumed on the cached keys and the tokens the session
+already holds. (A hung provider is the served app's: test_served_app's stampede of sign-ins
+and tests/scale/test_lock_expiry.py.)"""
 
 import time
 from datetime import timedelta
@@ -19,11 +20,9 @@ from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.session import SessionState
 from tests.resilience.conftest import PASSWORD, restart_runtime
-from tests.resilience.harness import hung_call_bound_s
 from tests.support.tabs import Tab, redirects
 
 UNAVAILABLE = friendly("Unavailable").message
-HUNG_BOUND_S = hung_call_bound_s()
 
 
 async def signed_in_tab(email: str) -> Tab:
@@ -74,18 +73,6 @@ async def test_every_account_form_while_the_provider_is_down_says_try_again(conf
     assert auth.error == UNAVAILABLE and auth.forgot_step == "request"
     await tab.run(AuthState.reset_password, {"code": "123456", "password": PASSWORD, "confirm": PASSWORD})
     assert auth.error == UNAVAILABLE and not auth.busy
-
-
-async def test_sign_in_while_the_provider_hangs_says_try_again_within_the_boto_timeouts(confirmed, outside_provider):
-    email = confirmed()
-    outside_provider.pause()
-    tab = Tab("/signin")
-    start = time.monotonic()
-    await tab.run(AuthState.sign_in, {"email": email, "password": PASSWORD})
-    waited = time.monotonic() - start
-    auth = tab.state(AuthState)
-    assert auth.error == UNAVAILABLE and not auth.busy and not tab.state(SessionState).signed_in
-    assert waited < HUNG_BOUND_S, f"waited {waited:.1f}s"
 
 
 async def test_the_public_feed_is_served_while_the_provider_is_down(outside_provider):
