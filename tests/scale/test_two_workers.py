@@ -58,9 +58,15 @@ async def test_a_session_moves_between_workers_and_survives_a_killed_worker(stan
     browser, person = Browser(ORIGIN), new_person()
     tab = browser.tab()
     await sign_up(tab, a.url, standalone.mailbox_url, person)
+    second = browser.tab()  # another tab of the same browser, its socket on B
+    await socket_actions.open_page(second, b.url, "/")
     await sign_in(tab, person)
     assert tab.var(SessionState, "viewer_handle") == person.handle
     cookie = browser.cookie("cruddur_session")
+    # session.js's marker made it reload: its new connection to B carries the new cookie.
+    await second.wait_for(socket_actions.signed_in, "the other tab to follow the sign-in")
+    assert second.disconnects == 1 and second.var(SessionState, "viewer_handle") == person.handle
+    await second.close()
     await post(tab, "posted through A")
     await type_draft(tab, "a draft typed on A")  # tab state and sessionStorage only: in no database
 
