@@ -20,7 +20,8 @@ browser's other tabs reload (new connections: new handshake cookies).
 
 Differences from a browser, on purpose: the first connect sends no state hashes, so the tab is
 sent the full state (as on a browser's reconnect); redirects are recorded, not followed (the
-test navigates); and a tab reconnects only when told to, to the backend it is told.
+test navigates); and a dropped tab reconnects only when told to, to the backend it is told
+(a reload on session.js's marker goes to the backend the tab was on).
 """
 
 import asyncio
@@ -226,10 +227,10 @@ class Tab:
         await self.wait_for(lambda t: t.var(ROOT, "is_hydrated") is True, f"{path} hydrated", timeout)
         return time.perf_counter() - started
 
-    async def reload(self, backend: str | None = None) -> float:
-        """The page reloaded (to `backend`, else the one it was on): same tab token and
-        sessionStorage, a new connection with the cookies the browser has now."""
-        return await self.connect(backend or self.backend, self.path)
+    async def reload(self) -> float:
+        """The page reloaded, to the backend it was on: same tab token and sessionStorage, a
+        new connection with the cookies the browser has now."""
+        return await self.connect(self.backend, self.path)
 
     async def close(self) -> None:
         """A clean disconnect (the tab closes, or its socket is moved to another backend)."""
@@ -399,7 +400,6 @@ class RawSocket:
 
     def __init__(self, backend: str, token: str):
         self.url = backend.replace("http://", "ws://") + f"/_event/?EIO=4&transport=websocket&token={token}"
-        self.received = 0
         self.error_toasts = 0
 
     @staticmethod
@@ -421,7 +421,6 @@ class RawSocket:
             if message.data == "2":
                 await self.ws.send_str("3")  # pong
                 continue
-            self.received += 1
             if ERROR_TOAST in message.data:
                 self.error_toasts += 1
 
