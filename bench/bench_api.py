@@ -60,6 +60,14 @@ GOAL_RATIO, GOAL_P99_MS = 5.0, 20.0
 # -- the apps (Granian imports this module in its worker and calls one of these) ------------
 
 
+def bench_database():
+    """The app's database in DATA_DIR (a throwaway SQLite file), as the app's settings find it."""
+    from cruddur.db import Database
+    from cruddur.settings import load_settings
+
+    return Database.from_settings(load_settings())
+
+
 def cruddur_app():
     import reflex as rx
     from reflex.app import App, _ContextMiddleware
@@ -69,7 +77,8 @@ def cruddur_app():
     from cruddur.auth.jwt import CognitoJwtVerifier
 
     verifier = CognitoJwtVerifier(os.environ["BENCH_ISSUER"], CLIENT_ID)
-    api = create_api(verifier.averify)
+    database = bench_database()
+    api = create_api(verifier.averify, lambda: database)
     # What rx.App(api_transformer=api)() builds around the API (reflex/app.py, App.__call__),
     # without compiling pages: CORS on the API, Reflex's own routes mounted under it, and a top
     # app with the context middleware, the mount and CORS again.
@@ -88,9 +97,9 @@ def flask_app():
     from jose import jwk, jwt
     from jose.utils import base64url_decode
 
-    from cruddur.db import new_session
     from cruddur.services.activities import home_feed
 
+    database = bench_database()
     # The original fetched the pool's keys once, at start-up, and never again.
     with urlopen(os.environ["BENCH_ISSUER"] + "/.well-known/jwks.json") as response:
         keys = json.load(response)["keys"]
@@ -114,7 +123,7 @@ def flask_app():
     @app.get(PATH)
     def home():
         claims = verify(request.headers["Authorization"].removeprefix("Bearer "))
-        with new_session() as session:
+        with database.session() as session:
             page = home_feed(session, viewer_sub=claims["sub"])
         return jsonify(asdict(page))
 
@@ -138,18 +147,19 @@ def floor_app():
 
 
 def fill_database() -> None:
-    from cruddur.db import new_session
     from cruddur.manage import migrate
     from cruddur.models import Activity, Like, Profile
     from cruddur.services.clock import utcnow
+    from cruddur.settings import load_settings
 
-    migrate()
+    migrate(load_settings())
     now = utcnow()
-    with new_session() as session:
+    database = bench_database()
+    with database.session() as session:
         authors = [
             Profile(sub=f"s{i}", handle=f"user{i}", display_name=f"User {i}", created_at=now) for i in range(AUTHORS)
         ]
-        session.add_all(authors + [Profile(sub=VIEWER_SUB, handle="viewer", display_name="Viewer", created_at=now)])
+        session.add_all([*authors, Profile(sub=VIEWER_SUB, handle="viewer", display_name="Viewer", created_at=now)])
         session.flush()
         cruds = [
             Activity(
@@ -168,6 +178,7 @@ def fill_database() -> None:
             Like(crud_uuid=crud.uuid, sub=VIEWER_SUB, created_at=now) for i, crud in enumerate(cruds) if i % 3 == 0
         )
         session.commit()
+    database.dispose()
 
 
 def signing_key():
@@ -337,7 +348,8 @@ def main() -> None:
 
     print(
         f"{ROWS} cruds; {os.cpu_count()} CPUs (shared by servers and wrk; load average now "
-        f"{os.getloadavg()[0]:.1f}); {workers} worker(s) per app; wrk -t1; {WARMUP_S} s warm-up + {MEASURE_S} s per point"
+        f"{os.getloadavg()[0]:.1f}); {workers} worker(s) per app; wrk -t1; "
+        f"{WARMUP_S} s warm-up + {MEASURE_S} s per point"
     )
     results, pages = {}, {}
     for name, interface, path in (("floor", "asgi", "/"), ("cruddur", "asgi", PATH), ("baseline", "wsgi", PATH)):

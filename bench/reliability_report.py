@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.resilience import scenarios
-from tests.resilience.harness import access_token, create_people, people, serve_with_provider
+from tests.resilience.harness import create_people, people, serve_with_provider
 
 BUDGET_S = 300
 
@@ -35,7 +35,7 @@ async def run_all(target, args) -> list[scenarios.Result]:
     await asyncio.to_thread(create_people, target.provider, crowd + others)
     print(f"  {len(crowd) + len(others)} confirmed accounts made in {time.perf_counter() - started:.1f}s", flush=True)
     await scenarios.has_profile(target, others[0])
-    bearer = await asyncio.to_thread(access_token, target.provider, others[0])
+    bearer = await asyncio.to_thread(target.provider.access_token, others[0].email, others[0].password)
 
     steps = [
         lambda: scenarios.load(target, crowd, budget_s=90),

@@ -15,20 +15,14 @@ import aiohttp
 import httpx
 
 from cruddur.auth.errors import friendly
-from tests.resilience.harness import (
-    AUTH,
-    FEED,
-    HYDRATE,
-    ROOT_STATE,
-    SESSION,
-    Person,
-    RxClient,
-    Target,
-    access_token,
-    ms,
-    percentile,
-    router,
-)
+from cruddur.state.auth import AuthState
+from cruddur.state.feed import FeedState
+from cruddur.state.notifications import NotificationsState
+from cruddur.state.session import SessionState
+from tests.resilience.harness import Person, Target, hung_call_bound_s, ms, percentile
+from tests.support import socket_actions
+from tests.support.socket_actions import load_home, open_page, sign_in, signed_in
+from tests.support.socket_tab import ROOT, UPDATE_VARS, RawSocket, Tab, delta_has, event_name, router_data
 
 UNAVAILABLE = friendly("Unavailable").message
 WRONG_CREDENTIALS = friendly("NotAuthorizedException").message
@@ -80,20 +74,24 @@ async def load(
     result = Result(f"load: {len(who)} websocket clients sign in and load the feed")
     mark = target.log.mark()
     started = time.perf_counter()
-    clients = [RxClient(target.url) for _ in who]
+    clients = [target.browser().tab() for _ in who]
     try:
-        connects = await asyncio.gather(*(c.connect("/signin", timeout=60) for c in clients), return_exceptions=True)
+        connects = await asyncio.gather(
+            *(open_page(c, target.url, "/signin", timeout=60) for c in clients), return_exceptions=True
+        )
         connect_s = [c for c in connects if isinstance(c, float)]
         result.check(len(connect_s) == len(clients), f"{len(clients) - len(connect_s)} clients failed to connect")
-        signins = await asyncio.gather(*(c.sign_in(p.email, p.password, timeout=80) for c, p in zip(clients, who)))
+        signins = await asyncio.gather(
+            *(sign_in(c, p.email, p.password, timeout=80) for c, p in zip(clients, who, strict=True))
+        )
         failed = [o for o in signins if not o.ok]
         result.check(not failed, f"{len(failed)} sign-ins failed: {[o.error for o in failed][:3]}")
 
-        async def paced(client: RxClient, offset: float) -> list:
+        async def paced(client: Tab, offset: float) -> list:
             await asyncio.sleep(offset)
             outcomes = []
             for _ in range(paced_s):
-                outcome = await client.load_home()
+                outcome = await load_home(client)
                 outcomes.append(outcome)
                 await asyncio.sleep(max(0.0, 1.0 - outcome.seconds))
             return outcomes
@@ -105,17 +103,17 @@ async def load(
         ]
         burst = []
         for _ in range(feed_rounds):
-            burst += await asyncio.gather(*(c.load_home() for c in clients))
+            burst += await asyncio.gather(*(load_home(c) for c in clients))
         feed = steady + burst
         bad_feed = [o for o in feed if not o.ok]
         result.check(not bad_feed, f"{len(bad_feed)} feed loads failed")
-        lost = sum(1 for c in clients if not c.signed_in)
+        lost = sum(1 for c in clients if not signed_in(c))
         result.check(lost == 0, f"{lost} clients lost their session during the feed loads")
     finally:
-        await asyncio.gather(*(c.close() for c in clients))
+        await asyncio.gather(*(c.browser.close() for c in clients))
     elapsed = time.perf_counter() - started
     toasts = sum(c.error_toasts for c in clients)
-    errors, app_errors = target.log.tracebacks(mark)
+    errors, _ = target.log.tracebacks(mark)
     result.check(toasts == 0, f"{toasts} server errors shown to clients")
     result.check(errors == 0, f"{errors} tracebacks in the app log")
     result.check(elapsed < budget_s, f"took {elapsed:.1f}s (budget {budget_s}s)")
@@ -134,46 +132,46 @@ async def load(
 
 # -- the identity provider down or hung ------------------------------------------------------------
 
-STORAGE_HANDLE = f"{SESSION}.session_handle_rx_state_"
-
 
 async def has_profile(target: Target, person: Person) -> None:
     """Signs the person in once through the app, which gives them their profile (REST writes
     need one)."""
     client = await _signed_in(target, person)
-    await client.close()
+    await client.browser.close()
 
 
-async def _signed_in(target: Target, person: Person) -> RxClient:
-    client = RxClient(target.url)
-    await client.connect("/signin")
-    outcome = await client.sign_in(person.email, person.password)
+async def _signed_in(target: Target, person: Person) -> Tab:
+    """A tab of a new browser, signed in (the browser holds the session cookie) and home."""
+    client = target.browser().tab()
+    await open_page(client, target.url, "/signin")
+    outcome = await sign_in(client, person.email, person.password)
     if not outcome.ok:
         raise AssertionError(f"could not sign {person.email} in before the fault: {outcome}")
+    await socket_actions.go(client, "/")
     return client
 
 
 async def _public_feed(target: Target) -> tuple[bool, float]:
-    """A new anonymous tab opening the home page: (feed shown, seconds to hydrated)."""
-    client = RxClient(target.url)
+    """A new anonymous browser opening the home page: (feed shown, seconds to the feed)."""
+    client = target.browser().tab()
     try:
-        seconds = await client.connect("/", timeout=60)
-        return bool(client.var(FEED, "cruds")), seconds
+        seconds = await open_page(client, target.url, "/", timeout=60)
+        return bool(client.var(FeedState, "cruds")), seconds
     except Exception:
         return False, 60.0
     finally:
-        await client.close()
+        await client.browser.close()
 
 
 async def _recovered(target: Target, person: Person, result: Result) -> None:
-    client = RxClient(target.url)
+    client = target.browser().tab()
     try:
-        await client.connect("/signin")
-        outcome = await client.sign_in(person.email, person.password)
+        await open_page(client, target.url, "/signin")
+        outcome = await sign_in(client, person.email, person.password)
         result.check(outcome.ok, f"sign-in did not recover after the provider came back: {outcome.error}")
         result.numbers["sign-in after recovery_ms"] = ms(outcome.seconds)
     finally:
-        await client.close()
+        await client.browser.close()
 
 
 async def provider_down(target: Target, who: list[Person], bearer: str) -> Result:
@@ -182,26 +180,24 @@ async def provider_down(target: Target, who: list[Person], bearer: str) -> Resul
     reload keeps them signed in; nothing logs a traceback; sign-in works again afterwards."""
     result = Result("identity provider down (SIGTERM)")
     before = await _signed_in(target, who[0])
-    handle = before.var(SESSION, "session_handle")
     mark = target.log.mark()
     target.provider.stop()
     try:
-        trying = RxClient(target.url)
-        await trying.connect("/signin")
-        outcome = await trying.sign_in(who[1].email, who[1].password)
-        await trying.close()
+        trying = target.browser().tab()
+        await open_page(trying, target.url, "/signin")
+        outcome = await sign_in(trying, who[1].email, who[1].password)
+        await trying.browser.close()
         result.check(outcome.error == UNAVAILABLE, f"sign-in answered {outcome.error!r}, not the try-again message")
         result.check(outcome.seconds < 10, f"sign-in took {outcome.seconds:.1f}s to answer")
         shown, feed_s = await _public_feed(target)
         result.check(shown, "the public home feed was not served")
-        reading = await before.load_home()
-        result.check(reading.ok and before.signed_in, "the signed-in tab lost its feed or its session")
-        posting = await before.post("Posted while the identity provider is down")
+        reading = await load_home(before)
+        result.check(reading.ok and signed_in(before), "the signed-in tab lost its feed or its session")
+        posting = await socket_actions.post(before, "Posted while the identity provider is down")
         result.check(posting.ok, f"the signed-in tab could not post: {posting.error!r}")
-        reload = RxClient(target.url)
-        await reload.connect("/", storage={STORAGE_HANDLE: handle})
-        result.check(reload.signed_in, "a reload during the outage signed the person out")
-        await reload.close()
+        # A reload: a new connection, whose handshake carries the browser's session cookie.
+        await open_page(before, target.url, "/")
+        result.check(signed_in(before), "a reload during the outage signed the person out")
         async with httpx.AsyncClient(base_url=target.url, timeout=10) as http:
             rest = await http.get("/api/activities/home", headers={"Authorization": f"Bearer {bearer}"})
         result.check(rest.status_code == 200, f"REST read with a token answered {rest.status_code}")
@@ -215,9 +211,9 @@ async def provider_down(target: Target, who: list[Person], bearer: str) -> Resul
             }
         )
     finally:
-        await before.close()
+        await before.browser.close()
         target.provider.start()
-    errors, app_errors = target.log.tracebacks(mark)
+    errors, _ = target.log.tracebacks(mark)
     result.check(errors == 0, f"{errors} tracebacks in the app log during the outage")
     result.numbers["tracebacks"] = errors
     await _recovered(target, who[1], result)
@@ -228,23 +224,21 @@ async def provider_hung(target: Target, who: list[Person], stampede: int = 8) ->
     """SIGSTOP the provider (connections accepted, never answered) while `stampede` people press
     sign in at once. Each hears "try again" within the boto timeouts; meanwhile new tabs still
     get the public feed and a signed-in tab still reads; no traceback."""
-    from tests.resilience.harness import hung_call_bound_s
-
     bound = hung_call_bound_s()
     result = Result(f"identity provider hung (SIGSTOP), {stampede} sign-ins at once")
     reader = await _signed_in(target, who[0])
-    clients = [RxClient(target.url) for _ in range(stampede)]
-    await asyncio.gather(*(c.connect("/signin") for c in clients))
+    clients = [target.browser().tab() for _ in range(stampede)]
+    await asyncio.gather(*(open_page(c, target.url, "/signin") for c in clients))
     mark = target.log.mark()
     target.provider.pause()
     try:
         presses = [
-            asyncio.create_task(c.sign_in(p.email, p.password, timeout=bound + 15))
+            asyncio.create_task(sign_in(c, p.email, p.password, timeout=bound + 15))
             for i, (c, p) in enumerate((c, who[1 + i % (len(who) - 1)]) for i, c in enumerate(clients))
         ]
         await asyncio.sleep(1.5)  # every sign-in is now waiting on the frozen provider
         shown, feed_s = await _public_feed(target)
-        reading = await reader.load_home(timeout=bound + 15)
+        reading = await load_home(reader, timeout=bound + 15)
         outcomes = await asyncio.gather(*presses)
         answers = [o.error for o in outcomes]
         result.check(all(a == UNAVAILABLE for a in answers), f"sign-in answers: {sorted(set(answers))}")
@@ -252,7 +246,7 @@ async def provider_hung(target: Target, who: list[Person], stampede: int = 8) ->
         result.check(slowest < bound, f"slowest sign-in answer {slowest:.1f}s (bound {bound:.0f}s)")
         result.check(shown and feed_s < 5, f"public feed for a new tab: shown={shown} after {feed_s:.1f}s")
         result.check(
-            reading.ok and reading.seconds < 5 and reader.signed_in,
+            reading.ok and reading.seconds < 5 and signed_in(reader),
             f"signed-in feed: ok={reading.ok} after {reading.seconds:.1f}s",
         )
         result.numbers.update(
@@ -265,7 +259,7 @@ async def provider_hung(target: Target, who: list[Person], stampede: int = 8) ->
         )
     finally:
         target.provider.resume()
-        await asyncio.gather(*(c.close() for c in clients + [reader]))
+        await asyncio.gather(*(c.browser.close() for c in [*clients, reader]))
     errors, _ = target.log.tracebacks(mark)
     result.check(errors == 0, f"{errors} tracebacks in the app log")
     result.numbers["tracebacks"] = errors
@@ -280,8 +274,8 @@ async def lockout(target: Target, person: Person, bystander: Person, threshold: 
     """Wrong passwords past the threshold lock the account; the answers for it, for an unknown
     e-mail and for its right password during the lock-out are identical; others unaffected."""
     result = Result("lock-out after repeated wrong passwords (AuthState.sign_in over the websocket)")
-    client = RxClient(target.url)
-    await client.connect("/signin")
+    client = target.browser().tab()
+    await open_page(client, target.url, "/signin")
     unknown = f"nobody-{person.handle}@example.com"
     try:
         answers, times = {}, {}
@@ -290,7 +284,7 @@ async def lockout(target: Target, person: Person, bystander: Person, threshold: 
             ("unknown e-mail", unknown, "Wrong-password-1!", threshold + 2),
             ("right password while locked", person.email, person.password, 1),
         ]:
-            outs = [await client.sign_in(email, password) for _ in range(count)]
+            outs = [await sign_in(client, email, password) for _ in range(count)]
             answers[label] = {(o.error, o.field, o.ok) for o in outs}
             times[label] = percentile([o.seconds for o in outs], 50)
         distinct = set().union(*answers.values())
@@ -298,46 +292,46 @@ async def lockout(target: Target, person: Person, bystander: Person, threshold: 
         result.check(not any(ok for _, _, ok in distinct), "a refused sign-in signed in")
         result.check(all(e == WRONG_CREDENTIALS for e, _, _ in distinct), f"unexpected text: {distinct}")
         other = await _signed_in(target, bystander)
-        result.check(other.signed_in, "another account was locked too")
-        await other.close()
+        result.check(signed_in(other), "another account was locked too")
+        await other.browser.close()
         result.numbers = {f"{k} p50_ms": ms(v) for k, v in times.items()} | {"distinct answers": len(distinct)}
     finally:
-        await client.close()
+        await client.browser.close()
     return result
 
 
 # -- abuse: malformed websocket events ----------------------------------------------------------------
 
-NOTIFICATIONS = f"{ROOT_STATE}.cruddur___state___notifications____notifications_state"
-UPDATE_VARS = f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal"
+AUTH, FEED, SESSION = (state.get_full_name() for state in (AuthState, FeedState, SessionState))
+# Every handler a page can send, with the argument it takes (or none).
 WITH_ARGS = [
-    (AUTH, "set_email", "value"),
-    (AUTH, "check_password", "value"),
-    (AUTH, "sign_up", "form"),
-    (AUTH, "confirm", "form"),
-    (AUTH, "sign_in", "form"),
-    (AUTH, "send_reset_code", "form"),
-    (AUTH, "reset_password", "form"),
-    (FEED, "set_draft", "value"),
-    (FEED, "set_ttl", "value"),
-    (FEED, "open_reply", "crud_uuid"),
-    (FEED, "set_reply_draft", "value"),
-    (FEED, "toggle_like", "crud_uuid"),
+    (AuthState.set_email, "value"),
+    (AuthState.sign_up, "form"),
+    (AuthState.confirm, "form"),
+    (AuthState.sign_in, "form"),
+    (AuthState.send_reset_code, "form"),
+    (AuthState.reset_password, "form"),
+    (AuthState.choose_handle, "form"),
+    (FeedState.set_draft, "value"),
+    (FeedState.set_ttl, "value"),
+    (FeedState.open_reply, "crud_uuid"),
+    (FeedState.set_reply_draft, "value"),
+    (FeedState.toggle_like, "crud_uuid"),
 ]
 NO_ARGS = [
-    (AUTH, "toggle_password"),
-    (AUTH, "open_form"),
-    (AUTH, "resend_code"),
-    (AUTH, "tick_resend_cooldown"),
-    (FEED, "load_home"),
-    (FEED, "load_profile"),
-    (FEED, "load_more"),
-    (FEED, "post"),
-    (FEED, "send_reply"),
-    (SESSION, "restore"),
-    (SESSION, "require_sign_in"),
-    (SESSION, "sign_out"),
-    (NOTIFICATIONS, "load"),
+    AuthState.toggle_password,
+    AuthState.open_form,
+    AuthState.resend_code,
+    AuthState.tick_resend_cooldown,
+    FeedState.load_home,
+    FeedState.load_profile,
+    FeedState.load_more,
+    FeedState.post,
+    FeedState.send_reply,
+    SessionState.load_page,
+    SessionState.load_signed_in_page,
+    SessionState.sign_out,
+    NotificationsState.load,
 ]
 ODD = [
     None,
@@ -364,12 +358,8 @@ FORM_FIELDS = ("email", "password", "name", "handle", "code", "confirm")
 REDOS_EMAIL = "a@" + "a." * 300_000 + "@"  # quadratic for the e-mail pattern without a length cap
 
 
-def _frame(event) -> str:
-    return "42/_event," + json.dumps(["event", event])
-
-
-def _event(name, payload, path: str = "/signin") -> dict:
-    return {"name": name, "payload": payload, "router_data": router(path)}
+def _frame(name: str, payload, path: str = "/signin") -> str:
+    return RawSocket.frame({"name": name, "payload": payload, "router_data": router_data(path)})
 
 
 def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]:
@@ -379,32 +369,31 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
     def unknown_handler():
         name = rng.choice(
             [
-                f"{ROOT_STATE}.nope{rng.randrange(10**6)}",
+                f"{ROOT}.nope{rng.randrange(10**6)}",
                 f"{AUTH}._start",
                 f"{AUTH}._fail",
-                f"{SESSION}._become",
-                f"{SESSION}.verified_sub",
+                f"{SESSION}._reusable",
+                f"{SESSION}._ended",
                 f"{FEED}._write",
                 f"{AUTH}.__init__",
                 f"{AUTH}.sign_in.more",
                 "x",
                 "",
                 ".",
-                f"{ROOT_STATE}.cruddur___state___nope____nope_state.load",
-                f"{ROOT_STATE}." + "a" * 5000,
-                f"{SESSION}.set_session_handle",
+                f"{ROOT}.cruddur___state___nope____nope_state.load",
+                f"{ROOT}." + "a" * 5000,
+                f"{SESSION}.set_signed_in",
                 f"{SESSION}.set_viewer_handle",
                 f"{FEED}.set_cruds",
                 f"{AUTH}.dict",
                 f"{AUTH}.get_state",
-                f"{ROOT_STATE}.reflex___state____update_vars_internal_state.nope",
+                UPDATE_VARS.rsplit(".", 1)[0] + ".nope",
             ]
         )
-        return _frame(_event(name, {}))
+        return _frame(name, {})
 
     def wrong_types():
-        state, handler, arg = rng.choice(WITH_ARGS)
-        name = f"{state}.{handler}"
+        handler, arg = rng.choice(WITH_ARGS)
         value = rng.choice(ODD)
         payload = rng.choice(
             [
@@ -415,10 +404,10 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
                 value,
             ]
         )
-        return _frame(_event(name, payload))
+        return _frame(event_name(handler), payload)
 
     def huge():
-        state, handler, arg = rng.choice(WITH_ARGS)
+        handler, arg = rng.choice(WITH_ARGS)
         size = rng.choice([10_000, 100_000, 500_000])
         payload = rng.choice(
             [
@@ -430,13 +419,12 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
             ]
         )
         if payload is None:
-            state, handler, arg = rng.choice([h for h in WITH_ARGS if h[2] == "form"])
+            handler, arg = rng.choice([h for h in WITH_ARGS if h[1] == "form"])
             payload = {arg: {"email": REDOS_EMAIL, "password": "Wrong-password-1!"}}
-        return _frame(_event(f"{state}.{handler}", payload))
+        return _frame(event_name(handler), payload)
 
     def missing_fields():
-        state, handler = rng.choice(NO_ARGS + [(s, h) for s, h, _ in WITH_ARGS])
-        name = f"{state}.{handler}"
+        name = event_name(rng.choice(NO_ARGS + [h for h, _ in WITH_ARGS]))
         event = rng.choice(
             [
                 {},
@@ -450,7 +438,7 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
                 rng.choice(ODD),
             ]
         )
-        return _frame(event)
+        return RawSocket.frame(event)
 
     def garbage():
         return rng.choice(
@@ -485,64 +473,18 @@ def malformed_events(count: int, seed: int = 7) -> list[tuple[str, str | bytes]]
                         ["1e300", "inf", "nan", "-inf", "garbage", 123, None, "9" * 400]
                     )
                 },
-                {STORAGE_HANDLE: rng.choice([123, None, "x" * 10_000, {}, [], "\u0000"])},
+                {f"{AUTH}.code_destination_rx_state_": rng.choice([123, None, "x" * 10_000, {}, [], "\u0000"])},
                 {f"{FEED}.draft_rx_state_": 123},
                 {f"{SESSION}.viewer_handle_rx_state_": "someone_else"},
                 rng.choice(ODD),
             ]
         )
-        first = _frame(_event(UPDATE_VARS, {"vars": vars_}))
-        follow = rng.choice([f"{AUTH}.tick_resend_cooldown", f"{SESSION}.restore", f"{FEED}.load_home"])
-        return first + "\x1e" + _frame(_event(follow, {}))  # two frames, sent one after the other
+        first = _frame(UPDATE_VARS, {"vars": vars_})
+        follow = rng.choice([AuthState.tick_resend_cooldown, SessionState.load_page, FeedState.load_home])
+        return first + "\x1e" + _frame(event_name(follow), {})  # two frames, sent one after the other
 
     kinds = [unknown_handler, wrong_types, huge, missing_fields, garbage, storage]
     return [(kind.__name__, kind()) for kind in (kinds[i % len(kinds)] for i in range(count))]
-
-
-class RawSocket:
-    """A websocket speaking Engine.IO/Socket.IO by hand, so it can send anything at all."""
-
-    def __init__(self, base: str, token: str):
-        self.url = base.replace("http://", "ws://") + f"/_event/?EIO=4&transport=websocket&token={token}"
-        self.token = token
-        self.received = 0
-        self.error_toasts = 0
-
-    async def open(self, session: aiohttp.ClientSession) -> None:
-        self.ws = await session.ws_connect(self.url, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5))
-        await self.ws.receive(timeout=10)  # the Engine.IO open packet
-        hydrate = {"event": _event(HYDRATE, {}, "/signin")}
-        await self.ws.send_str("40/_event," + json.dumps(hydrate))
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for message in self.ws:
-            if message.type != aiohttp.WSMsgType.TEXT:
-                continue
-            if message.data == "2":
-                await self.ws.send_str("3")  # pong
-                continue
-            self.received += 1
-            if ERROR_TOAST_JSON in message.data:
-                self.error_toasts += 1
-
-    @property
-    def open_(self) -> bool:
-        return not self.ws.closed and not self.reader.done()
-
-    async def send(self, frame: str | bytes) -> None:
-        for part in frame.split("\x1e") if isinstance(frame, str) else [frame]:
-            if isinstance(part, bytes):
-                await self.ws.send_bytes(part)
-            else:
-                await self.ws.send_str(part)
-
-    async def close(self) -> None:
-        await self.ws.close()
-        self.reader.cancel()
-
-
-ERROR_TOAST_JSON = "An error occurred."
 
 
 async def ws_storm(target: Target, count: int, sockets: int = 10, after: Person | None = None) -> Result:
@@ -554,14 +496,14 @@ async def ws_storm(target: Target, count: int, sockets: int = 10, after: Person 
     per_socket = [events[i::sockets] for i in range(sockets)]
     mark = target.log.mark()
     stop = asyncio.Event()
-    bystander = RxClient(target.url)
-    await bystander.connect("/")
+    bystander = target.browser().tab()
+    await open_page(bystander, target.url, "/")
     samples: list[float] = []
     statuses: list[int] = []
 
     async def watch() -> None:
         while not stop.is_set():
-            outcome = await bystander.load_home(timeout=30)
+            outcome = await load_home(bystander, timeout=30)
             samples.append(outcome.seconds if outcome.ok else 30.0)
             statuses.append(await http_alive(target.url))
             await asyncio.sleep(0.2)
@@ -594,24 +536,24 @@ async def ws_storm(target: Target, count: int, sockets: int = 10, after: Person 
             toasts += sock.error_toasts
             await sock.close()
 
-        await asyncio.gather(*(abuse(t, b) for t, b in zip(tokens, per_socket)))
+        await asyncio.gather(*(abuse(t, b) for t, b in zip(tokens, per_socket, strict=True)))
     storm_s = time.perf_counter() - started
     # Let the queued events drain: each abused tab must hydrate again, promptly and cleanly.
     poisoned = 0
     for token in tokens:
-        again = RxClient(target.url, token=token)
+        again = target.browser().tab(token)
         try:
-            await again.connect("/", timeout=60)
-            sent_at = await again.send(AUTH, "toggle_password")
-            ok = await again.wait(lambda m: RxClient._delta_has(m, AUTH, "show_password"), sent_at, 20)
+            await open_page(again, target.url, "/", timeout=60)
+            mark = await again.send(AuthState.toggle_password)
+            ok = await again.until(lambda t, mark=mark: delta_has(t.since(mark), AuthState, "show_password"), 20)
             poisoned += 0 if ok and again.error_toasts == 0 else 1
         except Exception:
             poisoned += 1
         finally:
-            await again.close()
+            await again.browser.close()
     stop.set()
     await watcher
-    await bystander.close()
+    await bystander.browser.close()
     drained_s = time.perf_counter() - started
     alive = await http_alive(target.url)
     await _normal_person_works(target, after, result)
@@ -643,16 +585,17 @@ async def ws_storm(target: Target, count: int, sockets: int = 10, after: Person 
 async def _normal_person_works(target: Target, person: Person | None, result: Result) -> None:
     if person is None:
         return
-    client = RxClient(target.url)
+    client = target.browser().tab()
     try:
-        await client.connect("/signin")
-        signin = await client.sign_in(person.email, person.password)
+        await open_page(client, target.url, "/signin")
+        signin = await sign_in(client, person.email, person.password)
         result.check(signin.ok, f"after the storm a normal sign-in failed: {signin.error!r}")
-        posted = await client.post(f"Fine after the storm ({time.time():.0f})")
+        await socket_actions.go(client, "/")
+        posted = await socket_actions.post(client, f"Fine after the storm ({time.time():.0f})")
         result.check(posted.ok, f"after the storm a normal post failed: {posted.error!r}")
         result.numbers["after: sign-in / post_ms"] = f"{ms(signin.seconds)} / {ms(posted.seconds)}"
     finally:
-        await client.close()
+        await client.browser.close()
 
 
 # -- abuse: malformed REST bodies -------------------------------------------------------------------------
@@ -684,7 +627,7 @@ def malformed_requests(count: int, token: str, crud_uuid: str, seed: int = 11) -
         if choice == 2:
             return {"json": rng.choice(odd)}
         if choice == 3:
-            return {"json": {"message": rng.choice(odd), "ttl": rng.choice(odd + ["1d", "7d"])}}
+            return {"json": {"message": rng.choice(odd), "ttl": rng.choice([*odd, "1d", "7d"])}}
         if choice == 4:
             return {"json": {"message": "x" * rng.choice([281, 100_000, 2_000_000]), "ttl": "1d"}}
         if choice == 5:
@@ -778,7 +721,7 @@ async def api_storm(target: Target, count: int, bearer: str, concurrency: int = 
         home.status_code == 200 and home.json()["cruds"][0]["message"] == "Fine after the REST storm",
         "the feed afterwards does not show the good post",
     )
-    errors, app_errors = target.log.tracebacks(mark)
+    errors, _ = target.log.tracebacks(mark)
     result.check(errors == 0, f"{errors} tracebacks in the app log")
     result.numbers = {
         "requests": count,
@@ -805,7 +748,7 @@ async def jwks_cached(target: Target, person: Person) -> Result:
     info = target.provider.info
     verifier = CognitoJwtVerifier(issuer=info["issuer"], client_id=info["client_id"])
     await asyncio.to_thread(verifier.warm)
-    tokens = [await asyncio.to_thread(access_token, target.provider, person) for _ in range(3)]
+    tokens = [await asyncio.to_thread(target.provider.access_token, person.email, person.password) for _ in range(3)]
     target.provider.stop()
     try:
         started = time.perf_counter()

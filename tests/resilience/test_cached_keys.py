@@ -3,12 +3,13 @@ the app's verifier and a plain CognitoJwtVerifier; a key that was never fetched 
 
 import base64
 import json
+import time
 
 import pytest
 
-from cruddur.auth import identity
+from cruddur import runtime
 from cruddur.auth.jwt import CognitoJwtVerifier, KeysUnavailableError
-from tests.resilience.harness import Person, access_token
+from tests.resilience.harness import PASSWORD
 
 
 def _with_kid(token: str, kid: str) -> str:
@@ -17,13 +18,13 @@ def _with_kid(token: str, kid: str) -> str:
 
 
 async def test_tokens_verify_on_cached_keys_while_the_jwks_endpoint_is_down(confirmed, outside_provider):
-    person = Person(confirmed(), "ada", "Ada Lovelace")
-    app_verifier = identity.get_verifier()
+    email = confirmed()
+    app_verifier = runtime.current().identity.verifier
     app_verifier.warm()
     plain = CognitoJwtVerifier(issuer=outside_provider.info["issuer"], client_id=outside_provider.info["client_id"])
     plain.warm()
     # Issued before the outage, never verified yet: only the cached key can vouch for them.
-    tokens = [access_token(outside_provider, person) for _ in range(2)]
+    tokens = [outside_provider.access_token(email, PASSWORD) for _ in range(2)]
     outside_provider.stop()
     app_verifier.jwks.cooldown = 0  # let an unknown key really try the endpoint (no 10 s wait)
 
@@ -37,12 +38,10 @@ async def test_tokens_verify_on_cached_keys_while_the_jwks_endpoint_is_down(conf
 
 
 async def test_a_frozen_jwks_endpoint_costs_at_most_the_fetch_timeout(confirmed, outside_provider):
-    import time
-
-    person = Person(confirmed(), "ada", "Ada Lovelace")
-    verifier = identity.get_verifier()
+    email = confirmed()
+    verifier = runtime.current().identity.verifier
     verifier.warm()
-    token = access_token(outside_provider, person)
+    token = outside_provider.access_token(email, PASSWORD)
     outside_provider.pause()
     verifier.jwks.cooldown = 0
     start = time.monotonic()

@@ -5,22 +5,24 @@ provider)."""
 
 from cruddur.localcognito import LocalCognitoConfig
 from cruddur.state.auth import AuthState
-from tests.auth_flows.test_auth_state import PASSWORD, redirects, run, signed_up_and_confirmed, states
+from cruddur.state.session import SessionState
+from tests.auth_flows.test_auth_state import PASSWORD, signed_up_and_confirmed
+from tests.support.tabs import Tab, redirects
 
 THRESHOLD = LocalCognitoConfig().lockout_threshold
 WRONG = "Wrong-password-1!"
 
 
 async def answer(email: str, password: str) -> tuple:
-    auth, session = states()
-    events = await run(AuthState.sign_in, auth, {"email": email, "password": password})
-    return auth.error, auth.error_field, session.signed_in, tuple(redirects(events))
+    tab = Tab("/signin")
+    events = await tab.run(AuthState.sign_in, {"email": email, "password": password})
+    auth = tab.state(AuthState)
+    return auth.error, auth.error_field, tab.state(SessionState).signed_in, tuple(redirects(events))
 
 
-async def test_wrong_passwords_lock_one_account_without_revealing_which_accounts_exist(provider, mailbox):
-    auth, _ = states()
-    await signed_up_and_confirmed(auth, mailbox, "ada@example.com", "ada")
-    await signed_up_and_confirmed(auth, mailbox, "bob@example.com", "bob")
+async def test_wrong_passwords_lock_one_account_without_revealing_which_accounts_exist(app_runtime, mailbox):
+    await signed_up_and_confirmed(mailbox, "ada@example.com", "ada")
+    await signed_up_and_confirmed(mailbox, "bob@example.com", "bob")
 
     before = [await answer("ada@example.com", WRONG) for _ in range(THRESHOLD)]
     after = [await answer("ada@example.com", WRONG) for _ in range(2)]

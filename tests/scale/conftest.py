@@ -1,5 +1,6 @@
 """Scale-out fixtures: a scratch PostgreSQL database, a Redis logical database of our own, the
-identity provider and backend workers as processes on loopback.
+identity provider and backend workers as processes on loopback, and people who use them
+through socket tabs (`tests/support/socket_tab.py`).
 
 Nothing here skips: a missing PostgreSQL or Redis fails the test. Every process, database and
 Redis key made here is gone afterwards (the Redis database is emptied; it was empty when taken).
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 import httpx
@@ -20,17 +22,11 @@ import redis.asyncio
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from tests.scale.tab import AUTH, SESSION, Tab
 from tests.services.conftest import alembic_upgrade, scratch_postgres_database
-from tests.support.appserver import (
-    AppDidNotStart,
-    Backend,
-    IdentityProvider,
-    app_env,
-    free_port,
-    serve_identity_provider,
-)
-from tests.support.mailbox import latest_code
+from tests.support import socket_actions
+from tests.support.appserver import AppDidNotStart, Backend, app_env, free_port
+from tests.support.identity_provider import StandaloneProvider
+from tests.support.socket_tab import Tab
 
 REDIS_SERVER = "redis://127.0.0.1:6379"
 CLAIM_KEY = "cruddur:scale-tests:claim"
@@ -80,6 +76,14 @@ def migrated_postgres_database() -> Iterator[str]:
         yield url
 
 
+class Provider(Enum):
+    """Where the workers' identity provider runs."""
+
+    EMBEDDED = "embedded"  # in the first worker, the others attach (the one-machine default)
+    STANDALONE = "standalone"  # its own process on the shared data dir and port; workers attach
+    USER_POOL = "user pool"  # its own process, configured as the app's user pool (COGNITO_*)
+
+
 @dataclass
 class Cluster:
     """Backends sharing one Redis, one PostgreSQL and one data dir, as several machines would."""
@@ -88,12 +92,16 @@ class Cluster:
     data_dir: Path
     database_url: str
     redis_url: str
-    provider: IdentityProvider | None  # None: the embedded provider, hosted by the first worker
+    provider: StandaloneProvider | None  # None: the embedded provider, hosted by the first worker
     backends: list[Backend] = field(default_factory=list)
 
     @property
     def mailbox_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['LOCAL_COGNITO_PORT']}/_mailbox"
+        return (
+            self.provider.mailbox_url
+            if self.provider
+            else f"http://127.0.0.1:{self.env['LOCAL_COGNITO_PORT']}/_mailbox"
+        )
 
     async def wait_released(self, tab: Tab, timeout: float = 10.0) -> None:
         """Waits until the worker a tab just left has dropped its record of the tab's socket.
@@ -125,18 +133,25 @@ class Cluster:
 
 
 @contextmanager
-def cluster(tmp_path: Path, *, standalone_provider: bool, workers: int = 2, **extra_env: str) -> Iterator[Cluster]:
+def cluster(tmp_path: Path, *, provider: Provider, workers: int = 2, **extra_env: str) -> Iterator[Cluster]:
     data_dir = tmp_path / "data"
     with ExitStack() as stack:
         database_url = stack.enter_context(migrated_postgres_database())
         redis_url = stack.enter_context(scratch_redis_database())
-        provider = None
         port = free_port()
-        if standalone_provider:
+        standalone = None
+        if provider is not Provider.EMBEDDED:
+            own_dir = provider is Provider.USER_POOL
+            standalone = StandaloneProvider(
+                tmp_path / "cognito" if own_dir else data_dir, tmp_path / "localcognito.log", None if own_dir else port
+            )
             try:
-                provider = stack.enter_context(serve_identity_provider(data_dir, port))
-            except AppDidNotStart as failure:
+                standalone.start()
+            except RuntimeError as failure:
                 pytest.fail(str(failure))
+            stack.callback(standalone.stop)
+            if own_dir:
+                extra_env = standalone.app_env() | extra_env
         env = app_env(
             data_dir,
             DATABASE_URL=database_url,
@@ -145,10 +160,10 @@ def cluster(tmp_path: Path, *, standalone_provider: bool, workers: int = 2, **ex
             REFLEX_STATES_WORKDIR=str(tmp_path / "states"),
             **extra_env,
         )
-        running = Cluster(env, data_dir, database_url, redis_url, provider)
+        running = Cluster(env, data_dir, database_url, redis_url, standalone)
         stack.callback(lambda: [backend.stop() for backend in running.backends])
         names = ["A", "B"][:workers] if workers <= 2 else [str(n) for n in range(workers)]
-        if provider is None:
+        if provider is Provider.EMBEDDED:
             # The first worker starts the embedded provider; the others find its port taken and
             # attach to it.
             running.start_backends(names[:1])
@@ -173,22 +188,19 @@ def new_person() -> Person:
     return Person(f"Scale {tag}", f"scale.{tag}@example.com", f"scale_{tag}")
 
 
-async def sign_up(tab: Tab, backend_url: str, mailbox_url: str, person: Person, origin: str = ORIGIN) -> None:
-    """Sign-up and e-mail confirmation through the app's own forms (the AuthState handlers)."""
-    await tab.connect(backend_url, "/signup", origin=origin)
-    form = {"name": person.name, "email": person.email, "handle": person.handle, "password": PASSWORD}
-    await tab.send(f"{AUTH}.sign_up", form=form)
-    await tab.wait_for(lambda s: "/confirm" in tab.redirects, "redirect to /confirm after sign-up")
-    await tab.navigate("/confirm")
-    await tab.send(f"{AUTH}.confirm", form={"email": person.email, "code": latest_code(mailbox_url, person.email)})
-    await tab.wait_for(lambda s: "/signin" in tab.redirects, "redirect to /signin after confirming")
+async def sign_up(tab: Tab, backend_url: str, mailbox_url: str, person: Person) -> None:
+    """Sign-up and e-mail confirmation through the app's own forms, ending on /signin."""
+    await socket_actions.sign_up(
+        tab, backend_url, mailbox_url, name=person.name, email=person.email, handle=person.handle, password=PASSWORD
+    )
 
 
 async def sign_in(tab: Tab, person: Person) -> None:
-    await tab.navigate("/signin")
-    tab.redirects.clear()
-    await tab.send(f"{AUTH}.sign_in", form={"email": person.email, "password": PASSWORD})
-    await tab.wait_for(lambda s: tab.redirects or tab.var(AUTH, "error"), "the sign-in to finish")
-    assert tab.redirects == ["/"], f"sign-in refused: {tab.brief()}"
-    await tab.navigate("/")
-    assert tab.var(SESSION, "signed_in") is True, tab.brief()
+    """Signs in on the tab's backend (the browser adopts the session cookie), then home."""
+    if tab.path != "/signin":
+        await socket_actions.go(tab, "/signin")
+    outcome = await socket_actions.sign_in(tab, person.email, PASSWORD)
+    assert outcome.ok, f"sign-in refused: {outcome} {tab.brief()}"
+    assert tab.redirects[-1] == "/"
+    await socket_actions.go(tab, "/")
+    assert socket_actions.signed_in(tab), tab.brief()

@@ -8,16 +8,14 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 
-import boto3
 import httpx
 import pytest
-from pycognito.aws_srp import AWSSRP
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.scale.conftest import ORIGIN, PASSWORD, Person, cluster, new_person, sign_in, sign_up
-from tests.scale.tab import Tab
+from tests.scale.conftest import ORIGIN, PASSWORD, Person, Provider, cluster, new_person, sign_in, sign_up
 from tests.services.conftest import PG_SERVER
+from tests.support.socket_tab import Browser
 
 POSTS = 200
 KILL_AFTER = 40  # acknowledged posts before the SIGKILL
@@ -27,35 +25,21 @@ CLIENT_TIMEOUT_S = 20.0  # any request slower than this is a hang
 @pytest.fixture
 def api(tmp_path):
     """One backend on PostgreSQL + Redis, the identity provider standalone, one person signed up."""
-    with cluster(tmp_path, standalone_provider=True, workers=1, ALLOWED_ORIGINS=ORIGIN) as running:
+    with cluster(tmp_path, provider=Provider.STANDALONE, workers=1, ALLOWED_ORIGINS=ORIGIN) as running:
         yield running
 
 
 async def signed_up_person(running) -> Person:
-    tab, person = Tab(), new_person()
+    browser, person = Browser(ORIGIN), new_person()
+    tab = browser.tab()
     await sign_up(tab, running.backends[0].url, running.mailbox_url, person)
     await sign_in(tab, person)  # the app makes the person's profile at sign-in
-    await tab.close()
+    await browser.close()
     return person
 
 
 def access_token(running, person: Person) -> str:
-    pool = running.provider.info
-    client = boto3.client(
-        "cognito-idp",
-        region_name=pool["region"],
-        endpoint_url=pool["endpoint_url"],
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-    srp = AWSSRP(
-        username=person.email,
-        password=PASSWORD,
-        pool_id=pool["user_pool_id"],
-        client_id=pool["client_id"],
-        client=client,
-    )
-    return srp.authenticate_user()["AuthenticationResult"]["AccessToken"]
+    return running.provider.access_token(person.email, PASSWORD)
 
 
 def stored(database_url: str, prefix: str) -> Counter:
@@ -215,7 +199,10 @@ async def test_requests_fail_cleanly_while_the_database_is_away_and_recover_with
             n += 1
             message = f"{prefix}{worker:02d}-{n:04d}"
             for what, call in (
-                ("post", lambda: client.post("/api/activities", json={"message": message, "ttl": "1d"})),
+                (
+                    "post",
+                    lambda message=message: client.post("/api/activities", json={"message": message, "ttl": "1d"}),
+                ),
                 ("home", lambda: client.get("/api/activities/home")),
                 ("health", lambda: client.get("/api/health")),
             ):

@@ -6,8 +6,10 @@ import pytest
 import redis
 import socketio
 
-from tests.scale.conftest import ORIGIN, cluster
-from tests.scale.tab import SESSION, Tab
+from cruddur.state.session import SessionState
+from tests.scale.conftest import ORIGIN, Provider, cluster
+from tests.support import socket_actions
+from tests.support.socket_tab import Browser
 
 FOREIGN = [
     "https://evil.example",
@@ -21,7 +23,7 @@ FOREIGN = [
 @pytest.fixture
 def production(tmp_path):
     with cluster(
-        tmp_path, standalone_provider=False, workers=1, ALLOWED_ORIGINS=f"{ORIGIN}, https://www.cruddur.example/"
+        tmp_path, provider=Provider.EMBEDDED, workers=1, ALLOWED_ORIGINS=f"{ORIGIN}, https://www.cruddur.example/"
     ) as running:
         yield running
 
@@ -29,18 +31,22 @@ def production(tmp_path):
 async def test_a_foreign_origin_is_refused_and_the_configured_ones_connect(production):
     backend = production.backends[0]
     for origin in (ORIGIN, "https://www.cruddur.example"):
-        tab = Tab()
-        await tab.connect(backend.url, "/", origin=origin)
-        assert tab.var(SESSION, "auth_checked") is True
+        tab = Browser(origin).tab()
+        await socket_actions.open_page(tab, backend.url, "/")
+        assert tab.var(SessionState, "auth_checked") is True
         await tab.close()
 
     store = redis.Redis.from_url(production.redis_url)
     for origin in FOREIGN:
-        tab = Tab()
+        tab = Browser(origin).tab()
         with pytest.raises(socketio.exceptions.ConnectionError):
-            await tab.connect(backend.url, "/", origin=origin)
+            await tab.connect(backend.url, "/")
         await tab.close()
         assert store.keys(f"*{tab.token}*") == [], "a refused connection must leave no state behind"
+        # ... and neither session route answers such a page (no cookie is set or cleared).
+        for route in ("/_session/adopt", "/_session/end"):
+            answer = await tab.browser.post(backend.url, route, {"ticket": "x"})
+            assert answer.status_code == 403 and "set-cookie" not in answer.headers, (origin, route)
     store.close()
 
     # The websocket handshake itself is refused (the ASGI server answers 403 for a websocket
@@ -54,7 +60,8 @@ async def test_a_foreign_origin_is_refused_and_the_configured_ones_connect(produ
             assert (await socket.receive_str(timeout=10)).startswith("0{")  # Engine.IO "open"
 
     # HTTP CORS follows the same list: no grant for a foreign origin, an exact one for ours.
-    foreign = httpx.get(backend.url + "/api/health", headers={"Origin": FOREIGN[0]})
+    async with httpx.AsyncClient(base_url=backend.url) as http:
+        foreign = await http.get("/api/health", headers={"Origin": FOREIGN[0]})
+        ours = await http.get("/api/health", headers={"Origin": ORIGIN})
     assert "access-control-allow-origin" not in foreign.headers
-    ours = httpx.get(backend.url + "/api/health", headers={"Origin": ORIGIN})
     assert ours.headers["access-control-allow-origin"] == ORIGIN

@@ -1,14 +1,12 @@
 """Serve the real app as `reflex run --env prod` does, on free ports and its own data dir.
 
 Used by the browser tests and by the benchmarks that need the whole app (`serve_app`), and by
-the scale-out tests, which run backend workers (`Backend`) and the identity provider
-(`serve_identity_provider`) as separate processes they can kill and restart.
+the scale-out tests, which run backend workers (`Backend`) as separate processes they can kill
+and restart (the identity provider as its own process: `tests/support/identity_provider.py`).
 """
 
 import contextlib
-import json
 import os
-import select
 import signal
 import socket
 import subprocess
@@ -39,6 +37,11 @@ class RunningApp:
     url: str
     data_dir: Path
     env: dict[str, str]
+
+    @property
+    def log(self) -> Path:
+        """Everything `reflex run` and the app wrote."""
+        return self.data_dir.parent / f"reflex-{self.url.rsplit(':', 1)[1]}.log"
 
     @property
     def mailbox_url(self) -> str:
@@ -79,15 +82,16 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @contextlib.contextmanager
-def serve_app(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
-    """Migrates and seeds `data_dir`, serves the production build, and stops it afterwards."""
+def serve_app(data_dir: Path, loglevel: str | None = None, **extra_env: str) -> Iterator[RunningApp]:
+    """Migrates and seeds `data_dir`, serves the production build, and stops it afterwards.
+    `loglevel`: Reflex's `--loglevel` (debug, info, ...); its default otherwise."""
     port = free_port()
     app = RunningApp(url=f"http://localhost:{port}", data_dir=data_dir, env=app_env(data_dir, **extra_env))
     app.manage("setup")
-    log = data_dir.parent / f"reflex-{port}.log"
-    with log.open("w") as out:
+    with app.log.open("w") as out:
         process = subprocess.Popen(
-            ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)],
+            ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
+            + (["--loglevel", loglevel] if loglevel else []),
             cwd=ROOT,
             env=app.env,
             stdout=out,
@@ -95,7 +99,7 @@ def serve_app(data_dir: Path, **extra_env: str) -> Iterator[RunningApp]:
             start_new_session=True,
         )
     try:
-        _wait_until_serving(process, app.url, log)
+        _wait_until_serving(process, app.url, app.log)
         yield app
     finally:
         _stop(process)
@@ -193,51 +197,3 @@ class Backend:
 
     def tail(self, chars: int = 4000) -> str:
         return self.log.read_text()[-chars:] if self.log.exists() else ""
-
-
-@dataclass
-class IdentityProvider:
-    """The local Cognito-compatible provider as its own process (`python -m cruddur.localcognito`)."""
-
-    info: dict  # endpoint_url, user_pool_id, client_id, region, mailbox_url, issuer, jwks_url
-    process: subprocess.Popen
-
-    @property
-    def port(self) -> int:
-        return int(self.info["endpoint_url"].rsplit(":", 1)[1])
-
-
-@contextlib.contextmanager
-def serve_identity_provider(data_dir: Path, port: int | None = None) -> Iterator[IdentityProvider]:
-    """The provider on loopback, standalone: app workers on the same data dir and port attach to it."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log = data_dir.parent / "localcognito.log"
-    with log.open("w") as err:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cruddur.localcognito",
-                "--port",
-                str(port or free_port()),
-                "--data-dir",
-                str(data_dir),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            start_new_session=True,
-        )
-    try:
-        ready, _, _ = select.select([process.stdout], [], [], 60)
-        line = process.stdout.readline() if ready else ""  # one JSON line once it listens
-        if not line:
-            if process.poll() is None:
-                raise AppDidNotStart(f"the identity provider said nothing in 60s:\n{log.read_text()[-4000:]}")
-            process.wait(timeout=20)
-            raise AppDidNotStart(f"the identity provider exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        yield IdentityProvider(json.loads(line), process)
-    finally:
-        _stop(process)
-        process.stdout.close()
