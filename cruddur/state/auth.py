@@ -261,7 +261,7 @@ class AuthState(rx.State):
             self.confirmed_notice = ""
             rt.connections.bind(self.router.session.session_id, signed_in.handle)
             session = await self.get_state(SessionState)
-            session.become(signed_in.handle, signed_in.viewer)
+            session._become(signed_in.handle, signed_in.viewer)
             session.auth_checked = True
         yield browser_call("adopt", ticket)
         yield rx.redirect(target)
@@ -339,5 +339,5 @@ class AuthState(rx.State):
             return
         async with self:
             session = await self.get_state(SessionState)
-            session.become(session_handle, viewer)
+            session._become(session_handle, viewer)
         yield rx.redirect("/")

@@ -63,7 +63,7 @@ class FeedState(rx.State):
         return MAX_MESSAGE_LENGTH - len(self.reply_draft)
 
     async def _viewer(self) -> str | None:
-        return await (await self.get_state(SessionState)).viewer_sub()
+        return await (await self.get_state(SessionState))._verified_viewer()
 
     async def _page(self, viewer: str | None, cursor: str | None) -> FeedPage:
         database = runtime.current().database
@@ -84,7 +84,7 @@ class FeedState(rx.State):
             self.loaded, self.not_found, self.replying_to = False, False, ""
             self.profile_handle, self.profile_name = profile_handle, ""
             session = await self.get_state(SessionState)
-        notices = await session.resume_for_page()
+        notices = await session._resume_for_page()
         async with self:
             session = await self.get_state(SessionState)
             viewer = session._viewer_sub if session.signed_in else None
@@ -207,7 +207,7 @@ class FeedState(rx.State):
         """Runs a write as the verified viewer; None (and says why) when there is none."""
         session = await self.get_state(SessionState)
         was_signed_in = session.signed_in
-        author = await session.viewer_sub(writing=True)
+        author = await session._verified_viewer(writing=True)
         if author is None:
             if session.signed_in:  # the check could not be made; the session is not over
                 message = CANNOT_CHECK

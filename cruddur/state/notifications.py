@@ -16,7 +16,7 @@ class NotificationsState(rx.State):
         """On `/notifications` (for signed-in people): the session first, then the list."""
         async with self:
             session = await self.get_state(SessionState)
-        for event in await session.guard_for_page():
+        for event in await session._guard_for_page():
             yield event
         async with self:
             session = await self.get_state(SessionState)

@@ -6,7 +6,7 @@ state (which the state manager keeps, in Redis with several workers) can sign an
 token copied elsewhere comes with another connection, and that connection's cookie decides.
 
 Pages load through a background event that resumes the session first (`load_page`), because
-resuming may wait on Cognito; handlers that need the viewer later ask `viewer_sub`, which
+resuming may wait on Cognito; handlers that need the viewer later ask `_verified_viewer`, which
 reuses that verification for the rest of the page load and is bounded well under the state
 lock's expiry otherwise.
 """
@@ -88,7 +88,7 @@ class SessionState(rx.State):
     def needs_handle(self) -> bool:
         return self.signed_in and not self.viewer_handle
 
-    def become(self, handle: str, viewer: Viewer | None) -> None:
+    def _become(self, handle: str, viewer: Viewer | None) -> None:
         """Shows `viewer` as this tab's person (None: signed out), verified just now."""
         self.signed_in = viewer is not None
         self._session_key = handle_hash(handle) if viewer else ""
@@ -109,17 +109,17 @@ class SessionState(rx.State):
 
     def _ended(self, was_signed_in: bool) -> list:
         """Signed out because the session ended: say so, and let the browser drop the cookie."""
-        self.become("", None)
+        self._become("", None)
         notice = [rx.toast.warning(friendly("SessionExpired").message)] if was_signed_in else []
         return [*notice, browser_call("forget")]
 
-    async def resume_for_page(self) -> list:
+    async def _resume_for_page(self) -> list:
         """From a background event, outside `async with`: resumes this connection's session off
         the lock and shows who it is. Returns the events to send (a notice, a redirect)."""
         async with self:
             handle = connection_handle(self)
             if not handle:
-                self.become("", None)
+                self._become("", None)
             was_signed_in = self.signed_in
             route = route_of(self)
         events: list = []
@@ -135,7 +135,7 @@ class SessionState(rx.State):
                 if viewer is None:
                     events = self._ended(was_signed_in)
                 else:
-                    self.become(handle, viewer)
+                    self._become(handle, viewer)
                     self.suggested = suggested
         async with self:
             self.auth_checked = True
@@ -143,9 +143,9 @@ class SessionState(rx.State):
                 events.append(rx.redirect(CHOOSE_HANDLE))
         return events
 
-    async def guard_for_page(self) -> list:
-        """`resume_for_page` for a page for signed-in people: off to sign in, and back after."""
-        events = await self.resume_for_page()
+    async def _guard_for_page(self) -> list:
+        """`_resume_for_page` for a page for signed-in people: off to sign in, and back after."""
+        events = await self._resume_for_page()
         async with self:
             if not self.signed_in:
                 events.append(rx.redirect("/signin?next=" + quote(route_of(self))))
@@ -154,15 +154,15 @@ class SessionState(rx.State):
     @rx.event(background=True)
     async def load_page(self):
         """The on_load of pages without data of their own."""
-        for event in await self.resume_for_page():
+        for event in await self._resume_for_page():
             yield event
 
     @rx.event(background=True)
     async def load_signed_in_page(self):
-        for event in await self.guard_for_page():
+        for event in await self._guard_for_page():
             yield event
 
-    async def viewer_sub(self, *, writing: bool = False) -> str | None:
+    async def _verified_viewer(self, *, writing: bool = False) -> str | None:
         """This tab's verified person, for a handler that reads or writes per-user data: the
         page load's verification when it is moments old (for a write, once the session is seen
         to be still open), else the session resumed again — waiting at most
@@ -170,13 +170,13 @@ class SessionState(rx.State):
         handle = connection_handle(self)
         if not handle:
             if self.signed_in:
-                self.become("", None)
+                self._become("", None)
             return None
         rt = runtime.current()
         if self._reusable(handle):
             if not writing or await rx.run_in_thread(lambda: rt.sessions.is_open(handle)):
                 return self._viewer_sub
-            self.become("", None)
+            self._become("", None)
             return None
         try:
             viewer = await asyncio.wait_for(rt.identity.run(rt.accounts.resume, handle), BOUNDED_CHECK_SECONDS)
@@ -184,7 +184,7 @@ class SessionState(rx.State):
             if isinstance(error, TimeoutError) or error.code == UNREACHABLE:
                 return None  # not verifiable for now; the session stays for the next request
             viewer = None
-        self.become(handle, viewer)
+        self._become(handle, viewer)
         return viewer.sub if viewer else None
 
     @rx.event(background=True)
@@ -193,7 +193,7 @@ class SessionState(rx.State):
             handle = connection_handle(self)
             rt = runtime.current()
             rt.connections.bind(self.router.session.session_id, "")
-            self.become("", None)
+            self._become("", None)
         if handle:
             await rt.identity.run(rt.accounts.sign_out, handle)
         yield browser_call("forget")

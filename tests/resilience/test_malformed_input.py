@@ -82,4 +82,4 @@ async def test_any_session_cookie_the_browser_sends_back_is_harmless(offline_run
     await tab.run(SessionState.load_page)
     session = tab.state(SessionState)
     assert not session.signed_in and session.auth_checked
-    assert await session.viewer_sub() is None
+    assert await session._verified_viewer() is None

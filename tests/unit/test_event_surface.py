@@ -1,0 +1,36 @@
+"""What a page may ask the server to run: Reflex serves every public method of a state class as
+an event, so each state's public surface is pinned here. A helper that acts on trust (who the
+person is, what the session verified) must be private (`_name`), or a client can call it."""
+
+import reflex as rx
+
+from cruddur.state.auth import AuthState
+from cruddur.state.feed import FeedState
+from cruddur.state.mailbox import MailboxState
+from cruddur.state.notifications import NotificationsState
+from cruddur.state.session import SessionState
+
+EVENTS = {
+    SessionState: {"load_page", "load_signed_in_page", "sign_out"},
+    AuthState: {
+        "set_email", "toggle_password", "open_form", "sign_up", "confirm", "resend_code", "tick_resend_cooldown",
+        "sign_in", "send_reset_code", "reset_password", "choose_handle",
+    },
+    FeedState: {
+        "load_home", "load_profile", "load_more", "set_draft", "set_ttl", "post", "open_reply", "set_reply_draft",
+        "send_reply", "toggle_like",
+    },
+    NotificationsState: {"load"},
+    MailboxState: {"load"},
+}  # fmt: skip
+
+
+def own_events(state: type[rx.State]) -> set[str]:
+    """The events this class itself defines (a substate's own, not its parent's). Reflex adds
+    `setvar` to each: it only calls the class's own `set_*` events, which are pinned here too."""
+    return {name for name in state.event_handlers if name in vars(state)} - {"setvar"}
+
+
+def test_every_state_serves_only_the_events_it_means_to():
+    for state, expected in EVENTS.items():
+        assert own_events(state) == expected, state.__name__
