@@ -22,6 +22,7 @@ from cruddur.api import api
 from cruddur.auth.jwt import KeysUnavailableError
 from cruddur.browser_sessions import session_routes, with_browser_cookies
 from cruddur.http_headers import SecurityHeaders, page_policy
+from cruddur.pages.account import account
 from cruddur.pages.choose_handle import choose_handle
 from cruddur.pages.confirm import confirm
 from cruddur.pages.forgot import forgot
@@ -33,6 +34,7 @@ from cruddur.pages.profile import profile
 from cruddur.pages.signin import signin
 from cruddur.pages.signup import signup
 from cruddur.settings import ConfigurationError, IdentitySource, load_settings
+from cruddur.state.account import AccountState
 from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.mailbox import MailboxState
@@ -109,6 +111,7 @@ app.add_page(home, route="/", title="Home — Cruddur", on_load=FeedState.load_h
 app.add_page(more, route="/more", title="More — Cruddur", on_load=SessionState.load_page)
 app.add_page(notifications, route="/notifications", title="Notifications — Cruddur", on_load=NotificationsState.load)
 app.add_page(messages, route="/messages", title="Messages — Cruddur", on_load=SessionState.load_signed_in_page)
+app.add_page(account, route="/account", title="Your account — Cruddur", on_load=AccountState.load)
 # Profiles live at /@handle; Reflex routes cannot start a segment with "@", so the segment is
 # the argument and FeedState.load_profile reads the handle from the path.
 app.add_page(profile, route="/[handle]", title="Profile — Cruddur", on_load=FeedState.load_profile)

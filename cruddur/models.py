@@ -25,6 +25,7 @@ class Profile(CruddurBase, table=True):
     sub: str = Field(primary_key=True, max_length=64)
     handle: str = Field(unique=True, index=True, max_length=64)
     display_name: str = Field(max_length=128)
+    bio: str = Field(default="", max_length=160)
     created_at: datetime
 
 
@@ -115,3 +116,43 @@ class TokenRevocation(CruddurBase, table=True):
     origin_jti: str | None = Field(default=None, max_length=64)
     signed_in_before: int | None = None
     expires_at: datetime = Field(index=True)  # after this no token it names can still verify
+
+
+class RecoveryCode(CruddurBase, table=True):
+    """One of the ten single-use codes a person gets when they turn on two-step verification,
+    stored as its SHA-256 (each code is 50 random bits: a slow hash would buy nothing)."""
+
+    __tablename__ = "recovery_codes"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    sub: str = Field(index=True, max_length=64)
+    created_at: datetime
+    used_at: datetime | None = None
+
+
+class RememberedDevice(CruddurBase, table=True):
+    """A browser Cognito remembers for a person, so signing in there skips the second factor.
+    Found by the browser's HttpOnly device cookie (its hash) and the person; Cognito's device
+    key, group key and the device's random SRP password are sealed with that cookie."""
+
+    __tablename__ = "remembered_devices"
+
+    browser_hash: str = Field(primary_key=True, max_length=64)
+    sub: str = Field(primary_key=True, max_length=64)
+    device_key: str = Field(index=True, max_length=128)
+    sealed_secret: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+
+
+class SecurityEvent(CruddurBase, table=True):
+    """What happened to a person's account, for their security activity list."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_person", "sub", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sub: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    at: datetime
+    user_agent: str = Field(default="", max_length=256)
+    address: str = Field(default="", max_length=64)

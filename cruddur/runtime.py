@@ -15,6 +15,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+import botocore.session
 from sqlalchemy.exc import SQLAlchemyError
 
 from cruddur.auth.cognito import PoolConfig
@@ -25,11 +26,13 @@ from cruddur.browser_sessions import ConnectionSessions
 from cruddur.db import Database
 from cruddur.embedded_identity import EmbeddedProvider
 from cruddur.embedded_identity import start as start_embedded
-from cruddur.services.accounts import Accounts
+from cruddur.services.account_settings import AccountSettings
+from cruddur.services.accounts import Accounts, SecondStep
 from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
 from cruddur.services.revocations import RELOAD_SECONDS, Revocations
+from cruddur.services.second_steps import PendingSteps
 from cruddur.services.sessions import SessionStore
-from cruddur.settings import IdentitySource, Settings
+from cruddur.settings import ConfigurationError, IdentitySource, Settings
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
@@ -45,7 +48,9 @@ class Runtime:
     revocations: Revocations
     limiter: RateLimiter
     accounts: Accounts
+    settings_of_accounts: AccountSettings
     connections: ConnectionSessions
+    second_steps: PendingSteps[SecondStep]
     password_policy: PasswordPolicy
     _stop: threading.Event
     _chores: threading.Thread | None = None
@@ -68,6 +73,8 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
     with _lock:
         if _current is not None:
             raise RuntimeError("the runtime is already started")
+        if source is IdentitySource.USER_POOL:
+            _require_admin_credentials(settings)
         embedded = start_embedded(settings, password_policy) if source is IdentitySource.EMBEDDED else None
         identity = Identity(embedded.pool if embedded else _user_pool(settings))
         database = Database.from_settings(settings)
@@ -78,9 +85,20 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
         limiter = RateLimiter(counter, settings.rate_limit_per_address)
         accounts = Accounts(identity, database, sessions, revocations, limiter, password_policy)
         runtime = Runtime(
-            settings, database, identity, embedded, sessions, revocations, limiter, accounts,
-            ConnectionSessions(), password_policy, threading.Event(),
-        )  # fmt: skip
+            settings,
+            database,
+            identity,
+            embedded,
+            sessions,
+            revocations,
+            limiter,
+            accounts,
+            AccountSettings(accounts, database, sessions, revocations),
+            ConnectionSessions(),
+            PendingSteps(),
+            password_policy,
+            threading.Event(),
+        )
         runtime._chores = threading.Thread(target=_chores, args=(runtime,), name="cruddur-chores", daemon=True)
         runtime._chores.start()
         _current = runtime
@@ -108,6 +126,19 @@ def _user_pool(settings: Settings) -> PoolConfig:
         settings.cognito_user_pool_id or "",
         settings.cognito_app_client_id or "",
         settings.cognito_endpoint_url,
+    )
+
+
+def _require_admin_credentials(settings: Settings) -> None:
+    """A real pool needs the app's AWS credentials for the admin calls that end sessions (a
+    password reset) and turn off a lost authenticator app: without them those would quietly
+    not happen, so the app does not start."""
+    if _user_pool(settings).on_loopback or botocore.session.get_session().get_credentials() is not None:
+        return
+    raise ConfigurationError(
+        "no AWS credentials for the user pool's admin calls: give the app credentials the usual boto3 way "
+        "(an IAM role, AWS_PROFILE, ...) allowed cognito-idp:AdminGetUser, AdminUserGlobalSignOut and "
+        "AdminSetUserMFAPreference on the pool (README: Using a real Cognito user pool)"
     )
 
 

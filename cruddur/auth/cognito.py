@@ -1,4 +1,4 @@
-"""The user pool, as the app uses it: boto3 for each call, pycognito for the SRP sign-in.
+"""The user pool, as the app uses it: boto3 for each call, SRP sign-in through `sign_in.py`.
 
 The same code talks to AWS or to the embedded provider; only `endpoint_url` differs. Every
 method blocks on the network: call them from a worker thread, never from the event loop.
@@ -8,12 +8,14 @@ Failures raise `CognitoError` carrying Cognito's exception name, never its Engli
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from pycognito.aws_srp import AWSSRP
+
+from cruddur.auth.sign_in import SOFTWARE_TOKEN_MFA, Answer, Challenge, Device, SrpSignIn
 
 # Short timeouts and few retries: a person waiting on a button should hear "try again" quickly.
 # Two attempts in all (botocore's "max_attempts" would count retries: 3 attempts, 24 s + back-off
@@ -21,6 +23,10 @@ from pycognito.aws_srp import AWSSRP
 BOTO_CONFIG = Config(
     connect_timeout=3, read_timeout=8, retries={"total_max_attempts": 2, "mode": "standard"}, signature_version=UNSIGNED
 )
+# The admin calls are signed with the app's AWS credentials (IAM): the same limits, SigV4.
+ADMIN_CONFIG = BOTO_CONFIG.merge(Config(signature_version="v4"))
+# A provider on this machine (the embedded one) takes any signature: sign with these.
+LOOPBACK_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,11 @@ class PoolConfig:
     user_pool_id: str
     client_id: str
     endpoint_url: str | None = None
+
+    @property
+    def on_loopback(self) -> bool:
+        host = urlsplit(self.endpoint_url).hostname if self.endpoint_url else None
+        return host in ("127.0.0.1", "localhost", "::1")
 
     @property
     def issuer(self) -> str:
@@ -55,6 +66,20 @@ class Tokens:
 
 
 @dataclass(frozen=True)
+class NewDevice:
+    """A device Cognito just met (the pool remembers devices): confirm it to remember it."""
+
+    key: str
+    group_key: str
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    tokens: Tokens
+    new_device: NewDevice | None = None
+
+
+@dataclass(frozen=True)
 class CodeSent:
     destination: str  # Cognito's masked address, e.g. "a***@e***"
 
@@ -62,9 +87,38 @@ class CodeSent:
 class CognitoClient:
     def __init__(self, pool: PoolConfig):
         self.pool = pool
-        # One client per process: boto3 clients are thread-safe and slow to build.
+        # One client of each kind per process: boto3 clients are thread-safe and slow to build.
+        # The user-facing operations go unsigned, as a browser's would; the admin ones signed.
         self._boto = boto3.client(
             "cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint_url, config=BOTO_CONFIG
+        )
+        self._admin = boto3.client(
+            "cognito-idp",
+            region_name=pool.region,
+            endpoint_url=pool.endpoint_url,
+            config=ADMIN_CONFIG,
+            **(LOOPBACK_CREDENTIALS if pool.on_loopback else {}),
+        )
+
+    def _as_admin(self, operation: str, **params) -> dict:
+        with _translated(operation):
+            return getattr(self._admin, _snake(operation))(UserPoolId=self.pool.user_pool_id, **params)
+
+    def sub_of(self, email: str) -> str:
+        """The user's `sub` (AdminGetUser); needs IAM permission cognito-idp:AdminGetUser."""
+        reply = self._as_admin("AdminGetUser", Username=email)
+        return next(a["Value"] for a in reply["UserAttributes"] if a["Name"] == "sub")
+
+    def sign_out_everywhere(self, email: str) -> None:
+        """Revokes every token of the user without one of theirs (AdminUserGlobalSignOut)."""
+        self._as_admin("AdminUserGlobalSignOut", Username=email)
+
+    def turn_off_authenticator_app(self, username: str) -> None:
+        """AdminSetUserMFAPreference: the person's authenticator app off (a recovery code used)."""
+        self._as_admin(
+            "AdminSetUserMFAPreference",
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
         )
 
     def _call(self, operation: str, **params) -> dict:
@@ -91,18 +145,76 @@ class CognitoClient:
     def resend_confirmation_code(self, *, email: str) -> CodeSent:
         return _code_sent(self._call("ResendConfirmationCode", Username=email))
 
-    def sign_in(self, *, email: str, password: str) -> Tokens:
-        """SRP sign-in: the password never leaves this process."""
-        srp = AWSSRP(
-            username=email,
-            password=password,
-            pool_id=self.pool.user_pool_id,
-            client_id=self.pool.client_id,
-            client=self._boto,
-        )
+    def sign_in(self, *, email: str, password: str, device: Device | None = None) -> Authenticated | Challenge:
+        """SRP sign-in (the password never leaves this process): tokens, or the challenge the
+        person must answer (a code from their authenticator app, or setting one up)."""
+        flow = SrpSignIn(self._boto, self.pool.user_pool_id, self.pool.client_id, email, password, device)
         with _translated("InitiateAuth"):
-            reply = srp.authenticate_user()
-        return _tokens(reply["AuthenticationResult"])
+            return _outcome(flow.start())
+
+    def answer_mfa_code(
+        self, challenge: Challenge, code: str, device: Device | None = None
+    ) -> Authenticated | Challenge:
+        answers = {"USERNAME": challenge.username, "SOFTWARE_TOKEN_MFA_CODE": code}
+        if device is not None:
+            answers["DEVICE_KEY"] = device.key
+        with _translated("RespondToAuthChallenge"):
+            reply = self._boto.respond_to_auth_challenge(
+                ClientId=self.pool.client_id,
+                ChallengeName=SOFTWARE_TOKEN_MFA,
+                ChallengeResponses=answers,
+                Session=challenge.session,
+            )
+        if "AuthenticationResult" in reply:
+            return _authenticated(reply["AuthenticationResult"])
+        return Challenge(reply["ChallengeName"], reply["Session"], challenge.username)
+
+    def begin_mfa_setup(self, challenge: Challenge) -> tuple[str, Challenge]:
+        """The secret for a person setting up their authenticator app during sign-in (MFA_SETUP)."""
+        with _translated("AssociateSoftwareToken"):
+            reply = self._boto.associate_software_token(Session=challenge.session)
+        return reply["SecretCode"], Challenge(challenge.name, reply["Session"], challenge.username)
+
+    def finish_mfa_setup(self, challenge: Challenge, code: str, device_name: str) -> Authenticated:
+        with _translated("VerifySoftwareToken"):
+            verified = self._boto.verify_software_token(
+                Session=challenge.session, UserCode=code, FriendlyDeviceName=device_name
+            )
+        if verified.get("Status") != "SUCCESS":
+            raise CognitoError("CodeMismatchException", "VerifySoftwareToken")
+        with _translated("RespondToAuthChallenge"):
+            reply = self._boto.respond_to_auth_challenge(
+                ClientId=self.pool.client_id,
+                ChallengeName="MFA_SETUP",
+                ChallengeResponses={"USERNAME": challenge.username},
+                Session=verified["Session"],
+            )
+        return _authenticated(reply["AuthenticationResult"])
+
+    def associate_software_token(self, access_token: str) -> str:
+        """A new authenticator-app secret (base32) for a signed-in person; not active until verified."""
+        with _translated("AssociateSoftwareToken"):
+            return self._boto.associate_software_token(AccessToken=access_token)["SecretCode"]
+
+    def verify_software_token(self, access_token: str, code: str, device_name: str) -> None:
+        with _translated("VerifySoftwareToken"):
+            verified = self._boto.verify_software_token(
+                AccessToken=access_token, UserCode=code, FriendlyDeviceName=device_name
+            )
+        if verified.get("Status") != "SUCCESS":
+            raise CognitoError("CodeMismatchException", "VerifySoftwareToken")
+
+    def set_authenticator_app(self, access_token: str, *, enabled: bool) -> None:
+        """The authenticator app on (as the preferred factor) or off, by the person themself."""
+        with _translated("SetUserMFAPreference"):
+            self._boto.set_user_mfa_preference(
+                AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": enabled, "PreferredMfa": enabled}
+            )
+
+    def mfa_settings(self, access_token: str) -> list[str]:
+        """The person's second factors (GetUser's UserMFASettingList), e.g. ["SOFTWARE_TOKEN_MFA"]."""
+        with _translated("GetUser"):
+            return self._boto.get_user(AccessToken=access_token).get("UserMFASettingList", [])
 
     def refresh(self, refresh_token: str) -> Tokens:
         reply = self._call(
@@ -118,9 +230,7 @@ class CognitoClient:
 
     def change_password(self, access_token: str, *, previous: str, proposed: str) -> None:
         with _translated("ChangePassword"):
-            self._boto.change_password(
-                AccessToken=access_token, PreviousPassword=previous, ProposedPassword=proposed
-            )
+            self._boto.change_password(AccessToken=access_token, PreviousPassword=previous, ProposedPassword=proposed)
 
     def global_sign_out(self, access_token: str) -> None:
         """Revokes every refresh token of the user (and the access tokens issued from them)."""
@@ -131,11 +241,15 @@ class CognitoClient:
         """Revokes one refresh token and the access tokens issued from it; needs no access token."""
         self._call("RevokeToken", Token=refresh_token)
 
-    def set_handle(self, access_token: str, handle: str) -> None:
+    def set_attributes(self, access_token: str, attributes: dict[str, str]) -> None:
         with _translated("UpdateUserAttributes"):
             self._boto.update_user_attributes(
-                AccessToken=access_token, UserAttributes=[{"Name": "preferred_username", "Value": handle}]
+                AccessToken=access_token, UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()]
             )
+
+    def delete_user(self, access_token: str) -> None:
+        with _translated("DeleteUser"):
+            self._boto.delete_user(AccessToken=access_token)
 
     def get_user(self, access_token: str) -> dict[str, str]:
         """The user's attributes; refused once the user is disabled or deleted or the token revoked."""
@@ -160,6 +274,16 @@ def _snake(operation: str) -> str:
 
 def _code_sent(reply: dict) -> CodeSent:
     return CodeSent(destination=reply.get("CodeDeliveryDetails", {}).get("Destination", "your email"))
+
+
+def _outcome(answer: Answer) -> Authenticated | Challenge:
+    return answer.challenge if answer.challenge is not None else _authenticated(answer.result or {})
+
+
+def _authenticated(result: dict) -> Authenticated:
+    device = result.get("NewDeviceMetadata")
+    new_device = NewDevice(device["DeviceKey"], device["DeviceGroupKey"]) if device else None
+    return Authenticated(_tokens(result), new_device)
 
 
 def _tokens(result: dict, refresh_token: str = "") -> Tokens:

@@ -51,6 +51,25 @@ FRIENDLY: dict[str, Friendly] = {
     "CodeDeliveryFailureException": Friendly("We couldn't send the code. Please try again in a moment."),
     "InvalidParameterException": Friendly("Some of the details aren't valid. Please check them."),
     "SessionExpired": Friendly("Your session has ended. Please sign in again."),
+    "RecoveryCodeNotAccepted": Friendly("That recovery code isn't right, or it was used before.", "recovery"),
+    "RespondToAuthChallenge:CodeMismatchException": Friendly(
+        "That code isn't right. Check your authenticator app and try the newest code.", "mfa"
+    ),
+    "RespondToAuthChallenge:ExpiredCodeException": Friendly(
+        "That code has been used or has expired. Wait for the next one.", "mfa"
+    ),
+    "VerifySoftwareToken:CodeMismatchException": Friendly(
+        "That code isn't right. Check that the app shows Cruddur and try the newest code.", "mfa"
+    ),
+    "VerifySoftwareToken:EnableSoftwareTokenMFAException": Friendly(
+        "That code isn't right. Check that the app shows Cruddur and try the newest code.", "mfa"
+    ),
+    "SecondStepExpired": Friendly("That took too long. Sign in again."),
+    "RespondToAuthChallenge:NotAuthorizedException": Friendly(
+        "That took too long, or too many wrong codes. Sign in again."
+    ),
+    "PasswordNotAccepted": Friendly("That isn't your current password.", "current"),
+    "ChangePassword:NotAuthorizedException": Friendly("That isn't your current password.", "current"),
     "RateLimited": Friendly("Too many attempts. Please try again in {seconds} seconds."),
     "CookiesBlocked": Friendly(
         "Your browser didn't keep the cookie Cruddur needs to sign you in. Allow cookies for this site and reload."

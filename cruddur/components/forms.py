@@ -25,8 +25,15 @@ UNTIL_HYDRATED = rx.cond(rx.State.is_hydrated, False, True)
 
 
 def field(
-    label: str, name: str, *, autocomplete: str, type: Literal["text", "email", "password"] = "text", **props
+    label: str,
+    name: str,
+    *,
+    autocomplete: str,
+    type: Literal["text", "email", "password"] = "text",
+    hint: str = "",
+    **props,
 ) -> rx.Component:
+    """A labelled input; `hint` is the id of text that describes it (announced with the error)."""
     invalid = AuthState.error_field == name
     return rx.box(
         rx.el.label(label, html_for=input_id(name), class_name="cr-label"),
@@ -39,7 +46,7 @@ def field(
             read_only=UNTIL_HYDRATED,
             size="3",
             aria_invalid=rx.cond(invalid, "true", "false"),
-            aria_describedby=rx.cond(invalid, "form-error", ""),
+            aria_describedby=rx.cond(invalid, f"form-error {hint}".strip(), hint),
             color_scheme=rx.cond(invalid, "red", "purple"),
             **props,
         ),
@@ -135,7 +142,9 @@ def submit(label: str) -> rx.Component:
     )
 
 
-def auth_card(title: str, *children: rx.Component | rx.Var, footer: rx.Component | None = None) -> rx.Component:
+def auth_card(
+    title: str | rx.Component | rx.Var, *children: rx.Component | rx.Var, footer: rx.Component | None = None
+) -> rx.Component:
     """The logo as the page's banner; the form and the link to the other form as its main content."""
     return rx.center(
         rx.vstack(

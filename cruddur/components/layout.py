@@ -73,6 +73,7 @@ def signed_in_nav(active: str) -> rx.Component:
     return rx.fragment(
         *(nav_link(label, href, icon, label == active) for label, href, icon in SIGNED_IN_NAV),
         nav_link("Profile", "/@" + SessionState.viewer_handle, "user", active == "Profile"),
+        nav_link("Account", "/account", "settings", active == "Account"),
         nav_link("More", "/more", "ellipsis", active == "More"),
         rx.button(
             rx.link("Crud", href="/#compose-input", underline="none"),

@@ -1,14 +1,110 @@
-"""`/signin`: e-mail and password; back to `?next=` (same-origin paths only) or home."""
+"""`/signin`: e-mail and password; then, when the pool asks, a code from the authenticator app
+(or a recovery code), or setting the app up and saving the recovery codes. Back to `?next=`
+(same-origin paths only) or home."""
 
 import reflex as rx
 
-from cruddur.components.forms import auth_card, auth_form, email_field, form_error, password_field, submit
+from cruddur.components.authenticator import recovery_code_list, setup_instructions
+from cruddur.components.forms import auth_card, auth_form, email_field, field, form_error, password_field, submit
 from cruddur.state.auth import AuthState
+from cruddur.state.second_step import SecondStepState
+
+
+def code_field(label: str, name: str) -> rx.Component:
+    """Six digits from an authenticator app: the phone's number pad, its one-time-code autofill,
+    and a pasted "123 456" works too (spaces are dropped)."""
+    return field(
+        label,
+        name,
+        autocomplete="one-time-code",
+        input_mode="numeric",
+        pattern="[0-9 ]*",
+        max_length=8,
+        hint="mfa-hint",
+    )
+
+
+def step_link(label: str, on_click) -> rx.Component:
+    return rx.link(label, href="#", on_click=on_click, size="2", underline="always")
+
+
+def password_step() -> rx.Component:
+    return auth_form(
+        email_field(),
+        password_field("Password", "password", autocomplete="current-password", with_rules=False),
+        rx.link("Forgot password?", href="/forgot", size="2"),
+        submit("Sign in"),
+        on_submit=AuthState.sign_in,
+    )
+
+
+def code_step() -> rx.Component:
+    return auth_form(
+        rx.text(
+            "Enter the 6-digit code from your authenticator app for ",
+            rx.text.strong(AuthState.email),
+            ".",
+            id="mfa-hint",
+        ),
+        code_field("Authentication code", "mfa"),
+        submit("Verify"),
+        rx.hstack(
+            step_link("Use a recovery code", SecondStepState.show_step("recovery")),
+            step_link("Start over", SecondStepState.start_over),
+            spacing="4",
+            wrap="wrap",
+        ),
+        on_submit=SecondStepState.answer_code,
+    )
+
+
+def recovery_step() -> rx.Component:
+    return auth_form(
+        rx.text(
+            "Enter one of the recovery codes you saved when you turned on two-step verification.", id="recovery-hint"
+        ),
+        field("Recovery code", "recovery", autocomplete="off", hint="recovery-hint", spell_check=False),
+        submit("Sign in"),
+        rx.hstack(
+            step_link("Use your authenticator app", SecondStepState.show_step("code")),
+            step_link("Start over", SecondStepState.start_over),
+            spacing="4",
+            wrap="wrap",
+        ),
+        on_submit=SecondStepState.use_recovery_code,
+    )
+
+
+def setup_step() -> rx.Component:
+    return auth_form(
+        rx.text(
+            "Cruddur asks everyone for a second step when they sign in. Set up an authenticator app now.", id="mfa-hint"
+        ),
+        setup_instructions(),
+        code_field("Code from the app", "mfa"),
+        submit("Turn on and sign in"),
+        step_link("Start over", SecondStepState.start_over),
+        on_submit=SecondStepState.finish_setup,
+    )
+
+
+def codes_step() -> rx.Component:
+    return rx.vstack(
+        recovery_code_list(),
+        rx.button("I've saved them — continue", size="3", on_click=AuthState.go_on, class_name="cr-submit"),
+        spacing="4",
+        width="100%",
+    )
 
 
 def signin() -> rx.Component:
     return auth_card(
-        "Sign in to Cruddur",
+        rx.match(
+            AuthState.signin_step,
+            ("password", "Sign in to Cruddur"),
+            ("codes", "Save your recovery codes"),
+            "Two-step verification",
+        ),
         rx.box(
             rx.cond(
                 AuthState.confirmed_notice != "",
@@ -17,12 +113,13 @@ def signin() -> rx.Component:
             role="status",
         ),
         form_error(),
-        auth_form(
-            email_field(),
-            password_field("Password", "password", autocomplete="current-password", with_rules=False),
-            rx.link("Forgot password?", href="/forgot", size="2"),
-            submit("Sign in"),
-            on_submit=AuthState.sign_in,
+        rx.match(
+            AuthState.signin_step,
+            ("code", code_step()),
+            ("recovery", recovery_step()),
+            ("setup", setup_step()),
+            ("codes", codes_step()),
+            password_step(),
         ),
         footer=rx.text("New to Cruddur? ", rx.link("Create an account", href="/signup")),
     )

@@ -26,7 +26,9 @@ from cruddur.auth.identity import Identity
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
 from cruddur.auth.password_policy import PasswordPolicy
 from cruddur.auth.session_policy import UNREACHABLE, Resume, SessionPolicy
+from cruddur.auth.sign_in import MFA_SETUP, Challenge
 from cruddur.db import Database
+from cruddur.services import recovery_codes, security_log
 from cruddur.services.clock import utcnow
 from cruddur.services.errors import ValidationError
 from cruddur.services.profiles import (
@@ -48,15 +50,27 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # is quadratic in the length: a 32 KB "a@a.a.a...@" costs seconds of CPU with the GIL held.
 MAX_EMAIL_LENGTH = 254
 # Refusals of a code that would tell an unknown e-mail from a real one: all read "not accepted".
-CODE_REFUSALS = frozenset({
-    "CodeMismatchException", "ExpiredCodeException", "TooManyFailedAttemptsException",
-    "UserNotFoundException", "NotAuthorizedException",
-})  # fmt: skip
+CODE_REFUSALS = frozenset(
+    {
+        "CodeMismatchException",
+        "ExpiredCodeException",
+        "TooManyFailedAttemptsException",
+        "UserNotFoundException",
+        "NotAuthorizedException",
+    }
+)
 # Refusals of a code *send* that only a real account can get (already confirmed, no verified
 # address): answered as if the code went out, as Cognito answers for an unknown e-mail.
-SILENT_SEND_REFUSALS = frozenset({
-    "InvalidParameterException", "UserNotFoundException", "UserNotConfirmedException", "NotAuthorizedException",
-})  # fmt: skip
+SILENT_SEND_REFUSALS = frozenset(
+    {
+        "InvalidParameterException",
+        "UserNotFoundException",
+        "UserNotConfirmedException",
+        "NotAuthorizedException",
+    }
+)
+TOTP_DIGITS = 6
+AUTHENTICATOR_NAME = "Authenticator app"
 # An access token this close to its expiry is refreshed before it signs anyone out.
 SIGN_OUT_MARGIN = timedelta(seconds=30)
 
@@ -85,6 +99,32 @@ class SignedIn:
     viewer: Viewer
 
 
+@dataclass(frozen=True)
+class Account:
+    """A signed-in person as the account page acts for them."""
+
+    viewer: Viewer
+    session: StoredSession
+    access_token: str
+    email: str
+
+
+@dataclass(frozen=True)
+class SecondStep:
+    """The password was right and the pool wants more: a code from the person's authenticator
+    app (SOFTWARE_TOKEN_MFA) or setting one up (MFA_SETUP). Held in process memory only, for
+    the minutes Cognito's challenge lives; the password stays with it for the one case that
+    needs a second sign-in (a recovery code: see services/second_factor.py)."""
+
+    challenge: Challenge
+    email: str
+    password: str
+
+    @property
+    def setting_up(self) -> bool:
+        return self.challenge.name == MFA_SETUP
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
@@ -93,6 +133,14 @@ def mask_email(email: str) -> str:
     """Where a code went, as Cognito says it: `jane@example.com` → `j***@e***`."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain[:1]}***"
+
+
+def on_pool(call, *args, **kwargs):
+    """A call to the pool; its refusal as an AccountError keyed on Cognito's code."""
+    try:
+        return call(*args, **kwargs)
+    except CognitoError as error:
+        raise AccountError(error.code, error.operation) from None
 
 
 class Accounts:
@@ -159,22 +207,112 @@ class Accounts:
 
     # -- sign in, resume, sign out ----------------------------------------------------------------
 
-    def sign_in(self, *, email: str, password: str, client: Client, replacing: str = "") -> SignedIn:
-        """A new session (a new handle: it rotates at every sign-in). A session the browser
-        already had is ended first."""
+    def sign_in(self, *, email: str, password: str, client: Client, replacing: str = "") -> "SignedIn | SecondStep":
+        """A new session (a new handle: it rotates at every sign-in), or the second step the
+        pool asks for. A session the browser already had is ended once the person is in."""
         email = self._checked_email(email)
         self._brake("sign_in", email, client)
         if not password:
             raise AccountError("NotAuthorizedException")
+        outcome = on_pool(self.cognito.sign_in, email=email, password=password)
+        if isinstance(outcome, Challenge):
+            return SecondStep(outcome, email, password)
+        return self._open_session(outcome.tokens, client, replacing)
+
+    def answer_mfa_code(self, step: "SecondStep", *, code: str, client: Client, replacing: str = "") -> SignedIn:
+        """The code from the person's authenticator app, for the sign-in that asked for it.
+        Wrong codes count toward the pool's lock-out (Cognito's) and this app's brake."""
+        self._brake("confirm", step.email, client)
+        code = "".join(code.split())
+        if not (code.isdigit() and len(code) == TOTP_DIGITS):
+            raise AccountError("CodeMismatchException", "RespondToAuthChallenge")
         try:
-            tokens = self.cognito.sign_in(email=email, password=password)
+            outcome = self.cognito.answer_mfa_code(step.challenge, code)
         except CognitoError as error:
+            if error.code == "CodeMismatchException":
+                with self.database.session() as db:
+                    security_log.record(db, step.challenge.username, "second_factor_failed", client)
             raise AccountError(error.code, error.operation) from None
+        if isinstance(outcome, Challenge):  # Cognito asked again: the session ran out
+            raise AccountError("ExpiredCodeException", "RespondToAuthChallenge")
+        return self._open_session(outcome.tokens, client, replacing)
+
+    def begin_mfa_setup(self, step: "SecondStep") -> tuple[str, "SecondStep"]:
+        """The pool requires a second factor and this person has none: the authenticator-app
+        secret to set up now (MFA_SETUP), and the step to finish it with."""
+        secret, challenge = on_pool(self.cognito.begin_mfa_setup, step.challenge)
+        return secret, SecondStep(challenge, step.email, step.password)
+
+    def finish_mfa_setup(self, step: "SecondStep", *, code: str, client: Client, replacing: str = "") -> SignedIn:
+        self._brake("confirm", step.email, client)
+        code = "".join(code.split())
+        if not (code.isdigit() and len(code) == TOTP_DIGITS):
+            raise AccountError("CodeMismatchException", "VerifySoftwareToken")
+        authenticated = on_pool(self.cognito.finish_mfa_setup, step.challenge, code, AUTHENTICATOR_NAME)
+        return self._open_session(authenticated.tokens, client, replacing)
+
+    def sign_in_with_recovery_code(
+        self, step: "SecondStep", *, code: str, client: Client, replacing: str = ""
+    ) -> "SignedIn | SecondStep":
+        """A recovery code instead of the authenticator app: used up, the app turns two-step
+        verification off (as the pool's admin) so the person can set it up again, and signs them
+        in with the password they just gave. A pool that requires a second factor then walks
+        them through setting one up."""
+        self._brake("confirm", step.email, client)
+        sub = step.challenge.username  # the pool's name for the user: its sub
+        with self.database.session() as db:
+            if not recovery_codes.use_code(db, sub, code):
+                raise AccountError("RecoveryCodeNotAccepted")
+        on_pool(self.cognito.turn_off_authenticator_app, sub)
+        with self.database.session() as db:
+            recovery_codes.drop_codes(db, sub)
+            security_log.record(db, sub, "recovery_code_used", client)
+        outcome = on_pool(self.cognito.sign_in, email=step.email, password=step.password)
+        if isinstance(outcome, Challenge):
+            return SecondStep(outcome, step.email, step.password)
+        return self._open_session(outcome.tokens, client, replacing)
+
+    def recovery_codes_for(self, handle: str) -> list[str]:
+        """Ten new recovery codes for the signed-in person (the old ones stop working)."""
+        viewer = self.resume(handle)
+        if viewer is None:
+            raise AccountError("SessionExpired")
+        with self.database.session() as db:
+            return recovery_codes.new_codes(db, viewer.sub)
+
+    def signed_in(self, handle: str) -> "Account":
+        """The signed-in person behind a session, with a live access token and their e-mail, for
+        the account page's calls; AccountError("SessionExpired") when the session is over."""
+        viewer = self.resume(handle)
+        stored = self.sessions.load(handle) if viewer is not None else None
+        access = self._live_access_token(stored) if stored is not None else ""
+        if viewer is None or stored is None or not access:
+            raise AccountError("SessionExpired")
+        email = self.identity.verifier.verify(stored.tokens.id_token, token_use="id").get("email", "")
+        return Account(viewer, stored, access, email)
+
+    def password_is_right(self, email: str, password: str, client: Client) -> bool:
+        """Whether `password` is the person's (a fresh SRP exchange; a second factor asked for
+        still means the password was right). The session it opens at Cognito is revoked."""
+        self._brake("sign_in", email, client)
+        try:
+            outcome = self.cognito.sign_in(email=email, password=password)
+        except CognitoError as error:
+            if error.code == UNREACHABLE:
+                raise AccountError(UNREACHABLE) from None
+            return False
+        if not isinstance(outcome, Challenge):
+            self._quietly(self.cognito.revoke_token, outcome.tokens.refresh_token)
+        return True
+
+    def _open_session(self, tokens: Tokens, client: Client, replacing: str) -> SignedIn:
         access, id_claims = self._verified(tokens)
         if replacing:
             self.end_session(replacing)
         viewer = self._viewer_at_sign_in(access["sub"], id_claims)
         handle = self.sessions.create(access["sub"], access.get("origin_jti", ""), tokens, client)
+        with self.database.session() as db:
+            security_log.record(db, access["sub"], "signed_in", client)
         return SignedIn(handle, viewer)
 
     def resume(self, handle: str) -> Viewer | None:
@@ -261,14 +399,14 @@ class Accounts:
         stored = self.sessions.load(session_handle)
         if stored is not None:
             try:
-                self.cognito.set_handle(stored.tokens.access_token, made.handle)
+                self.cognito.set_attributes(stored.tokens.access_token, {"preferred_username": made.handle})
             except CognitoError as error:  # the app's database is the authority; the pool catches up later
                 log.info("choose handle: the pool kept its preferred_username (%s)", error.code)
         return Viewer(viewer.sub, made.handle, made.display_name)
 
     def change_password(
         self, handle: str, *, email: str, previous: str, proposed: str, confirm: str, client: Client
-    ) -> SignedIn:
+    ) -> "SignedIn | SecondStep":
         """A new password for the signed-in person. Every session of theirs ends (Cognito's and
         the app's, this one included); this browser is signed in again with the new password, so
         it keeps going on a new session the caller hands to the browser (as Django's
@@ -308,19 +446,17 @@ class Accounts:
             raise AccountError("PasswordMismatch")
         self._check_password(password)
         self._code_call(self.cognito.confirm_forgot_password, email=email, code=code, password=password)
-        self._end_everywhere_after_reset(email, password)
+        self._end_everywhere_after_reset(email)
 
-    def _end_everywhere_after_reset(self, email: str, password: str) -> None:
-        """Cognito keeps a person's refresh tokens through a reset. One sign-in with the new
-        password says who they are, and its access token signs them out everywhere."""
+    def _end_everywhere_after_reset(self, email: str) -> None:
+        """Cognito keeps a person's refresh tokens through a reset: revoke them (as the pool's
+        admin, so a second factor is no obstacle) and end the app's sessions of that person."""
         try:
-            tokens = self.cognito.sign_in(email=email, password=password)
-            sub = self.identity.verifier.verify(tokens.access_token)["sub"]
-        except (CognitoError, TokenError) as error:
-            log.warning("password reset: the old sessions could not be ended now (%s)", getattr(error, "code", error))
-            return
-        self._end_everywhere(sub)
-        self._quietly(self.cognito.global_sign_out, tokens.access_token)
+            sub = self.cognito.sub_of(email)
+            self._end_everywhere(sub)
+            self.cognito.sign_out_everywhere(email)
+        except CognitoError as error:
+            log.warning("password reset: the old sessions could not all be ended now (%s)", error.code)
 
     # -- shared steps -----------------------------------------------------------------------------
 

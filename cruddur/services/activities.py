@@ -106,9 +106,17 @@ def view_crud(activity: Activity | Row, author: Profile | Row, now: datetime, *,
 # a statement costs more Python time than SQLite takes to run it.
 _A, _P, _L = Activity.__table__.c, Profile.__table__.c, Like.__table__.c
 _COLUMNS = (
-    _A.uuid, _A.message, _A.created_at, _A.expires_at, _A.reply_to,
-    _A.likes_count, _A.replies_count, _A.reposts_count, _P.handle, _P.display_name,
-)  # fmt: skip
+    _A.uuid,
+    _A.message,
+    _A.created_at,
+    _A.expires_at,
+    _A.reply_to,
+    _A.likes_count,
+    _A.replies_count,
+    _A.reposts_count,
+    _P.handle,
+    _P.display_name,
+)
 
 
 def _select(with_viewer: bool) -> Select:

@@ -129,6 +129,29 @@ class SessionStore:
             db.commit()
         return ended
 
+    def of_person(self, sub: str) -> list[AuthSession]:
+        """The person's open sessions, most recently seen first (what the account page lists)."""
+        with self.database.session() as db:
+            return list(
+                db.exec(
+                    select(AuthSession)
+                    .where(col(AuthSession.sub) == sub)
+                    .order_by(col(AuthSession.last_seen_at).desc())
+                ).all()
+            )
+
+    def end_rows(self, sub: str, row_hashes: list[str]) -> list[str]:
+        """Ends these sessions of `sub` (others' rows are left alone); returns their sign-ins'
+        origin_jti, for the revocation list."""
+        with self.database.session() as db:
+            rows = db.exec(
+                select(AuthSession).where(col(AuthSession.sub) == sub, col(AuthSession.handle_hash).in_(row_hashes))
+            ).all()
+            for row in rows:
+                db.delete(row)
+            db.commit()
+        return [row.origin_jti for row in rows]
+
     def purge(self, batch: int = 500, now: datetime | None = None) -> int:
         """Deletes up to `batch` sessions past their limit, and stale tickets; returns how many.
         Bounded, so a large backlog is worked off in short transactions that never block the feed."""

@@ -14,6 +14,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -23,8 +24,9 @@ from cruddur import runtime
 from cruddur.auth.cognito import CodeSent
 from cruddur.auth.errors import friendly
 from cruddur.auth.session_policy import UNCONFIRMED
-from cruddur.services.accounts import AccountError, SignedIn
+from cruddur.services.accounts import AccountError, SecondStep, SignedIn
 from cruddur.services.sessions import Client
+from cruddur.state.authenticator import hide_setup, show_setup
 from cruddur.state.session import (
     SessionState,
     browser_call,
@@ -71,6 +73,22 @@ def safe_next(target: str | None) -> str:
     return target if not (parts.scheme or parts.netloc) else "/"
 
 
+@dataclass(frozen=True)
+class Ready:
+    """Signed in: the new session, and the one-time ticket the page exchanges for its cookie."""
+
+    signed_in: SignedIn
+    ticket: str
+
+
+@dataclass(frozen=True)
+class SettingUp:
+    """The pool wants a second factor the person has not set up: this secret, for their app."""
+
+    secret: str
+    step: SecondStep
+
+
 class Refused(Exception):
     """The form's call was refused (or was a double submit); its message is shown. `focus` is
     the event to send, `code` the refusal's code."""
@@ -89,6 +107,7 @@ class AuthState(rx.State):
     show_password: bool = False
     confirmed_notice: str = ""
     forgot_step: str = "request"  # request -> reset -> done
+    signin_step: str = "password"  # password -> code (or setup -> codes) -> signed in; recovery
     # Where the last code went, and when another may be sent; kept per tab across reloads.
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
     resend_ready_at: str = rx.SessionStorage("0", name="cruddur_resend_at")
@@ -114,6 +133,8 @@ class AuthState(rx.State):
         route = route_of(self)
         if route != "/signin":
             self.confirmed_notice = ""
+        self.signin_step = "password"
+        runtime.current().second_steps.drop(self.router.session.session_id)
         if route == "/forgot":
             self.forgot_step = "request"
         if route == "/confirm":
@@ -238,18 +259,14 @@ class AuthState(rx.State):
         async with self:
             self.email = email = _field(form, "email", self.email).strip()
             replacing, device = connection_handle(self), connection_device(self)
-            target = safe_next(self.router.url.query_parameters.get("next"))
         password = _field(form, "password")
-        rt = runtime.current()
-
-        def work(client: Client) -> tuple[SignedIn, str]:
-            if not device:  # the handshake's device cookie: without it no ticket can be bound
-                raise AccountError("CookiesBlocked")
-            signed_in = rt.accounts.sign_in(email=email, password=password, client=client, replacing=replacing)
-            return signed_in, rt.sessions.issue_ticket(signed_in.handle, device)
-
+        accounts = runtime.current().accounts
         try:
-            signed_in, ticket = await self._attempt(work)
+            outcome = await self._attempt(
+                lambda client: self._ready(
+                    accounts.sign_in(email=email, password=password, client=client, replacing=replacing), device
+                )
+            )
         except Refused as refused:
             if refused.code == UNCONFIRMED:  # the policy: an unconfirmed person confirms first
                 async for event in self._send_code_and_confirm(email):
@@ -257,14 +274,48 @@ class AuthState(rx.State):
                 return
             yield refused.focus
             return
+        for event in await self._went_on(outcome, email):
+            yield event
+
+    @rx.event
+    def go_on(self):
+        """Past the recovery codes: to where the person was going."""
+        self.signin_step = "password"
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
+
+    @staticmethod
+    def _ready(outcome: SignedIn | SecondStep, device: str) -> "Ready | SecondStep | SettingUp":
+        """Blocking, after a right password (or code): a ticket for the new session, or the
+        second step — with an authenticator-app secret when the person must set one up."""
+        rt = runtime.current()
+        if isinstance(outcome, SecondStep):
+            return SettingUp(*rt.accounts.begin_mfa_setup(outcome)) if outcome.setting_up else outcome
+        if not device:  # the handshake's device cookie: without it no ticket can be bound
+            raise AccountError("CookiesBlocked")
+        return Ready(outcome, rt.sessions.issue_ticket(outcome.handle, device))
+
+    async def _went_on(self, outcome: "Ready | SecondStep | SettingUp", email: str, *, go: bool = True) -> list:
+        """Signed in (the page swaps the ticket for the cookie, then goes to `?next=` unless
+        `go` is False), or on to the second step."""
+        rt = runtime.current()
         async with self:
-            self.confirmed_notice = ""
-            rt.connections.bind(self.router.session.session_id, signed_in.handle)
-            session = await self.get_state(SessionState)
-            session._become(signed_in.handle, signed_in.viewer)
-            session.auth_checked = True
-        yield browser_call("adopt", ticket)
-        yield rx.redirect(target)
+            sid = self.router.session.session_id
+            if isinstance(outcome, Ready):
+                was_setting_up = self.signin_step == "setup"
+                self.confirmed_notice, self.signin_step = "", "password"
+                rt.connections.bind(sid, outcome.signed_in.handle)
+                rt.second_steps.drop(sid)
+                session = await self.get_state(SessionState)
+                session._become(outcome.signed_in.handle, outcome.signed_in.viewer)
+                session.auth_checked = True
+                target = safe_next(self.router.url.query_parameters.get("next"))
+                shown = [hide_setup()] if was_setting_up else []
+                return [browser_call("adopt", outcome.ticket), *shown, *([rx.redirect(target)] if go else [])]
+            step = outcome.step if isinstance(outcome, SettingUp) else outcome
+            rt.second_steps.put(sid, step)
+            self.signin_step = "setup" if isinstance(outcome, SettingUp) else "code"
+        shown = [show_setup(outcome.secret, email)] if isinstance(outcome, SettingUp) else []
+        return [*shown, rx.set_focus("mfa-input")]
 
     async def _send_code_and_confirm(self, email: str):
         """An unconfirmed account: one fresh code, then the confirm form with the e-mail carried."""

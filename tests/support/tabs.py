@@ -116,11 +116,9 @@ class Tab:
                 handle = rt.sessions.redeem_ticket(args[0], device)
                 assert handle, "the ticket did not open a session for this browser"
                 self.cookies[name] = handle
-            elif function == "forget":
-                if handle := self.cookies.pop(name, ""):
-                    rt.accounts.sign_out(handle)
+            elif function == "forget" and (handle := self.cookies.pop(name, "")):
+                rt.accounts.sign_out(handle)
 
     @property
     def session_cookie(self) -> str:
         return self.cookies.get(runtime.current().settings.session_cookie, "")
-

@@ -75,7 +75,9 @@ async def test_a_ticket_is_exchanged_for_the_session_cookie_only_from_the_apps_o
 
     async with client(app_behind(settings(), redeem=redeem)) as browser:
         cookie = {"cookie": "cruddur_browser=dev-1"}
-        foreign = await browser.post("/_session/adopt", json={"ticket": "good"}, headers={"origin": "https://evil.example", **cookie})
+        foreign = await browser.post(
+            "/_session/adopt", json={"ticket": "good"}, headers={"origin": "https://evil.example", **cookie}
+        )
         assert foreign.status_code == 403 and seen == []
         wrong = await browser.post("/_session/adopt", json={"ticket": "stolen"}, headers={"origin": ORIGIN, **cookie})
         assert wrong.status_code == 400 and "set-cookie" not in wrong.headers
@@ -97,7 +99,9 @@ async def test_ending_clears_the_cookie_and_ends_the_session_it_names():
     async with client(app_behind(settings(), end=end)) as browser:
         answer = await browser.post("/_session/end", headers={"origin": ORIGIN, "cookie": "cruddur_session=h1"})
         assert answer.status_code == 204 and ended == ["h1"]
-        assert any(c.startswith("cruddur_session=;") and "Max-Age=0" in c for c in answer.headers.get_list("set-cookie"))
+        assert any(
+            c.startswith("cruddur_session=;") and "Max-Age=0" in c for c in answer.headers.get_list("set-cookie")
+        )
 
 
 async def test_a_websocket_handshake_cannot_claim_a_peer_address():

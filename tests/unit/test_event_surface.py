@@ -4,21 +4,28 @@ person is, what the session verified) must be private (`_name`), or a client can
 
 import reflex as rx
 
+from cruddur.state.account import AccountState
 from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.mailbox import MailboxState
 from cruddur.state.notifications import NotificationsState
+from cruddur.state.second_step import SecondStepState
 from cruddur.state.session import SessionState
 
 EVENTS = {
     SessionState: {"load_page", "load_signed_in_page", "sign_out"},
     AuthState: {
         "set_email", "toggle_password", "open_form", "sign_up", "confirm", "resend_code", "tick_resend_cooldown",
-        "sign_in", "send_reset_code", "reset_password", "choose_handle",
+        "sign_in", "go_on", "send_reset_code", "reset_password", "choose_handle",
     },
+    SecondStepState: {"answer_code", "finish_setup", "use_recovery_code", "show_step", "start_over"},
     FeedState: {
         "load_home", "load_profile", "load_more", "set_draft", "set_ttl", "post", "open_reply", "set_reply_draft",
         "send_reply", "toggle_like",
+    },
+    AccountState: {
+        "load", "save_profile", "change_password", "begin_two_step", "confirm_two_step", "turn_off_two_step",
+        "new_recovery_codes", "sign_out_session", "sign_out_others", "delete_account",
     },
     NotificationsState: {"load"},
     MailboxState: {"load"},

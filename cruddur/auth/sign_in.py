@@ -1,0 +1,123 @@
+"""Signing in to a user pool with SRP, every challenge Cognito may answer with, step by step.
+
+pycognito's `AWSSRP` (on GMP, `gmp_srp.py`) does the SRP arithmetic (password and device
+verifiers, exactly as Cognito and amazon-cognito-identity-js compute them); this module walks
+Cognito's challenges:
+
+    PASSWORD_VERIFIER → [DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER] → tokens
+                      → SOFTWARE_TOKEN_MFA | MFA_SETUP  (returned: the person must act)
+                      → SELECT_MFA_TYPE (answered with the authenticator app, the one factor)
+
+The password never leaves this process; a challenge's `Session` is Cognito's, opaque, and
+lives minutes. Every call blocks on the network: run it on the identity threads.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pycognito.aws_srp import generate_hash_device
+
+from cruddur.auth.gmp_srp import GmpSRP
+
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
+MFA_SETUP = "MFA_SETUP"
+SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
+WAITS_FOR_PERSON = (SOFTWARE_TOKEN_MFA, MFA_SETUP)
+
+
+@dataclass(frozen=True)
+class Device:
+    """A remembered device: Cognito's keys and the random password its SRP verifier is made of."""
+
+    key: str
+    group_key: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """Cognito waits for the person: a code from their authenticator app, or setting one up."""
+
+    name: str
+    session: str
+    username: str  # Cognito's own name for the user (USERNAME in the challenge's answers)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Cognito said last: tokens (`result`), or a challenge the person must answer."""
+
+    result: dict | None = None
+    challenge: Challenge | None = None
+
+
+Respond = Callable[..., dict]  # boto3's respond_to_auth_challenge, with ClientId bound
+
+
+class SrpSignIn:
+    """One sign-in attempt: the SRP exchange, then whatever Cognito asks next."""
+
+    def __init__(self, boto, pool_id: str, client_id: str, email: str, password: str, device: Device | None):
+        self._boto, self._client_id = boto, client_id
+        self._device = device
+        self._srp = GmpSRP(
+            username=email,
+            password=password,
+            pool_id=pool_id,
+            client_id=client_id,
+            client=boto,
+            **(
+                {"device_key": device.key, "device_group_key": device.group_key, "device_password": device.password}
+                if device
+                else {}
+            ),
+        )
+
+    def start(self) -> Answer:
+        params = self._srp.get_auth_params()
+        reply = self._boto.initiate_auth(AuthFlow="USER_SRP_AUTH", AuthParameters=params, ClientId=self._client_id)
+        return self.follow(reply)
+
+    def follow(self, reply: dict) -> Answer:
+        """Answers every challenge this process can answer by itself, until tokens or the person."""
+        while (name := reply.get("ChallengeName")) and name not in WAITS_FOR_PERSON:
+            reply = self.respond(name, self._answer(name, reply), reply.get("Session"))
+        if name:
+            username = reply["ChallengeParameters"].get("USER_ID_FOR_SRP") or self._srp.username
+            return Answer(challenge=Challenge(name, reply["Session"], username))
+        return Answer(result=reply["AuthenticationResult"])
+
+    def _answer(self, name: str, reply: dict) -> dict:
+        parameters = reply.get("ChallengeParameters") or {}
+        if name == "PASSWORD_VERIFIER":
+            return self._srp.process_challenge(parameters, self._srp.get_auth_params())
+        if name == "DEVICE_SRP_AUTH" and self._device:
+            return {"USERNAME": parameters.get("USERNAME", self._srp.username), "DEVICE_KEY": self._device.key,
+                    "SRP_A": self._srp.get_auth_params()["SRP_A"]}  # fmt: skip
+        if name == "DEVICE_PASSWORD_VERIFIER" and self._device:
+            return self._srp.process_device_challenge(parameters)
+        if name == SELECT_MFA_TYPE:
+            return {"USERNAME": parameters.get("USERNAME", self._srp.username), "ANSWER": SOFTWARE_TOKEN_MFA}
+        raise UnsupportedChallenge(name)
+
+    def respond(self, name: str, answers: dict, session: str | None) -> dict:
+        """One RespondToAuthChallenge, carrying the Session of the step before when it had one."""
+        return self._boto.respond_to_auth_challenge(
+            ClientId=self._client_id,
+            ChallengeName=name,
+            ChallengeResponses=answers,
+            **({"Session": session} if session else {}),
+        )
+
+
+class UnsupportedChallenge(Exception):
+    """Cognito asked for something this app does not offer (SMS, a new password, a custom flow)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def new_device_secret(group_key: str, key: str) -> tuple[str, dict]:
+    """A random device password and the SRP verifier ConfirmDevice takes for it."""
+    return generate_hash_device(group_key, key)

@@ -1,0 +1,243 @@
+"""`/account`: the signed-in person's profile, password, two-step verification, sessions,
+security activity, and deleting the account — one card each."""
+
+import reflex as rx
+
+from cruddur.components.authenticator import recovery_code_list, setup_instructions
+from cruddur.components.forms import auth_form, field, password_field, submit
+from cruddur.components.layout import app_shell
+from cruddur.services.account_settings import MAX_BIO, SessionLine
+from cruddur.services.security_log import ActivityLine
+from cruddur.state.account import AccountState
+from cruddur.state.authenticator import RECOVERY_CODES
+
+
+def card(section: str, title: str, *children: rx.Component) -> rx.Component:
+    """One section: its heading, what it says after a change (announced), its content."""
+    mine = AccountState.section == section
+    return rx.el.section(
+        rx.card(
+            rx.vstack(
+                rx.heading(title, size="4", as_="h2", id=f"{section}-heading"),
+                rx.box(
+                    rx.cond(
+                        mine & (AccountState.error != ""),
+                        rx.callout(AccountState.error, icon="triangle-alert", color_scheme="red"),
+                    ),
+                    role="alert",
+                ),
+                rx.box(
+                    rx.cond(
+                        mine & (AccountState.notice != "") & (AccountState.error == ""),
+                        rx.callout(AccountState.notice, icon="circle-check", color_scheme="grass"),
+                    ),
+                    role="status",
+                ),
+                *children,
+                spacing="4",
+                width="100%",
+            ),
+            class_name="cr-panel",
+        ),
+        aria_labelledby=f"{section}-heading",
+        class_name="cr-account-section",
+    )
+
+
+def profile_card() -> rx.Component:
+    return card(
+        "profile",
+        "Profile",
+        auth_form(
+            field(
+                "Name",
+                "name",
+                autocomplete="name",
+                default_value=AccountState.display_name,
+                key=AccountState.display_name,
+            ),
+            rx.box(
+                rx.el.label("Bio", html_for="bio-input", class_name="cr-label"),
+                rx.text_area(
+                    id="bio-input",
+                    name="bio",
+                    default_value=AccountState.bio,
+                    key=AccountState.bio,
+                    max_length=MAX_BIO,
+                    rows="2",
+                    aria_describedby="bio-hint",
+                ),
+                rx.text(
+                    f"Up to {MAX_BIO} characters, shown on your profile.", size="1", color_scheme="gray", id="bio-hint"
+                ),
+                class_name="cr-field",
+            ),
+            submit("Save profile"),
+            on_submit=AccountState.save_profile,
+        ),
+    )
+
+
+def password_card() -> rx.Component:
+    return card(
+        "password",
+        "Password",
+        auth_form(
+            field("Current password", "current", type="password", autocomplete="current-password"),
+            password_field("New password", "password", autocomplete="new-password", with_rules=True),
+            field("Confirm new password", "confirm", type="password", autocomplete="new-password"),
+            rx.text("Changing it signs you out on every other device.", size="2", color_scheme="gray"),
+            submit("Change password"),
+            on_submit=AccountState.change_password,
+        ),
+    )
+
+
+def two_step_card() -> rx.Component:
+    turned_on = rx.vstack(
+        rx.text(
+            "On: signing in asks for a code from your authenticator app. ",
+            rx.text.span(AccountState.codes_left, " recovery codes left."),
+        ),
+        rx.cond(RECOVERY_CODES.value.to(list), recovery_code_list()),
+        auth_form(
+            field("Password to turn it off", "off_password", type="password", autocomplete="current-password"),
+            rx.button(
+                "Turn off two-step verification",
+                type="submit",
+                variant="soft",
+                color_scheme="red",
+                loading=AccountState.busy,
+            ),
+            on_submit=AccountState.turn_off_two_step,
+        ),
+        auth_form(
+            field(
+                "Password for new recovery codes", "codes_password", type="password", autocomplete="current-password"
+            ),
+            rx.button("Get new recovery codes", type="submit", variant="soft", loading=AccountState.busy),
+            on_submit=AccountState.new_recovery_codes,
+        ),
+        spacing="3",
+        width="100%",
+    )
+    setting_up = auth_form(
+        setup_instructions(),
+        field(
+            "Code from the app",
+            "mfa",
+            autocomplete="one-time-code",
+            input_mode="numeric",
+            pattern="[0-9 ]*",
+            max_length=8,
+        ),
+        submit("Turn on"),
+        on_submit=AccountState.confirm_two_step,
+    )
+    turned_off = rx.vstack(
+        rx.text("Off. With it on, signing in also asks for a code from an authenticator app on your phone."),
+        rx.button("Set up an authenticator app", on_click=AccountState.begin_two_step, loading=AccountState.busy),
+        spacing="3",
+    )
+    return card(
+        "two_step",
+        "Two-step verification",
+        rx.cond(AccountState.two_step_on, turned_on, rx.cond(AccountState.setting_up, setting_up, turned_off)),
+    )
+
+
+def session_row(line: SessionLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line.browser, rx.cond(line.current, rx.badge("This session", color_scheme="grass", ml="2"))),
+        rx.table.cell(line.started),
+        rx.table.cell(line.last_seen),
+        rx.table.cell(line.address),
+        rx.table.cell(
+            rx.cond(
+                line.current,
+                rx.fragment(),
+                rx.button(
+                    "Sign out",
+                    size="1",
+                    variant="soft",
+                    on_click=AccountState.sign_out_session(line.id),
+                    aria_label="Sign out " + line.browser + " since " + line.started,
+                ),
+            )
+        ),
+    )
+
+
+def sessions_card() -> rx.Component:
+    headers = ("Browser", "Signed in", "Last seen", "Address", "")
+    return card(
+        "sessions",
+        "Where you're signed in",
+        rx.table.root(
+            rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+            rx.table.body(rx.foreach(AccountState.sessions, session_row)),
+            width="100%",
+        ),
+        rx.button("Sign out all other sessions", variant="soft", on_click=AccountState.sign_out_others),
+    )
+
+
+def activity_row(line: ActivityLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line.what),
+        rx.table.cell(rx.el.time(line.ago, date_time=line.at, title=line.at)),
+        rx.table.cell(line.where),
+    )
+
+
+def activity_card() -> rx.Component:
+    return card(
+        "activity",
+        "Security activity",
+        rx.cond(
+            AccountState.activity,
+            rx.table.root(
+                rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in ("What", "When", "Address")))),
+                rx.table.body(rx.foreach(AccountState.activity, activity_row)),
+                width="100%",
+            ),
+            rx.text("Nothing yet."),
+        ),
+    )
+
+
+def delete_card() -> rx.Component:
+    return card(
+        "delete",
+        "Delete your account",
+        rx.text(
+            "This deletes your account, your profile and everything you've posted, and signs you out everywhere. "
+            "It can't be undone. Your username stays reserved for 30 days."
+        ),
+        auth_form(
+            field("Password to delete it", "delete_password", type="password", autocomplete="current-password"),
+            rx.button("Delete my account", type="submit", color_scheme="red", loading=AccountState.busy),
+            on_submit=AccountState.delete_account,
+        ),
+    )
+
+
+def account() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            AccountState.loaded,
+            rx.vstack(
+                profile_card(),
+                password_card(),
+                two_step_card(),
+                sessions_card(),
+                activity_card(),
+                delete_card(),
+                spacing="5",
+                width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), class_name="cr-empty", role="status", aria_label="Loading your account"),
+        ),
+        title="Your account",
+        active="Account",
+    )

@@ -1,0 +1,211 @@
+"""The account page's work, for a signed-in person: their profile, two-step verification, their
+sessions, their security activity, and deleting the account. Blocking: the app calls these on
+the identity threads. No Reflex here.
+
+Credential changes end sessions as the rest of the app does (services/accounts.py); turning
+two-step verification off, and deleting the account, ask for the password first.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import aliased
+from sqlmodel import col, delete, func, select, update
+from user_agents import parse as parse_user_agent
+
+from cruddur.auth.cognito import CognitoError
+from cruddur.auth.session_seal import handle_hash
+from cruddur.db import Database
+from cruddur.models import Activity, HandleReservation, Like, Profile, RecoveryCode, RememberedDevice, SecurityEvent
+from cruddur.services import recovery_codes, security_log
+from cruddur.services.accounts import AUTHENTICATOR_NAME, TOTP_DIGITS, Account, AccountError, Accounts, on_pool
+from cruddur.services.clock import short_span, utcnow
+from cruddur.services.errors import ValidationError
+from cruddur.services.revocations import Revocations
+from cruddur.services.sessions import Client, SessionStore
+from cruddur.services.text import clean_text
+
+log = logging.getLogger(__name__)
+MAX_BIO = 160
+# A deleted person's handle stays theirs this long, so nobody can pose as them to people who
+# knew it (and links to their profile do not land on a stranger) — then it is free again.
+HANDLE_QUARANTINE = timedelta(days=30)
+SESSION_ID_CHARS = 16  # of a session row's key, enough to name one of a person's sessions
+
+
+@dataclass
+class SessionLine:
+    id: str
+    browser: str
+    started: str
+    last_seen: str
+    address: str
+    current: bool
+
+
+class AccountSettings:
+    def __init__(self, accounts: Accounts, database: Database, sessions: SessionStore, revocations: Revocations):
+        self.accounts, self.cognito = accounts, accounts.cognito
+        self.database, self.sessions, self.revocations = database, sessions, revocations
+
+    # -- profile ---------------------------------------------------------------------------------
+
+    def profile(self, handle: str) -> tuple[str, str]:
+        account = self.accounts.signed_in(handle)
+        with self.database.session() as db:
+            profile = db.get(Profile, account.viewer.sub)
+        return (profile.display_name, profile.bio) if profile else (account.viewer.display_name, "")
+
+    def save_profile(self, handle: str, *, display_name: str, bio: str) -> None:
+        account = self.accounts.signed_in(handle)
+        try:
+            name = clean_text("display_name", display_name, 128)
+            bio = bio.strip()[:MAX_BIO]
+        except ValidationError:
+            raise AccountError("NameRequired") from None
+        with self.database.session() as db:
+            db.exec(update(Profile).where(col(Profile.sub) == account.viewer.sub).values(display_name=name, bio=bio))
+            db.commit()
+        try:  # the pool's `name` follows, as sign-up set it; the app's profile is the authority
+            self.cognito.set_attributes(account.access_token, {"name": name})
+        except CognitoError as error:
+            log.info("profile: the pool kept the old name (%s)", error.code)
+
+    # -- two-step verification ---------------------------------------------------------------------
+
+    def two_step_is_on(self, handle: str) -> bool:
+        account = self.accounts.signed_in(handle)
+        return "SOFTWARE_TOKEN_MFA" in on_pool(self.cognito.mfa_settings, account.access_token)
+
+    def begin_authenticator(self, handle: str) -> tuple[str, str]:
+        """A new authenticator-app secret for the person, and their e-mail (for the QR code)."""
+        account = self.accounts.signed_in(handle)
+        return on_pool(self.cognito.associate_software_token, account.access_token), account.email
+
+    def confirm_authenticator(self, handle: str, *, code: str, client: Client) -> list[str]:
+        """The first code from the app: two-step verification on, as the preferred factor; ten
+        new recovery codes, shown once."""
+        account = self.accounts.signed_in(handle)
+        code = "".join(code.split())
+        if not (code.isdigit() and len(code) == TOTP_DIGITS):
+            raise AccountError("CodeMismatchException", "VerifySoftwareToken")
+        on_pool(self.cognito.verify_software_token, account.access_token, code, AUTHENTICATOR_NAME)
+        on_pool(self.cognito.set_authenticator_app, account.access_token, enabled=True)
+        with self.database.session() as db:
+            security_log.record(db, account.viewer.sub, "two_step_on", client)
+            return recovery_codes.new_codes(db, account.viewer.sub)
+
+    def turn_off_authenticator(self, handle: str, *, password: str, client: Client) -> None:
+        account = self._with_password(handle, password, client)
+        on_pool(self.cognito.set_authenticator_app, account.access_token, enabled=False)
+        with self.database.session() as db:
+            recovery_codes.drop_codes(db, account.viewer.sub)
+            security_log.record(db, account.viewer.sub, "two_step_off", client)
+
+    def new_recovery_codes(self, handle: str, *, password: str, client: Client) -> list[str]:
+        account = self._with_password(handle, password, client)
+        with self.database.session() as db:
+            return recovery_codes.new_codes(db, account.viewer.sub)
+
+    def recovery_codes_left(self, handle: str) -> int:
+        account = self.accounts.signed_in(handle)
+        with self.database.session() as db:
+            return recovery_codes.codes_left(db, account.viewer.sub)
+
+    # -- sessions ----------------------------------------------------------------------------------
+
+    def sessions_of(self, handle: str) -> list[SessionLine]:
+        """The person's sessions, this one first, then the most recently seen."""
+        account = self.accounts.signed_in(handle)
+        now, current = utcnow(), handle_hash(handle)
+        rows = sorted(self.sessions.of_person(account.viewer.sub), key=lambda r: r.handle_hash != current)
+        return [
+            SessionLine(
+                id=row.handle_hash[:SESSION_ID_CHARS],
+                browser=_browser(row.user_agent),
+                started=row.created_at.isoformat(timespec="minutes"),
+                last_seen=_seen(now - row.last_seen_at),
+                address=row.address,
+                current=row.handle_hash == current,
+            )
+            for row in rows
+        ]
+
+    def sign_out_sessions(self, handle: str, *, ids: list[str] | None = None) -> int:
+        """Ends the person's sessions named by `ids` (all but this one when None). Their refresh
+        tokens go with their rows (sealed with handles only their browsers had); their access
+        tokens join the REST API's revocation list."""
+        account = self.accounts.signed_in(handle)
+        current = handle_hash(handle)
+        rows = [r.handle_hash for r in self.sessions.of_person(account.viewer.sub) if r.handle_hash != current]
+        chosen = rows if ids is None else [r for r in rows if r[:SESSION_ID_CHARS] in set(ids)]
+        for origin_jti in self.sessions.end_rows(account.viewer.sub, chosen):
+            self.revocations.revoke_sign_in(account.viewer.sub, origin_jti)
+        return len(chosen)
+
+    def activity(self, handle: str) -> list[security_log.ActivityLine]:
+        account = self.accounts.signed_in(handle)
+        with self.database.session() as db:
+            return security_log.recent(db, account.viewer.sub)
+
+    # -- deleting the account ------------------------------------------------------------------------
+
+    def delete_account(self, handle: str, *, password: str, client: Client) -> None:
+        """The Cognito user (DeleteUser), then in one transaction the profile and everything the
+        person made — cruds (and the replies and likes on them), likes, recovery codes,
+        remembered devices, security activity — and every session. Their handle is held back
+        for HANDLE_QUARANTINE."""
+        account = self._with_password(handle, password, client)
+        sub = account.viewer.sub
+        on_pool(self.cognito.delete_user, account.access_token)
+        with self.database.session() as db:
+            _forget_contributions(db, sub)
+            for table in (RecoveryCode, RememberedDevice, SecurityEvent):
+                db.exec(delete(table).where(col(table.sub) == sub))
+            profile = db.get(Profile, sub)
+            if profile is not None:
+                db.add(HandleReservation(handle=profile.handle, expires_at=utcnow() + HANDLE_QUARANTINE))
+                db.delete(profile)
+            db.commit()
+        self.sessions.end_all_for(sub)
+        self.revocations.revoke_person(sub)
+
+    def _with_password(self, handle: str, password: str, client: Client) -> Account:
+        account = self.accounts.signed_in(handle)
+        if not password or not self.accounts.password_is_right(account.email, password, client):
+            raise AccountError("PasswordNotAccepted")
+        return account
+
+
+def _forget_contributions(db, sub: str) -> None:
+    """Deletes the person's cruds (with the replies and likes on them), their replies and likes
+    on other people's cruds, and takes what they added off those cruds' counts."""
+    mine = select(Activity.uuid).where(col(Activity.author_sub) == sub, col(Activity.reply_to).is_(None))
+    under_mine = select(Activity.uuid).where(col(Activity.reply_to).in_(mine))
+    replies = aliased(Activity)
+    their_replies = (
+        select(func.count()).where(col(replies.reply_to) == Activity.uuid, col(replies.author_sub) == sub)
+    ).scalar_subquery()
+    db.exec(
+        update(Activity)
+        .where(col(Activity.uuid).in_(select(Like.crud_uuid).where(col(Like.sub) == sub)))
+        .values(likes_count=Activity.likes_count - 1)
+    )
+    db.exec(update(Activity).where(their_replies > 0).values(replies_count=Activity.replies_count - their_replies))
+    db.exec(delete(Like).where(col(Like.sub) == sub))
+    db.exec(delete(Like).where(col(Like.crud_uuid).in_(mine) | col(Like.crud_uuid).in_(under_mine)))
+    db.exec(delete(Activity).where(col(Activity.uuid).in_(under_mine)))
+    db.exec(delete(Activity).where(col(Activity.author_sub) == sub))
+
+
+def _seen(span: timedelta) -> str:
+    return "just now" if span < timedelta(minutes=1) else f"{short_span(span)} ago"
+
+
+def _browser(user_agent: str) -> str:
+    """ "Chrome on Linux", from the User-Agent; "Unknown browser" when there is none."""
+    if not user_agent:
+        return "Unknown browser"
+    agent = parse_user_agent(user_agent)
+    return f"{agent.browser.family} on {agent.os.family}"

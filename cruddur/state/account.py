@@ -1,0 +1,251 @@
+"""The account page (`/account`, signed-in only): profile, password, two-step verification,
+sessions, security activity, deleting the account. Every change runs the form skeleton of
+`AuthState` (busy, off the lock, friendly refusals); `section` says which card a message is for."""
+
+import reflex as rx
+
+from cruddur import runtime
+from cruddur.services.account_settings import SessionLine
+from cruddur.services.accounts import SignedIn
+from cruddur.services.security_log import ActivityLine
+from cruddur.services.sessions import Client
+from cruddur.state.auth import AuthState, Ready, Refused, _field
+from cruddur.state.authenticator import hide_setup, show_recovery_codes, show_setup
+from cruddur.state.session import SessionState, browser_call, connection_device, connection_handle
+
+
+class AccountState(AuthState):
+    display_name: str = ""
+    bio: str = ""
+    two_step_on: bool = False
+    codes_left: int = 0
+    setting_up: bool = False
+    sessions: list[SessionLine] = []
+    activity: list[ActivityLine] = []
+    section: str = ""  # the card the error or notice belongs to
+    notice: str = ""
+    loaded: bool = False
+
+    async def _run(self, section: str, work, *, notice: str = "", password_field: str = "current"):
+        """`work(handle, client)` for this card; the message says how it went. A refused
+        password is this card's own password field's fault (`password_field`)."""
+        async with self:
+            handle = connection_handle(self)
+            self.section, self.notice = section, ""
+        try:
+            result = await self._attempt(lambda client: work(handle, client))
+        except Refused as refused:
+            if refused.code != "PasswordNotAccepted" or password_field == "current":
+                raise
+            async with self:
+                self.error_field = password_field
+            raise Refused(rx.set_focus(f"{password_field}-input"), refused.code) from None
+        async with self:
+            self.notice = notice
+        return result
+
+    async def _refresh(self) -> None:
+        """Everything the page shows, read again (after a change, or when the page loads)."""
+        async with self:
+            handle = connection_handle(self)
+        page = runtime.current().settings_of_accounts
+
+        def read():
+            return (
+                page.profile(handle),
+                page.two_step_is_on(handle),
+                page.recovery_codes_left(handle),
+                page.sessions_of(handle),
+                page.activity(handle),
+            )
+
+        (name, bio), on, left, sessions, activity = await runtime.current().identity.run(read)
+        async with self:
+            self.display_name, self.bio, self.two_step_on, self.codes_left = name, bio, on, left
+            self.sessions, self.activity, self.loaded = sessions, activity, True
+
+    @rx.event(background=True)
+    async def load(self):
+        async with self:
+            session = await self.get_state(SessionState)
+            self.section = self.notice = self.error = self.error_field = ""
+            self.setting_up = False
+        for event in await session._guard_for_page():
+            yield event
+        async with self:
+            signed_in = (await self.get_state(SessionState)).signed_in
+        if signed_in:
+            await self._refresh()
+
+    # -- profile -------------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def save_profile(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        name, bio = _field(form, "name"), _field(form, "bio")
+        try:
+            await self._run(
+                "profile",
+                lambda handle, _c: page.save_profile(handle, display_name=name, bio=bio),
+                notice="Profile saved.",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+        async with self:
+            session = await self.get_state(SessionState)
+            session.viewer_name = self.display_name
+
+    # -- password ------------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def change_password(self, form: dict):
+        rt = runtime.current()
+        async with self:
+            device = connection_device(self)
+
+        def work(handle: str, client: Client):
+            account = rt.accounts.signed_in(handle)
+            outcome = rt.accounts.change_password(
+                handle,
+                email=account.email,
+                previous=_field(form, "current"),
+                proposed=_field(form, "password"),
+                confirm=_field(form, "confirm"),
+                client=client,
+            )
+            return AuthState._ready(outcome, device) if isinstance(outcome, SignedIn) else None
+
+        try:
+            ready = await self._run("password", work, notice="Password changed. You're signed out everywhere else.")
+        except Refused as refused:
+            yield refused.focus
+            return
+        if isinstance(ready, Ready):  # this browser goes on, on a new session
+            for event in await self._went_on(ready, "", go=False):
+                yield event
+            await self._refresh()
+            return
+        async with self:  # a second factor is needed to sign in again: the person does that now
+            (await self.get_state(SessionState))._become("", None)
+        yield browser_call("forget")
+        yield rx.redirect("/signin?next=/account")
+
+    # -- two-step verification -------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def begin_two_step(self):
+        page = runtime.current().settings_of_accounts
+        try:
+            secret, email = await self._run("two_step", lambda handle, _c: page.begin_authenticator(handle))
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.setting_up = True
+        yield show_setup(secret, email)
+        yield rx.set_focus("mfa-input")
+
+    @rx.event(background=True)
+    async def confirm_two_step(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        code = _field(form, "code")
+        try:
+            codes = await self._run(
+                "two_step",
+                lambda handle, client: page.confirm_authenticator(handle, code=code, client=client),
+                notice="Two-step verification is on. Save your recovery codes now: you won't see them again.",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.setting_up = False
+        yield hide_setup()
+        yield show_recovery_codes(codes)
+        await self._refresh()
+
+    @rx.event(background=True)
+    async def turn_off_two_step(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        password = _field(form, "off_password")
+        try:
+            await self._run(
+                "two_step",
+                lambda handle, client: page.turn_off_authenticator(handle, password=password, client=client),
+                notice="Two-step verification is off.",
+                password_field="off_password",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        yield show_recovery_codes([])
+        await self._refresh()
+
+    @rx.event(background=True)
+    async def new_recovery_codes(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        password = _field(form, "codes_password")
+        try:
+            codes = await self._run(
+                "two_step",
+                lambda handle, client: page.new_recovery_codes(handle, password=password, client=client),
+                notice="New recovery codes: the old ones no longer work. Save these now.",
+                password_field="codes_password",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        yield show_recovery_codes(codes)
+        await self._refresh()
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def sign_out_session(self, session_id: str):
+        page = runtime.current().settings_of_accounts
+        ids = [session_id] if isinstance(session_id, str) else []
+        try:
+            await self._run(
+                "sessions", lambda handle, _c: page.sign_out_sessions(handle, ids=ids), notice="Signed out."
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+
+    @rx.event(background=True)
+    async def sign_out_others(self):
+        page = runtime.current().settings_of_accounts
+        try:
+            await self._run(
+                "sessions",
+                lambda handle, _c: page.sign_out_sessions(handle),
+                notice="Every other session is signed out.",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+
+    # -- deleting the account ----------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def delete_account(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        password = _field(form, "delete_password")
+        try:
+            await self._run(
+                "delete",
+                lambda handle, client: page.delete_account(handle, password=password, client=client),
+                password_field="delete_password",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            (await self.get_state(SessionState))._become("", None)
+        yield browser_call("forget")
+        yield rx.toast.success("Your account is deleted. Goodbye, and thanks for crudding.")
+        yield rx.redirect("/")
