@@ -17,6 +17,11 @@ BROWSER = ("e2e", "localcognito_browser")
 INTEGRATION = ("auth_flows", "localcognito", "resilience", "scale", "startup")
 
 
+# Folders whose tests share one served app per session: under pytest-xdist each runs on one
+# worker (`--dist loadgroup`), so the app is built once, not once per worker.
+SHARED_APP = ("e2e", "resilience", "scale", "localcognito_browser")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         folder = item.path.relative_to(item.config.rootpath / "tests").parts[0]
@@ -24,6 +29,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
         elif folder in INTEGRATION or "postgresql" in getattr(getattr(item, "callspec", None), "params", {}).values():
             item.add_marker(pytest.mark.integration)
+        if folder in SHARED_APP:
+            item.add_marker(pytest.mark.xdist_group(folder))
 
 
 # Settings a developer's shell may carry that would point a test at something else.

@@ -375,6 +375,7 @@ def test_keyboard_reaches_every_control_on_the_signed_in_home_in_order(cruddur_a
             "Notifications",
             "Messages",
             "Profile",
+            "Account",
             "More",
             "Crud",
             "Sign out",

@@ -16,7 +16,6 @@ from tests.e2e.test_auth_journey import (
     sign_in,
 )
 from tests.e2e.test_rest_api import access_token
-from tests.support.appserver import ROOT
 
 JWT = re.compile(rb"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}")
 SIGNED_OUT = "Join the party!"
@@ -76,7 +75,8 @@ def test_no_token_is_kept_in_the_clear_in_any_database_or_state_file(cruddur_app
     with sqlite3.connect(app_db) as db:
         db.execute("PRAGMA wal_checkpoint(FULL)")
     files = [p for p in cruddur_app.data_dir.rglob("*") if p.is_file() and not p.name.startswith("localcognito")]
-    files += [p for p in (ROOT / ".states").rglob("*") if p.is_file()]
+    files += [p for p in cruddur_app.states_dir.rglob("*") if p.is_file()]
+    assert files, "nothing to look at"
     leaks = [str(p) for p in files if JWT.search(p.read_bytes())]
     assert not leaks, f"JWT-shaped strings at rest in {leaks}"
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tests.support.appserver import ROOT, app_env, free_port
+from tests.support.appserver import ROOT, app_env, free_port, one_build_at_a_time
 
 START_TIMEOUT_S = 240
 
@@ -18,9 +18,10 @@ def start(tmp_path, **env: str) -> subprocess.CompletedProcess:
     subprocess.run([sys.executable, "-m", "cruddur.manage", "migrate"], cwd=ROOT, env=environment, check=True)
     command = ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
     try:
-        return subprocess.run(
-            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False
-        )
+        with one_build_at_a_time():
+            return subprocess.run(
+                command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False
+            )
     except subprocess.TimeoutExpired as still_running:
         pytest.fail(f"the app started instead of refusing: {(still_running.stdout or b'')[-2000:]!r}")
 

@@ -6,6 +6,7 @@ and restart (the identity provider as its own process: `tests/support/identity_p
 """
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
@@ -47,6 +48,11 @@ class RunningApp:
     def mailbox_url(self) -> str:
         return f"http://127.0.0.1:{self.env['LOCAL_COGNITO_PORT']}/_mailbox"
 
+    @property
+    def states_dir(self) -> Path:
+        """Where Reflex's disk state manager keeps this app's tab states."""
+        return Path(self.env["REFLEX_STATES_WORKDIR"])
+
     def manage(self, action: str) -> None:
         subprocess.run([sys.executable, "-m", "cruddur.manage", action], cwd=ROOT, env=self.env, check=True)
 
@@ -60,11 +66,28 @@ def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
         LOCAL_COGNITO_PORT=str(free_port()),
         # `reflex run --env prod` on the embedded provider, as the tests serve it: on purpose.
         ALLOW_LOCAL_COGNITO="true",
+        # Its own build and state directories: another served app, or a `make run` in this
+        # checkout, would otherwise rebuild the pages this one serves (their websocket's port
+        # is baked in) or share its tabs' states.
+        REFLEX_WEB_WORKDIR=str(data_dir.parent / "reflex-web"),
+        REFLEX_STATES_WORKDIR=str(data_dir.parent / "reflex-states"),
         REFLEX_USE_SYSTEM_BUN="1",
         PATH=os.pathsep.join([str(ROOT / ".tools/node_modules/.bin"), str(Path(sys.executable).parent), env["PATH"]]),
     )
     env.update(extra)
     return env
+
+
+@contextlib.contextmanager
+def one_build_at_a_time() -> Iterator[None]:
+    """While a `reflex run` builds: it rewrites the checkout's `reflex.lock/` (the frontend's
+    pinned packages), which two builds at once corrupt. Held across processes (xdist workers)."""
+    with (ROOT / ".reflex-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _wait_until_serving(process: subprocess.Popen, url: str, log: Path) -> None:
@@ -88,7 +111,7 @@ def serve_app(data_dir: Path, loglevel: str | None = None, **extra_env: str) -> 
     port = free_port()
     app = RunningApp(url=f"http://localhost:{port}", data_dir=data_dir, env=app_env(data_dir, **extra_env))
     app.manage("setup")
-    with app.log.open("w") as out:
+    with one_build_at_a_time(), app.log.open("w") as out:
         process = subprocess.Popen(
             ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
             + (["--loglevel", loglevel] if loglevel else []),
@@ -98,8 +121,12 @@ def serve_app(data_dir: Path, loglevel: str | None = None, **extra_env: str) -> 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        try:
+            _wait_until_serving(process, app.url, app.log)
+        except BaseException:
+            _stop(process)
+            raise
     try:
-        _wait_until_serving(process, app.url, app.log)
         yield app
     finally:
         _stop(process)
