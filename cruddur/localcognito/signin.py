@@ -1,32 +1,30 @@
 """InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and
 RespondToAuthChallenge (PASSWORD_VERIFIER), with lock-out and prevent-user-existence-errors."""
 
-import hashlib
-import hmac
 import uuid
 
 from sqlmodel import Session as DbSession
-from sqlmodel import delete, select
+from sqlmodel import select
 
-from . import srp
+from . import auth_sessions, srp
 from .decoys import decoy_srp
 from .errors import (
     ATTEMPTS_EXCEEDED,
+    INVALID_SESSION,
+    SESSION_EXPIRED,
     USER_DISABLED,
     CognitoError,
     incorrect_credentials,
     invalid_parameter,
     not_authorized,
 )
-from .models import Session, UsedChallenge, User
+from .models import Session, User
 from .provider import Provider, find_user
 from .sealing import seal, unseal
 from .tokens import new_refresh_token, refresh_token_hash
-from .validation import required_parameter
+from .validation import required_parameter, srp_public
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
-SESSION_EXPIRED = "Invalid session for the user, session is expired."
-INVALID_SESSION = "Invalid session for the user."
 
 
 # --- shared by every way of signing in -------------------------------------------------------
@@ -90,13 +88,7 @@ def initiate_auth(p: Provider, req: dict) -> dict:
 
 def _start_srp(p: Provider, params: dict) -> dict:
     username = required_parameter(params, "USERNAME")
-    srp_a = required_parameter(params, "SRP_A")
-    try:
-        big_a = int(srp_a, 16)
-    except ValueError:
-        raise invalid_parameter("SRP_A must be a hexadecimal number") from None
-    if big_a % srp.N == 0:
-        raise invalid_parameter("SRP_A cannot be 0 mod N")
+    big_a = srp_public(params)
     with p.store.read() as session:
         user = find_user(session, username)
     if user is not None:
@@ -142,11 +134,9 @@ def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge:
     now = p.now()
     with p.store.write() as session:
         if challenge is not None:
-            digest = hashlib.sha256(challenge.encode()).hexdigest()
-            if session.get(UsedChallenge, digest) is not None:
+            if auth_sessions.spent(session, challenge):
                 raise not_authorized(INVALID_SESSION)
-            session.exec(delete(UsedChallenge).where(UsedChallenge.expires_at < now))  # forget stale ones
-            session.add(UsedChallenge(digest=digest, expires_at=now + p.config.challenge_seconds))
+            auth_sessions.spend(session, challenge, now, now + p.config.challenge_seconds)
         user = session.get(User, sub)
         if user is None:
             raise incorrect_credentials()
@@ -208,7 +198,6 @@ def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
         user = session.get(User, user_id)
     if user is None or username.strip().lower() not in (user.sub, user.email, state["n"]):
         raise incorrect_credentials()
-    key = srp.session_key(big_a, big_b, b, int(user.verifier, 16))
-    expected = srp.claim_signature(key, p.pool_id, user_id, block, timestamp) if key else ""
-    matches = bool(key) and hmac.compare_digest(expected.encode(), signature.encode())
+    identity = srp.pool_suffix(p.pool_id) + user_id
+    matches = srp.claim_matches(big_a, big_b, b, int(user.verifier, 16), identity, block, timestamp, signature)
     return _finish(p, user.sub, user.verifier, matches, challenge=block)

@@ -6,6 +6,7 @@ patterns, enums); values of secrets are never echoed."""
 import re
 from dataclasses import dataclass
 
+from . import srp
 from .errors import invalid_parameter
 
 
@@ -151,3 +152,15 @@ def required_parameter(parameters: dict, name: str) -> str:
     if not value:
         raise invalid_parameter(f"Missing required parameter {name}")
     return value
+
+
+def srp_public(parameters: dict) -> int:
+    """The client's SRP_A from AuthParameters/ChallengeResponses, refused when malformed or 0 mod N."""
+    srp_a = required_parameter(parameters, "SRP_A")
+    try:
+        big_a = int(srp_a, 16)
+    except ValueError:
+        raise invalid_parameter("SRP_A must be a hexadecimal number") from None
+    if big_a % srp.N == 0:
+        raise invalid_parameter("SRP_A cannot be 0 mod N")
+    return big_a
