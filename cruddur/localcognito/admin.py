@@ -1,6 +1,7 @@
-"""Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool and
-the Admin* user operations. localcognito accepts the signature without verifying it — it is a
-loopback development tool. Unlike the public operations, these say when a user does not exist."""
+"""Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool, the
+pool's MFA configuration, and the Admin* user operations. localcognito accepts the signature
+without verifying it — it is a loopback development tool. Unlike the public operations, these say
+when a user does not exist."""
 
 from sqlmodel import Session as DbSession
 from sqlmodel import func, select
@@ -25,7 +26,7 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
             "UsernameAttributes": ["email"],
             "UsernameConfiguration": {"CaseSensitive": False},
             "AutoVerifiedAttributes": ["email"],
-            "MfaConfiguration": "OFF",
+            "MfaConfiguration": p.mfa.configuration,
             "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
             "EstimatedNumberOfUsers": users,
         }
@@ -85,3 +86,15 @@ def admin_delete_user(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         remove_user(session, _user(p, session, req))
     return {}
+
+
+def set_user_pool_mfa_config(p: Provider, req: dict) -> dict:
+    """Changes the running provider's pool; the configuration it started with returns on restart."""
+    p.check_pool(req["UserPoolId"])
+    p.mfa = p.mfa.updated(req)
+    return p.mfa.as_type()
+
+
+def get_user_pool_mfa_config(p: Provider, req: dict) -> dict:
+    p.check_pool(req["UserPoolId"])
+    return p.mfa.as_type()

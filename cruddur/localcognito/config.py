@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pool import PasswordPolicy, check_handle_pattern
+from .pool import MfaConfig, PasswordPolicy, check_handle_pattern
 from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -34,6 +34,10 @@ class LocalCognitoConfig:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     # A regular expression every preferred_username must match in full, case ignored. None = any.
     handle_pattern: str | None = None
+    # Second factors (SetUserPoolMfaConfig): MfaConfiguration OFF | OPTIONAL | ON, and whether TOTP
+    # (SoftwareTokenMfaConfiguration.Enabled) is one; SetUserPoolMfaConfig changes them while running.
+    mfa_configuration: str = "OPTIONAL"
+    software_token_mfa: bool = True
 
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
@@ -62,6 +66,7 @@ class LocalCognitoConfig:
             raise TypeError("password_policy must be a PasswordPolicy (PasswordPolicy.from_type reads a dict)")
         check_handle_pattern(self.handle_pattern)
         check_rates(self.request_rates)
+        MfaConfig(self.mfa_configuration, self.software_token_mfa)
 
     @property
     def db_path(self) -> Path:

@@ -30,6 +30,8 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "AdminDisableUser": (admin.admin_disable_user, "UserUpdate"),
     "AdminEnableUser": (admin.admin_enable_user, "UserUpdate"),
     "AdminDeleteUser": (admin.admin_delete_user, "UserUpdate"),
+    "SetUserPoolMfaConfig": (admin.set_user_pool_mfa_config, "UserPoolUpdate"),
+    "GetUserPoolMfaConfig": (admin.get_user_pool_mfa_config, "UserPoolRead"),
 }
 
 

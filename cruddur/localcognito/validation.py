@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from . import srp
 from .errors import invalid_parameter
+from .pool import MFA_CONFIGURATIONS
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ SHAPES: dict[str, dict[str, Member]] = {
     "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
     "DeleteUser": {"AccessToken": TOKEN},
     "DescribeUserPool": {"UserPoolId": POOL_ID},
+    "SetUserPoolMfaConfig": {"UserPoolId": POOL_ID, "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS)},
+    "GetUserPoolMfaConfig": {"UserPoolId": POOL_ID},
     **{
         operation: {"UserPoolId": POOL_ID, "Username": USERNAME}
         for operation in (
