@@ -1,16 +1,18 @@
 """Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool, the
-pool's MFA configuration, and the Admin* user operations. localcognito accepts the signature
+pool's MFA configuration, and the Admin* user and MFA operations. localcognito accepts the signature
 without verifying it — it is a loopback development tool. Unlike the public operations, these say
 when a user does not exist."""
 
 from sqlmodel import Session as DbSession
 from sqlmodel import func, select
 
+from . import mfa
 from .account import remove_user, revoke_sessions
 from .attributes import user_attributes
 from .errors import user_not_found
 from .models import User
 from .provider import Provider, find_user
+from .software_tokens import mfa_settings
 
 
 def describe_user_pool(p: Provider, req: dict) -> dict:
@@ -45,6 +47,7 @@ def _user(p: Provider, session: DbSession, req: dict) -> User:
 def admin_get_user(p: Provider, req: dict) -> dict:
     with p.store.read() as session:
         user = _user(p, session, req)
+        mfa_fields = mfa_settings(session, user.sub)
     return {
         "Username": user.sub,
         "UserAttributes": user_attributes(user),
@@ -52,6 +55,7 @@ def admin_get_user(p: Provider, req: dict) -> dict:
         "UserLastModifiedDate": user.updated_at,
         "Enabled": user.enabled,
         "UserStatus": user.status,
+        **mfa_fields,
     }
 
 
@@ -98,3 +102,9 @@ def set_user_pool_mfa_config(p: Provider, req: dict) -> dict:
 def get_user_pool_mfa_config(p: Provider, req: dict) -> dict:
     p.check_pool(req["UserPoolId"])
     return p.mfa.as_type()
+
+
+def admin_set_user_mfa_preference(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        mfa.set_preference(p, session, _user(p, session, req).sub, req)
+    return {}

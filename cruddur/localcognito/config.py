@@ -57,6 +57,9 @@ class LocalCognitoConfig:
     lockout_threshold: int = 5  # consecutive wrong passwords before the lock-out
     lockout_seconds: int = 900
     challenge_seconds: int = 300  # how long an SRP challenge (SECRET_BLOCK) stays answerable
+    # How long a challenge Session (the MFA code, its setup) stays answerable: the app
+    # client's AuthSessionValidity, 3 to 15 minutes, 3 by default.
+    auth_session_seconds: int = 180
     # Requests per second per operation category (throttle.py), AWS's default quotas. A dict
     # naming some categories keeps AWS's numbers for the others.
     request_rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REQUEST_RATES))
@@ -67,6 +70,8 @@ class LocalCognitoConfig:
         check_handle_pattern(self.handle_pattern)
         check_rates(self.request_rates)
         MfaConfig(self.mfa_configuration, self.software_token_mfa)
+        if not 180 <= self.auth_session_seconds <= 900:
+            raise ValueError("auth_session_seconds is AuthSessionValidity: 3 to 15 minutes (180 to 900)")
 
     @property
     def db_path(self) -> Path:

@@ -91,3 +91,17 @@ class UsedChallenge(LocalCognitoBase, table=True):
     __tablename__ = "lc_used_challenge"
     digest: str = Field(primary_key=True)
     expires_at: float = Field(index=True)
+
+
+class SoftwareToken(LocalCognitoBase, table=True):
+    """A user's TOTP authenticator. Secrets are sealed with the server key (and the user's sub), so
+    a copy of the database alone does not yield them."""
+
+    __tablename__ = "lc_software_token"
+    sub: str = Field(primary_key=True)
+    secret: str | None = None  # the verified authenticator, which sign-ins check
+    pending: str | None = None  # the latest AssociateSoftwareToken, until VerifySoftwareToken proves it
+    friendly_name: str | None = None
+    enabled: bool = False  # SoftwareTokenMfaSettings.Enabled
+    preferred: bool = False  # SoftwareTokenMfaSettings.PreferredMfa
+    last_step: int = 0  # the newest 30-second step a code was accepted for: each code works once

@@ -1,12 +1,13 @@
-"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and
-RespondToAuthChallenge (PASSWORD_VERIFIER), with lock-out and prevent-user-existence-errors."""
+"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and the answer to
+PASSWORD_VERIFIER, with lock-out and prevent-user-existence-errors; and what follows a proven
+password (a second factor, tokens)."""
 
 import uuid
 
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from . import auth_sessions, srp
+from . import auth_sessions, mfa, srp
 from .decoys import decoy_srp
 from .errors import (
     ATTEMPTS_EXCEEDED,
@@ -41,15 +42,18 @@ def record_wrong_password(p: Provider, user: User, now: float) -> None:
         user.locked_until = now + p.config.lockout_seconds
 
 
-def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) -> dict:
-    """Reset the failure count, open a session (refresh-token family) and issue tokens.
-
-    Runs once the password proved right, so only its owner learns the account is disabled or
+def refuse_if_unusable(user: User) -> None:
+    """Runs once the password proved right, so only its owner learns the account is disabled or
     unconfirmed."""
     if not user.enabled:
         raise not_authorized(USER_DISABLED)
     if user.status != "CONFIRMED":
         raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
+
+
+def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) -> dict:
+    """Reset the failure count, open a session (refresh-token family) and issue tokens."""
+    refuse_if_unusable(user)
     user.failed_sign_ins = 0
     user.locked_until = 0.0
     session.add(user)
@@ -68,6 +72,17 @@ def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) ->
         "ChallengeParameters": {},
         "AuthenticationResult": p.tokens.authentication_result(user, login, int(now), refresh_token),
     }
+
+
+def next_step(p: Provider, session: DbSession, user: User, now: float, mfa_done: bool = False) -> dict:
+    """What follows a proven password: the second factor the pool asks of the user, then tokens.
+    Wrong answers on the way count toward the lock-out, so the count is reset only here at the end
+    (complete_sign_in)."""
+    refuse_if_unusable(user)
+    factor = None if mfa_done else mfa.required_challenge(p, session, user.sub)
+    if factor is not None:
+        return mfa.challenge(p, session, user, factor, now)
+    return complete_sign_in(p, session, user, now)
 
 
 # --- InitiateAuth ----------------------------------------------------------------------------
@@ -130,7 +145,7 @@ def _password_sign_in(p: Provider, params: dict) -> dict:
 
 
 def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge: str | None = None) -> dict:
-    """Apply the outcome of a password check under the write lock (lock-out, counters, tokens)."""
+    """Apply the outcome of a password check under the write lock (lock-out, counters, next step)."""
     now = p.now()
     with p.store.write() as session:
         if challenge is not None:
@@ -145,7 +160,7 @@ def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge:
             record_wrong_password(p, user, now)
             session.add(user)
             raise incorrect_credentials()
-        return complete_sign_in(p, session, user, now)
+        return next_step(p, session, user, now)
 
 
 def _refresh(p: Provider, params: dict) -> dict:
@@ -170,13 +185,10 @@ def _refresh(p: Provider, params: dict) -> dict:
     }
 
 
-# --- RespondToAuthChallenge ------------------------------------------------------------------
+# --- RespondToAuthChallenge (PASSWORD_VERIFIER; challenges.py has the others) ----------------
 
 
-def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
-    p.check_client(req["ClientId"])
-    if req["ChallengeName"] != PASSWORD_VERIFIER:
-        raise invalid_parameter(f"Challenge {req['ChallengeName']} is not expected for this session")
+def answer_password_verifier(p: Provider, req: dict) -> dict:
     answers = req.get("ChallengeResponses") or {}
     username = required_parameter(answers, "USERNAME")
     block = required_parameter(answers, "PASSWORD_CLAIM_SECRET_BLOCK")

@@ -28,6 +28,8 @@ USERNAME = Member(required=True, min=1, max=128, sensitive=True)  # trimmed by t
 PASSWORD = Member(max=256, pattern=r"[\S]+", sensitive=True)
 CODE = Member(required=True, min=1, max=2048, pattern=r"[\S]+", sensitive=True)
 TOKEN = Member(required=True, pattern=r"[A-Za-z0-9\-_=.]+", sensitive=True)
+OPTIONAL_TOKEN = Member(pattern=TOKEN.pattern, sensitive=True)  # where a Session may stand in for it
+SESSION = Member(min=20, max=4096, sensitive=True)
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
 AUTH_FLOWS = (
@@ -72,6 +74,7 @@ SHAPES: dict[str, dict[str, Member]] = {
         "ClientId": CLIENT_ID,
         "ChallengeName": Member(required=True, enum=CHALLENGES),
         "ChallengeResponses": PARAMETERS,
+        "Session": SESSION,
     },
     "ForgotPassword": {"ClientId": CLIENT_ID, "Username": USERNAME},
     "ConfirmForgotPassword": {
@@ -93,6 +96,15 @@ SHAPES: dict[str, dict[str, Member]] = {
     "DescribeUserPool": {"UserPoolId": POOL_ID},
     "SetUserPoolMfaConfig": {"UserPoolId": POOL_ID, "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS)},
     "GetUserPoolMfaConfig": {"UserPoolId": POOL_ID},
+    "AssociateSoftwareToken": {"AccessToken": OPTIONAL_TOKEN, "Session": SESSION},
+    "VerifySoftwareToken": {
+        "AccessToken": OPTIONAL_TOKEN,
+        "Session": SESSION,
+        "UserCode": Member(required=True, min=6, max=6, pattern=r"[0-9]+", sensitive=True),
+        "FriendlyDeviceName": Member(max=131072),
+    },
+    "SetUserMFAPreference": {"AccessToken": TOKEN},
+    "AdminSetUserMFAPreference": {"UserPoolId": POOL_ID, "Username": USERNAME},
     **{
         operation: {"UserPoolId": POOL_ID, "Username": USERNAME}
         for operation in (

@@ -152,9 +152,15 @@ def test_the_mfa_configuration_is_read_and_set_through_the_api(start_own_pool, n
     assert configured["MfaConfiguration"] == "OPTIONAL"
     assert configured["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
 
+    secret = pool.totp_user(new_email)
     reply = pool.client.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF")
     assert reply["MfaConfiguration"] == "OFF" and reply["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
     assert pool.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]["MfaConfiguration"] == "OFF"
+    assert "AuthenticationResult" in pool.password_auth(new_email)  # OFF: nobody is asked
+
+    pool.client.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL")
+    session = pool.password_auth(new_email)["Session"]
+    pool.answer_totp(new_email, session, pool.code(secret))
 
     for refused in (
         {"MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": {"Enabled": False}},  # no factor left
@@ -166,14 +172,25 @@ def test_the_mfa_configuration_is_read_and_set_through_the_api(start_own_pool, n
         pool.client.get_user_pool_mfa_config(UserPoolId="us-east-1_Other")
 
 
+def test_without_software_tokens_no_one_can_set_one_up(start_own_pool, new_email):
+    pool = start_own_pool(mfa_configuration="OFF", software_token_mfa=False)
+    pool.confirmed_user(new_email)
+    access = pool.password_auth(new_email)["AuthenticationResult"]["AccessToken"]
+
+    with pytest.raises(pool.client.exceptions.SoftwareTokenMFANotFoundException) as excinfo:
+        pool.client.associate_software_token(AccessToken=access)
+    assert error_of(excinfo)[1] == "Software Token MFA has not been enabled by the userPool."
+
+
 @pytest.mark.parametrize(
     "bad",
     [
         {"mfa_configuration": "ALWAYS"},
         {"mfa_configuration": "ON", "software_token_mfa": False},
+        {"auth_session_seconds": 60},
     ],
 )
-def test_mfa_settings_cognito_would_not_hold_are_refused_at_start(tmp_path, bad):
+def test_second_factor_settings_cognito_would_not_hold_are_refused_at_start(tmp_path, bad):
     with pytest.raises(ValueError):
         LocalCognitoConfig(data_dir=tmp_path, **bad)
 
