@@ -1,8 +1,8 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
 [--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
-[--request-rates JSON] [--mfa-configuration OFF|OPTIONAL|ON] [--no-software-token-mfa]`: serve on
-loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id, client_id,
-region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
+[--request-rates JSON] [--mfa-configuration OFF|OPTIONAL|ON] [--no-software-token-mfa]
+[--device-configuration JSON]`: serve on loopback until stopped, after printing one JSON line with
+endpoint_url, user_pool_id, client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
 import argparse
 import json
@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> None:
         default=True,
         help="SoftwareTokenMfaConfiguration.Enabled: whether users may set up TOTP (default: on)",
     )
+    parser.add_argument(
+        "--device-configuration",
+        metavar="JSON",
+        help="the pool's DeviceConfigurationType, e.g. '{\"ChallengeRequiredOnNewDevice\": true, "
+        '"DeviceOnlyRememberedOnUserPrompt": false}\'. Default: devices are not remembered',
+    )
     args = parser.parse_args(argv)
     try:
         policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
@@ -82,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
             request_rates=json.loads(args.request_rates or "{}"),
             mfa_configuration=args.mfa_configuration,
             software_token_mfa=args.software_token_mfa,
+            device_configuration=json.loads(args.device_configuration) if args.device_configuration else None,
         )
     except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
         parser.error(str(error))

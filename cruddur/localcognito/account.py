@@ -6,7 +6,7 @@ from sqlmodel import col, delete, select, update
 
 from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
 from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
-from .models import Code, Session, SoftwareToken, User
+from .models import Code, Device, Session, SoftwareToken, User
 from .pool import check_handle
 from .provider import Provider
 from .software_tokens import mfa_settings
@@ -36,10 +36,11 @@ def revoke_sessions(session: DbSession, sub: str) -> None:
 
 
 def remove_user(session: DbSession, user: User) -> None:
-    """Delete the user with its sign-ins, codes and authenticator; its tokens die with the sign-ins."""
+    """Delete the user with its sign-ins, codes, authenticator and devices; its tokens die with the sign-ins."""
     session.exec(delete(Session).where(Session.sub == user.sub))
     session.exec(delete(Code).where(Code.sub == user.sub))
     session.exec(delete(SoftwareToken).where(col(SoftwareToken.sub) == user.sub))
+    session.exec(delete(Device).where(col(Device.sub) == user.sub))
     session.delete(user)
 
 

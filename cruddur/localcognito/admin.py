@@ -1,16 +1,17 @@
 """Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool, the
-pool's MFA configuration, and the Admin* user and MFA operations. localcognito accepts the signature
+pool's MFA configuration, and the Admin* user, MFA and device operations. localcognito accepts the signature
 without verifying it — it is a loopback development tool. Unlike the public operations, these say
 when a user does not exist."""
 
 from sqlmodel import Session as DbSession
 from sqlmodel import func, select
 
-from . import mfa
+from . import devices, mfa
 from .account import remove_user, revoke_sessions
 from .attributes import user_attributes
 from .errors import user_not_found
 from .models import User
+from .pool import device_configuration_type
 from .provider import Provider, find_user
 from .software_tokens import mfa_settings
 
@@ -20,6 +21,7 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
     p.check_pool(req["UserPoolId"])
     with p.store.read() as session:
         users = session.exec(select(func.count()).select_from(User)).one()
+    devices_remembered = p.config.device_configuration
     return {
         "UserPool": {
             "Id": p.pool_id,
@@ -29,6 +31,8 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
             "UsernameConfiguration": {"CaseSensitive": False},
             "AutoVerifiedAttributes": ["email"],
             "MfaConfiguration": p.mfa.configuration,
+            # Left out where devices are not remembered, as Cognito leaves it null.
+            **({"DeviceConfiguration": device_configuration_type(devices_remembered)} if devices_remembered else {}),
             "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
             "EstimatedNumberOfUsers": users,
         }
@@ -107,4 +111,26 @@ def get_user_pool_mfa_config(p: Provider, req: dict) -> dict:
 def admin_set_user_mfa_preference(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         mfa.set_preference(p, session, _user(p, session, req).sub, req)
+    return {}
+
+
+def admin_list_devices(p: Provider, req: dict) -> dict:
+    with p.store.read() as session:
+        return devices.page(p, session, _user(p, session, req).sub, req)
+
+
+def admin_get_device(p: Provider, req: dict) -> dict:
+    with p.store.read() as session:
+        return {"Device": devices.device_type(devices.owned(p, session, _user(p, session, req).sub, req["DeviceKey"]))}
+
+
+def admin_update_device_status(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        devices.set_status(p, session, _user(p, session, req).sub, req)
+    return {}
+
+
+def admin_forget_device(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        devices.forget(p, session, _user(p, session, req).sub, req["DeviceKey"])
     return {}

@@ -1,18 +1,19 @@
 """RespondToAuthChallenge: each challenge name to its answer. PASSWORD_VERIFIER is the SRP step
 of signin.py; the others answer what may follow a proven password: SOFTWARE_TOKEN_MFA,
-SELECT_MFA_TYPE and MFA_SETUP, each with its Session."""
+SELECT_MFA_TYPE and MFA_SETUP (each with its Session), DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
 
 from collections.abc import Callable
 
 from sqlmodel import Session as DbSession
 
-from . import auth_sessions, mfa, software_tokens
-from .errors import INVALID_SESSION, CognitoError, invalid_parameter, not_authorized
+from . import auth_sessions, devices, mfa, software_tokens
+from .errors import INVALID_SESSION, CognitoError, incorrect_credentials, invalid_parameter, not_authorized
 from .models import SoftwareToken, User
 from .provider import Provider, names
 from .signin import (
     PASSWORD_VERIFIER,
     answer_password_verifier,
+    complete_sign_in,
     next_step,
     record_wrong_password,
     refuse_if_locked,
@@ -54,7 +55,7 @@ def _software_token_mfa(p: Provider, req: dict) -> dict:
             db.add(user)
             raise CognitoError("CodeMismatchException", CODE_MISMATCH)
         auth_sessions.finish(p, db, req["Session"], state, now)
-        return next_step(p, db, user, now, mfa_done=True)
+        return next_step(p, db, user, now, state["d"], mfa_done=True)
 
 
 def _select_mfa_type(p: Provider, req: dict) -> dict:
@@ -67,7 +68,7 @@ def _select_mfa_type(p: Provider, req: dict) -> dict:
         if answer != SOFTWARE_TOKEN_MFA:
             raise CognitoError("MFAMethodNotFoundException", f"{answer} is not set up for the user.")
         auth_sessions.finish(p, db, req["Session"], state, now)
-        return mfa.challenge(p, db, user, SOFTWARE_TOKEN_MFA, now)
+        return mfa.challenge(p, db, user, SOFTWARE_TOKEN_MFA, now, state["d"])
 
 
 def _mfa_setup(p: Provider, req: dict) -> dict:
@@ -78,7 +79,28 @@ def _mfa_setup(p: Provider, req: dict) -> dict:
         if not state.get("v"):
             raise not_authorized(INVALID_SESSION)  # the setup has not been verified
         auth_sessions.finish(p, db, req["Session"], state, now)
-        return next_step(p, db, user, now, mfa_done=True)
+        return next_step(p, db, user, now, state["d"], mfa_done=True)
+
+
+def _device_srp_auth(p: Provider, req: dict) -> dict:
+    return devices.start_srp(p, _answers(req))
+
+
+def _device_password_verifier(p: Provider, req: dict) -> dict:
+    answers = _answers(req)
+    state, block, matches = devices.check_claim(p, answers)
+    now = p.now()
+    with p.store.write() as db:
+        if auth_sessions.spent(db, block):
+            raise not_authorized(INVALID_SESSION)
+        auth_sessions.spend(db, block, now, state["t"] + p.config.challenge_seconds)
+        user = db.get(User, state["u"])
+        device = devices.tracked(p, db, state["u"], state["k"])
+        if user is None or device is None or not matches or not names(user, answers["USERNAME"]):
+            raise incorrect_credentials()
+        device.authenticated_at = now
+        db.add(device)
+        return complete_sign_in(p, db, user, now)
 
 
 ANSWERS: dict[str, Callable[[Provider, dict], dict]] = {
@@ -86,6 +108,8 @@ ANSWERS: dict[str, Callable[[Provider, dict], dict]] = {
     SOFTWARE_TOKEN_MFA: _software_token_mfa,
     SELECT_MFA_TYPE: _select_mfa_type,
     mfa.MFA_SETUP: _mfa_setup,
+    devices.DEVICE_SRP_AUTH: _device_srp_auth,
+    devices.DEVICE_PASSWORD_VERIFIER: _device_password_verifier,
 }
 
 

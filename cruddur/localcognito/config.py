@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pool import MfaConfig, PasswordPolicy, check_handle_pattern
+from .pool import MfaConfig, PasswordPolicy, check_device_configuration, check_handle_pattern
 from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -38,6 +38,9 @@ class LocalCognitoConfig:
     # (SoftwareTokenMfaConfiguration.Enabled) is one; SetUserPoolMfaConfig changes them while running.
     mfa_configuration: str = "OPTIONAL"
     software_token_mfa: bool = True
+    # The DeviceConfigurationType a pool is created with, e.g. {"ChallengeRequiredOnNewDevice": True,
+    # "DeviceOnlyRememberedOnUserPrompt": False}; members left out are false. None: devices are not remembered.
+    device_configuration: dict[str, bool] | None = None
 
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
@@ -70,6 +73,7 @@ class LocalCognitoConfig:
         check_handle_pattern(self.handle_pattern)
         check_rates(self.request_rates)
         MfaConfig(self.mfa_configuration, self.software_token_mfa)
+        check_device_configuration(self.device_configuration)
         if not 180 <= self.auth_session_seconds <= 900:
             raise ValueError("auth_session_seconds is AuthSessionValidity: 3 to 15 minutes (180 to 900)")
 

@@ -32,14 +32,14 @@ def required_challenge(p: Provider, db: DbSession, sub: str) -> str | None:
     return MFA_SETUP if required else None
 
 
-def challenge(p: Provider, db: DbSession, user: User, name: str, now: float) -> dict:
-    """The challenge reply, with the Session that answers it."""
+def challenge(p: Provider, db: DbSession, user: User, name: str, now: float, device_key: str | None) -> dict:
+    """The challenge reply, with a Session carrying the sign-in's device key to the next step."""
     if name == MFA_SETUP:
         parameters = {"MFAS_CAN_SETUP": json.dumps([SOFTWARE_TOKEN_MFA])}  # a JSON list in a string
     else:
         token = db.get(SoftwareToken, user.sub)
         parameters = {"FRIENDLY_DEVICE_NAME": token.friendly_name} if token and token.friendly_name else {}
-    session = auth_sessions.issue(p, now, u=user.sub, k=name)
+    session = auth_sessions.issue(p, now, u=user.sub, k=name, d=device_key)
     return {"ChallengeName": name, "Session": session, "ChallengeParameters": parameters}
 
 
@@ -65,7 +65,7 @@ def _setup_user(p: Provider, db: DbSession, req: dict, now: float) -> tuple[User
 def _next_setup_session(p: Provider, db: DbSession, req: dict, state: dict, now: float, **more) -> str:
     """Spend the MFA_SETUP Session a step answered and issue the one for the step after."""
     auth_sessions.finish(p, db, req["Session"], state, now)
-    return auth_sessions.issue(p, now, u=state["u"], k=MFA_SETUP, **more)
+    return auth_sessions.issue(p, now, u=state["u"], k=MFA_SETUP, d=state.get("d"), **more)
 
 
 def associate_software_token(p: Provider, req: dict) -> dict:

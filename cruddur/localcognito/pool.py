@@ -105,6 +105,7 @@ def check_handle(pattern: str | None, handle: str) -> None:
 MFA_CONFIGURATIONS = ("OFF", "OPTIONAL", "ON")
 # Factors Cognito has and localcognito does not.
 _OTHER_FACTOR_CONFIGURATIONS = ("SmsMfaConfiguration", "EmailMfaConfiguration", "WebAuthnConfiguration")
+_DEVICE_CONFIGURATION_MEMBERS = ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt")
 
 
 @dataclass(frozen=True)
@@ -144,3 +145,22 @@ class MfaConfig:
             )
         except ValueError as error:
             raise invalid_parameter(str(error)) from None
+
+
+def check_device_configuration(configuration: Mapping[str, Any] | None) -> None:
+    """Refuse, at start-up, a DeviceConfigurationType Cognito would not hold. None: devices are not remembered."""
+    if configuration is None:
+        return
+    if not isinstance(configuration, Mapping):
+        raise TypeError(f"a DeviceConfigurationType is a JSON object, not {configuration!r}")
+    unknown = set(configuration) - set(_DEVICE_CONFIGURATION_MEMBERS)
+    if unknown:
+        raise ValueError(f"unknown DeviceConfigurationType members: {', '.join(sorted(unknown))}")
+    for name, value in configuration.items():
+        if type(value) is not bool:
+            raise ValueError(f"DeviceConfiguration {name} must be true or false, not {value!r}")
+
+
+def device_configuration_type(configuration: Mapping[str, bool]) -> dict[str, bool]:
+    """The DeviceConfigurationType DescribeUserPool reports: members left out are false."""
+    return {name: bool(configuration.get(name)) for name in _DEVICE_CONFIGURATION_MEMBERS}

@@ -1,13 +1,13 @@
 """InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and the answer to
 PASSWORD_VERIFIER, with lock-out and prevent-user-existence-errors; and what follows a proven
-password (a second factor, tokens)."""
+password (a second factor, a device's SRP, tokens)."""
 
 import uuid
 
 from sqlmodel import Session as DbSession
 from sqlmodel import select
 
-from . import auth_sessions, mfa, srp
+from . import auth_sessions, devices, mfa, srp
 from .decoys import decoy_srp
 from .errors import (
     ATTEMPTS_EXCEEDED,
@@ -74,15 +74,24 @@ def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) ->
     }
 
 
-def next_step(p: Provider, session: DbSession, user: User, now: float, mfa_done: bool = False) -> dict:
-    """What follows a proven password: the second factor the pool asks of the user, then tokens.
-    Wrong answers on the way count toward the lock-out, so the count is reset only here at the end
-    (complete_sign_in)."""
+def next_step(
+    p: Provider, session: DbSession, user: User, now: float, device_key: str | None, mfa_done: bool = False
+) -> dict:
+    """What follows a proven password: the second factor, unless a remembered device stands in for
+    it; then a tracked device's own SRP; then tokens, with a new device key for a sign-in that
+    named none. Wrong answers on the way count toward the lock-out, so the count is reset only here
+    at the end (complete_sign_in)."""
     refuse_if_unusable(user)
-    factor = None if mfa_done else mfa.required_challenge(p, session, user.sub)
+    device = devices.tracked(p, session, user.sub, device_key)
+    factor = None if mfa_done or devices.skips_mfa(p, device) else mfa.required_challenge(p, session, user.sub)
     if factor is not None:
-        return mfa.challenge(p, session, user, factor, now)
-    return complete_sign_in(p, session, user, now)
+        return mfa.challenge(p, session, user, factor, now, device_key)
+    if device is not None:
+        return devices.challenge(p, session, device, now)
+    result = complete_sign_in(p, session, user, now)
+    if devices.tracking(p) and device_key is None:
+        result["AuthenticationResult"]["NewDeviceMetadata"] = devices.issue(p, session, user.sub, now)
+    return result
 
 
 # --- InitiateAuth ----------------------------------------------------------------------------
@@ -141,10 +150,15 @@ def _password_sign_in(p: Provider, params: dict) -> dict:
     if user is None:
         raise incorrect_credentials()
     matches = srp.password_matches(p.pool_id, user.sub, password, user.salt, user.verifier)
-    return _finish(p, user.sub, user.verifier, matches)
+    device_key = params.get("DEVICE_KEY")
+    if matches:
+        devices.check_key(p, user, device_key, p.now())
+    return _finish(p, user.sub, user.verifier, matches, device_key)
 
 
-def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge: str | None = None) -> dict:
+def _finish(
+    p: Provider, sub: str, verifier_used: str, matches: bool, device_key: str | None, challenge: str | None = None
+) -> dict:
     """Apply the outcome of a password check under the write lock (lock-out, counters, next step)."""
     now = p.now()
     with p.store.write() as session:
@@ -160,7 +174,7 @@ def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge:
             record_wrong_password(p, user, now)
             session.add(user)
             raise incorrect_credentials()
-        return next_step(p, session, user, now)
+        return next_step(p, session, user, now, device_key)
 
 
 def _refresh(p: Provider, params: dict) -> dict:
@@ -212,4 +226,7 @@ def answer_password_verifier(p: Provider, req: dict) -> dict:
         raise incorrect_credentials()
     identity = srp.pool_suffix(p.pool_id) + user_id
     matches = srp.claim_matches(big_a, big_b, b, int(user.verifier, 16), identity, block, timestamp, signature)
-    return _finish(p, user.sub, user.verifier, matches, challenge=block)
+    device_key = answers.get("DEVICE_KEY")
+    if matches:
+        devices.check_key(p, user, device_key, p.now())
+    return _finish(p, user.sub, user.verifier, matches, device_key, challenge=block)

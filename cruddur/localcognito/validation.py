@@ -30,6 +30,9 @@ CODE = Member(required=True, min=1, max=2048, pattern=r"[\S]+", sensitive=True)
 TOKEN = Member(required=True, pattern=r"[A-Za-z0-9\-_=.]+", sensitive=True)
 OPTIONAL_TOKEN = Member(pattern=TOKEN.pattern, sensitive=True)  # where a Session may stand in for it
 SESSION = Member(min=20, max=4096, sensitive=True)
+DEVICE_KEY = Member(required=True, min=1, max=55, pattern=r"[\w-]+_[0-9a-f-]+")
+DEVICE_STATUS = Member(required=True, enum=("remembered", "not_remembered"))
+PAGE = {"Limit": Member(kind=int), "PaginationToken": Member(min=1, pattern=r"[\S]+")}
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
 AUTH_FLOWS = (
@@ -94,8 +97,6 @@ SHAPES: dict[str, dict[str, Member]] = {
     "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
     "DeleteUser": {"AccessToken": TOKEN},
     "DescribeUserPool": {"UserPoolId": POOL_ID},
-    "SetUserPoolMfaConfig": {"UserPoolId": POOL_ID, "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS)},
-    "GetUserPoolMfaConfig": {"UserPoolId": POOL_ID},
     "AssociateSoftwareToken": {"AccessToken": OPTIONAL_TOKEN, "Session": SESSION},
     "VerifySoftwareToken": {
         "AccessToken": OPTIONAL_TOKEN,
@@ -105,6 +106,29 @@ SHAPES: dict[str, dict[str, Member]] = {
     },
     "SetUserMFAPreference": {"AccessToken": TOKEN},
     "AdminSetUserMFAPreference": {"UserPoolId": POOL_ID, "Username": USERNAME},
+    "SetUserPoolMfaConfig": {"UserPoolId": POOL_ID, "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS)},
+    "GetUserPoolMfaConfig": {"UserPoolId": POOL_ID},
+    "ConfirmDevice": {
+        "AccessToken": TOKEN,
+        "DeviceKey": DEVICE_KEY,
+        "DeviceSecretVerifierConfig": Member(kind=dict, sensitive=True),
+        "DeviceName": Member(min=1, max=1024),
+    },
+    "UpdateDeviceStatus": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY, "DeviceRememberedStatus": DEVICE_STATUS},
+    "GetDevice": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY},
+    "ForgetDevice": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY},
+    "ListDevices": {"AccessToken": TOKEN, **PAGE},
+    "AdminListDevices": {"UserPoolId": POOL_ID, "Username": USERNAME, **PAGE},
+    "AdminUpdateDeviceStatus": {
+        "UserPoolId": POOL_ID,
+        "Username": USERNAME,
+        "DeviceKey": DEVICE_KEY,
+        "DeviceRememberedStatus": DEVICE_STATUS,
+    },
+    **{
+        operation: {"UserPoolId": POOL_ID, "Username": USERNAME, "DeviceKey": DEVICE_KEY}
+        for operation in ("AdminGetDevice", "AdminForgetDevice")
+    },
     **{
         operation: {"UserPoolId": POOL_ID, "Username": USERNAME}
         for operation in (
@@ -117,7 +141,7 @@ SHAPES: dict[str, dict[str, Member]] = {
     },
 }
 
-_TYPE_NAMES = {str: "a string", list: "a list", dict: "a map"}
+_TYPE_NAMES = {str: "a string", list: "a list", dict: "a map", int: "a number"}
 
 
 def _problems(name: str, member: Member, value) -> list[str]:

@@ -1,6 +1,6 @@
 """The pool's own rules handed in as configuration: the password policy (PasswordPolicyType),
 read back with DescribeUserPool and enforced by every operation that sets a password; the
-handle rule SignUp and UpdateUserAttributes apply to preferred_username; and the MFA
+handle rule SignUp and UpdateUserAttributes apply to preferred_username; and the MFA and device
 configuration, also read and set with Get/SetUserPoolMfaConfig."""
 
 import subprocess
@@ -29,6 +29,7 @@ def test_describe_user_pool_reports_cognitos_defaults_and_optional_totp(pool):
     }
     assert reply["UsernameAttributes"] == ["email"] and reply["AutoVerifiedAttributes"] == ["email"]
     assert reply["MfaConfiguration"] == "OPTIONAL"  # the embedded pool's: TOTP for those who turn it on
+    assert "DeviceConfiguration" not in reply  # devices are not remembered unless configured
 
 
 def test_describing_another_pool_is_resource_not_found(pool):
@@ -187,6 +188,8 @@ def test_without_software_tokens_no_one_can_set_one_up(start_own_pool, new_email
     [
         {"mfa_configuration": "ALWAYS"},
         {"mfa_configuration": "ON", "software_token_mfa": False},
+        {"device_configuration": {"RememberForever": True}},
+        {"device_configuration": {"ChallengeRequiredOnNewDevice": "yes"}},
         {"auth_session_seconds": 60},
     ],
 )
@@ -195,10 +198,16 @@ def test_second_factor_settings_cognito_would_not_hold_are_refused_at_start(tmp_
         LocalCognitoConfig(data_dir=tmp_path, **bad)
 
 
-def test_the_command_takes_the_mfa_configuration(tmp_path):
-    with standalone(tmp_path, "--mfa-configuration", "ON") as (info, _process):
+def test_the_command_takes_the_mfa_and_device_configuration(tmp_path):
+    devices = '{"ChallengeRequiredOnNewDevice": true}'
+    flags = ("--mfa-configuration", "ON", "--device-configuration", devices)
+    with standalone(tmp_path, *flags) as (info, _process):
         described = boto3_client(info, retries=0).describe_user_pool(UserPoolId=info.user_pool_id)["UserPool"]
     assert described["MfaConfiguration"] == "ON"
+    assert described["DeviceConfiguration"] == {
+        "ChallengeRequiredOnNewDevice": True,
+        "DeviceOnlyRememberedOnUserPrompt": False,
+    }
 
     command = [sys.executable, "-m", "cruddur.localcognito", "--data-dir", str(tmp_path), "--port", "0"]
     result = subprocess.run(
