@@ -94,8 +94,8 @@ class UsedChallenge(LocalCognitoBase, table=True):
 
 
 class SoftwareToken(LocalCognitoBase, table=True):
-    """A user's TOTP authenticator. Secrets are sealed with the server key (and the user's sub), so
-    a copy of the database alone does not yield them."""
+    """A user's TOTP authenticator. Secrets are sealed with a key kept outside the database (and the
+    user's sub), so a copy of the database alone does not yield them."""
 
     __tablename__ = "lc_software_token"
     sub: str = Field(primary_key=True)

@@ -2,8 +2,9 @@
 association, verification that makes the latest one the authenticator sign-ins check, sign-in
 codes accepted once each, and the MFA fields GetUser and AdminGetUser report.
 
-Secrets are sealed under the server key with the user's sub as context: the database file alone
-yields none, and a sealed secret copied onto another user's row does not open."""
+Secrets are sealed with the key kept beside the database (keys.py) and the user's sub as context:
+the database file alone yields none, and a sealed secret copied onto another user's row does not
+open."""
 
 from typing import TypeGuard
 
@@ -24,7 +25,7 @@ def _context(p: Provider, sub: str) -> str:
 
 
 def _secret(p: Provider, sub: str, sealed: str | None) -> str | None:
-    payload = unseal(p.keys.seal_key, sealed, _context(p, sub)) if sealed else None
+    payload = unseal(p.keys.stored_secrets_key, sealed, _context(p, sub)) if sealed else None
     return payload["s"] if payload else None
 
 
@@ -37,7 +38,7 @@ def associate(p: Provider, db: DbSession, sub: str) -> str:
     authenticator (if any) keeps working meanwhile."""
     token = db.get(SoftwareToken, sub) or SoftwareToken(sub=sub)
     secret = totp.new_secret()
-    token.pending = seal(p.keys.seal_key, {"s": secret}, _context(p, sub))
+    token.pending = seal(p.keys.stored_secrets_key, {"s": secret}, _context(p, sub))
     db.add(token)
     return secret
 

@@ -4,13 +4,15 @@ SOFTWARE_TOKEN_MFA challenge after the password, and the codes and Sessions it r
 
 import base64
 import json
+import sqlite3
 import threading
+from contextlib import closing
 
 import pyotp
 import pytest
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
-from .support import PASSWORD, error_of
+from .support import PASSWORD, MovableClock, error_of, start_pool
 
 
 def sign_in_to_challenge(pool, email):
@@ -331,9 +333,37 @@ def test_an_administrator_sets_the_preference_and_reads_it_back(pool, new_email)
         )
 
 
-def test_the_secret_is_kept_sealed_in_the_database(pool, new_email):
+def test_a_copy_of_the_database_alone_does_not_yield_the_secrets(pool, new_email, tmp_path):
     secret = pool.totp_user(new_email)
-
     stored = b"".join(path.read_bytes() for path in pool.data_dir.glob("localcognito.db*"))
-    assert secret.encode() not in stored
-    assert base64.b32decode(secret) not in stored
+    assert secret.encode() not in stored and base64.b32decode(secret) not in stored
+
+    with (
+        closing(sqlite3.connect(pool.data_dir / "localcognito.db")) as live,
+        closing(sqlite3.connect(tmp_path / "localcognito.db")) as copy,
+    ):
+        live.backup(copy)
+    thief = start_pool(tmp_path, clock=MovableClock(pool.clock.offset + 60))  # past the steps already spent
+    try:
+        session = thief.password_auth(new_email)["Session"]  # the users came along, TOTP on
+        with pytest.raises(thief.client.exceptions.CodeMismatchException):  # their secrets did not
+            thief.answer_totp(new_email, session, thief.code(secret))
+    finally:
+        thief.handle.stop()
+    pool.clock.advance(60)
+    pool.answer_totp(new_email, pool.password_auth(new_email)["Session"], pool.code(secret))
+
+
+def test_an_authenticator_survives_a_restart(tmp_path, new_email):
+    first = start_pool(tmp_path)
+    try:
+        secret = first.totp_user(new_email)
+    finally:
+        first.handle.stop()
+    assert (tmp_path / "localcognito.key").stat().st_mode & 0o077 == 0  # the key file is the owner's only
+
+    second = start_pool(tmp_path, clock=first.clock)
+    try:
+        second.answer_totp(new_email, second.password_auth(new_email)["Session"], second.code(secret))
+    finally:
+        second.handle.stop()
