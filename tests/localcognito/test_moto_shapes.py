@@ -25,7 +25,10 @@ def assert_get_user_shape(reply: dict, sub: str, email: str) -> None:
 
 @pytest.fixture
 def moto_pool():
-    with mock_aws():
+    # Keep boto3's default session: by default moto gives clients made inside it a session of their
+    # own, and the shared pool's client, if first made here, would then raise exception classes
+    # that pycognito's clients in later tests do not share (pytest.raises would not catch them).
+    with mock_aws(config={"core": {"reset_boto3_session": False}}):
         client = boto3.client("cognito-idp", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
         pool_id = client.create_user_pool(
             PoolName="cruddur", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
