@@ -22,7 +22,7 @@ from .software_tokens import SOFTWARE_TOKEN_MFA
 from .validation import required_parameter
 
 SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
-# Cognito's words for a wrong or reused code at sign-in (amplify-js issues #3066, #11069).
+# Cognito's words for a wrong code at sign-in (amplify-js issues #3066, #11069); a reused one gets them too.
 CODE_MISMATCH = "Invalid code or auth state for the user."
 
 
