@@ -1,14 +1,15 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
 [--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
-[--request-rates JSON]`: serve on loopback until stopped, after printing one JSON line with endpoint_url, user_pool_id,
-client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
+[--request-rates JSON] [--mfa-configuration OFF|OPTIONAL|ON] [--no-software-token-mfa]
+[--device-configuration JSON]`: serve on loopback until stopped, after printing one JSON line with
+endpoint_url, user_pool_id, client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
 import argparse
 import json
 from pathlib import Path
 
 from .config import LocalCognitoConfig
-from .pool import PasswordPolicy
+from .pool import MFA_CONFIGURATIONS, PasswordPolicy
 from .provider import Provider
 from .server import LocalCognitoHandle, bind, build_app, uvicorn_server
 
@@ -52,6 +53,24 @@ def main(argv: list[str] | None = None) -> None:
         help="requests per second per operation category, e.g. '{\"UserRead\": 1000}'; "
         "categories left out keep AWS's default quotas",
     )
+    parser.add_argument(
+        "--mfa-configuration",
+        choices=MFA_CONFIGURATIONS,
+        default="OPTIONAL",
+        help="the pool's MfaConfiguration: OFF, OPTIONAL (asked of users who turned TOTP on; the default) or ON",
+    )
+    parser.add_argument(
+        "--software-token-mfa",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="SoftwareTokenMfaConfiguration.Enabled: whether users may set up TOTP (default: on)",
+    )
+    parser.add_argument(
+        "--device-configuration",
+        metavar="JSON",
+        help="the pool's DeviceConfigurationType, e.g. '{\"ChallengeRequiredOnNewDevice\": true, "
+        '"DeviceOnlyRememberedOnUserPrompt": false}\'. Default: devices are not remembered',
+    )
     args = parser.parse_args(argv)
     try:
         policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
@@ -67,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
             handle_pattern=args.handle_pattern,
             echo_codes_to_console=args.echo_codes,
             request_rates=json.loads(args.request_rates or "{}"),
+            mfa_configuration=args.mfa_configuration,
+            software_token_mfa=args.software_token_mfa,
+            device_configuration=json.loads(args.device_configuration) if args.device_configuration else None,
         )
     except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
         parser.error(str(error))

@@ -6,9 +6,10 @@ from sqlmodel import col, delete, select, update
 
 from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
 from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
-from .models import Code, Session, User
+from .models import Code, Device, Session, SoftwareToken, User
 from .pool import check_handle
 from .provider import Provider
+from .software_tokens import mfa_settings
 from .tokens import refresh_token_hash
 
 REVOKED = "Access Token has been revoked"
@@ -35,16 +36,19 @@ def revoke_sessions(session: DbSession, sub: str) -> None:
 
 
 def remove_user(session: DbSession, user: User) -> None:
-    """Delete the user with its sign-ins and codes; its tokens die with the sign-ins."""
+    """Delete the user with its sign-ins, codes, authenticator and devices; its tokens die with the sign-ins."""
     session.exec(delete(Session).where(col(Session.sub) == user.sub))
     session.exec(delete(Code).where(col(Code.sub) == user.sub))
+    session.exec(delete(SoftwareToken).where(col(SoftwareToken.sub) == user.sub))
+    session.exec(delete(Device).where(col(Device.sub) == user.sub))
     session.delete(user)
 
 
 def get_user(p: Provider, req: dict) -> dict:
     with p.store.read() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
-    return {"Username": user.sub, "UserAttributes": user_attributes(user)}
+        mfa = mfa_settings(session, user.sub)
+    return {"Username": user.sub, "UserAttributes": user_attributes(user), **mfa}
 
 
 def update_user_attributes(p: Provider, req: dict) -> dict:

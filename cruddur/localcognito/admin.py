@@ -1,15 +1,19 @@
-"""Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool and
-the Admin* user operations. localcognito accepts the signature without verifying it — it is a
-loopback development tool. Unlike the public operations, these say when a user does not exist."""
+"""Operations AWS authorises with IAM credentials (SigV4-signed requests): DescribeUserPool, the
+pool's MFA configuration, and the Admin* user, MFA and device operations. localcognito accepts the signature
+without verifying it — it is a loopback development tool. Unlike the public operations, these say
+when a user does not exist."""
 
 from sqlmodel import Session as DbSession
 from sqlmodel import func, select
 
+from . import devices, mfa
 from .account import remove_user, revoke_sessions
 from .attributes import user_attributes
 from .errors import user_not_found
 from .models import User
+from .pool import device_configuration_type
 from .provider import Provider, find_user
+from .software_tokens import mfa_settings
 
 
 def describe_user_pool(p: Provider, req: dict) -> dict:
@@ -17,6 +21,7 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
     p.check_pool(req["UserPoolId"])
     with p.store.read() as session:
         users = session.exec(select(func.count()).select_from(User)).one()
+    devices_remembered = p.config.device_configuration
     return {
         "UserPool": {
             "Id": p.pool_id,
@@ -25,7 +30,9 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
             "UsernameAttributes": ["email"],
             "UsernameConfiguration": {"CaseSensitive": False},
             "AutoVerifiedAttributes": ["email"],
-            "MfaConfiguration": "OFF",
+            "MfaConfiguration": p.mfa.configuration,
+            # Left out where devices are not remembered, as Cognito leaves it null.
+            **({"DeviceConfiguration": device_configuration_type(devices_remembered)} if devices_remembered else {}),
             "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
             "EstimatedNumberOfUsers": users,
         }
@@ -44,6 +51,7 @@ def _user(p: Provider, session: DbSession, req: dict) -> User:
 def admin_get_user(p: Provider, req: dict) -> dict:
     with p.store.read() as session:
         user = _user(p, session, req)
+        mfa_fields = mfa_settings(session, user.sub)
     return {
         "Username": user.sub,
         "UserAttributes": user_attributes(user),
@@ -51,6 +59,7 @@ def admin_get_user(p: Provider, req: dict) -> dict:
         "UserLastModifiedDate": user.updated_at,
         "Enabled": user.enabled,
         "UserStatus": user.status,
+        **mfa_fields,
     }
 
 
@@ -84,4 +93,44 @@ def admin_enable_user(p: Provider, req: dict) -> dict:
 def admin_delete_user(p: Provider, req: dict) -> dict:
     with p.store.write() as session:
         remove_user(session, _user(p, session, req))
+    return {}
+
+
+def set_user_pool_mfa_config(p: Provider, req: dict) -> dict:
+    """Changes the running provider's pool; the configuration it started with returns on restart."""
+    p.check_pool(req["UserPoolId"])
+    p.mfa = p.mfa.updated(req)
+    return p.mfa.as_type()
+
+
+def get_user_pool_mfa_config(p: Provider, req: dict) -> dict:
+    p.check_pool(req["UserPoolId"])
+    return p.mfa.as_type()
+
+
+def admin_set_user_mfa_preference(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        mfa.set_preference(p, session, _user(p, session, req).sub, req)
+    return {}
+
+
+def admin_list_devices(p: Provider, req: dict) -> dict:
+    with p.store.read() as session:
+        return devices.page(p, session, _user(p, session, req).sub, req)
+
+
+def admin_get_device(p: Provider, req: dict) -> dict:
+    with p.store.read() as session:
+        return {"Device": devices.device_type(devices.owned(p, session, _user(p, session, req).sub, req["DeviceKey"]))}
+
+
+def admin_update_device_status(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        devices.set_status(p, session, _user(p, session, req).sub, req)
+    return {}
+
+
+def admin_forget_device(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        devices.forget(p, session, _user(p, session, req).sub, req["DeviceKey"])
     return {}

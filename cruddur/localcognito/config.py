@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pool import PasswordPolicy, check_handle_pattern
+from .pool import MfaConfig, PasswordPolicy, check_device_configuration, check_handle_pattern
 from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -34,6 +34,13 @@ class LocalCognitoConfig:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     # A regular expression every preferred_username must match in full, case ignored. None = any.
     handle_pattern: str | None = None
+    # Second factors (SetUserPoolMfaConfig): MfaConfiguration OFF | OPTIONAL | ON, and whether TOTP
+    # (SoftwareTokenMfaConfiguration.Enabled) is one; SetUserPoolMfaConfig changes them while running.
+    mfa_configuration: str = "OPTIONAL"
+    software_token_mfa: bool = True
+    # The DeviceConfigurationType a pool is created with, e.g. {"ChallengeRequiredOnNewDevice": True,
+    # "DeviceOnlyRememberedOnUserPrompt": False}; members left out are false. None: devices are not remembered.
+    device_configuration: dict[str, bool] | None = None
 
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
@@ -53,6 +60,9 @@ class LocalCognitoConfig:
     lockout_threshold: int = 5  # consecutive wrong passwords before the lock-out
     lockout_seconds: int = 900
     challenge_seconds: int = 300  # how long an SRP challenge (SECRET_BLOCK) stays answerable
+    # How long a challenge Session (the MFA code, its setup) stays answerable: the app
+    # client's AuthSessionValidity, 3 to 15 minutes, 3 by default.
+    auth_session_seconds: int = 180
     # Requests per second per operation category (throttle.py), AWS's default quotas. A dict
     # naming some categories keeps AWS's numbers for the others.
     request_rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REQUEST_RATES))
@@ -62,6 +72,10 @@ class LocalCognitoConfig:
             raise TypeError("password_policy must be a PasswordPolicy (PasswordPolicy.from_type reads a dict)")
         check_handle_pattern(self.handle_pattern)
         check_rates(self.request_rates)
+        MfaConfig(self.mfa_configuration, self.software_token_mfa)
+        check_device_configuration(self.device_configuration)
+        if not 180 <= self.auth_session_seconds <= 900:
+            raise ValueError("auth_session_seconds is AuthSessionValidity: 3 to 15 minutes (180 to 900)")
 
     @property
     def db_path(self) -> Path:

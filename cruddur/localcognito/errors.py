@@ -28,6 +28,9 @@ LIMIT_EXCEEDED = "Attempt limit exceeded, please try after some time."
 TOO_MANY_FAILED_ATTEMPTS = "Too many failed attempts, please request a code again."
 USER_DISABLED = "User is disabled."
 USER_NOT_FOUND = "User does not exist."
+SESSION_EXPIRED = "Invalid session for the user, session is expired."
+INVALID_SESSION = "Invalid session for the user."
+SESSION_USED = "Invalid session for the user, session can only be used once."
 
 
 def incorrect_credentials() -> CognitoError:

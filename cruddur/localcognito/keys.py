@@ -1,12 +1,17 @@
 """Pool identity and server secrets, generated on first start and persisted in the provider's DB:
 the pool and client ids, one RSA key for ID tokens and another for access tokens (as Cognito),
-the AES key that seals SRP challenges, and the key that derives decoy challenges."""
+the AES key that seals SRP challenges, and the key that derives decoy challenges. The AES key that
+seals secrets kept in the DB (TOTP secrets) lives in a file of its own beside it instead, so that
+a copy of the DB alone does not yield them."""
 
 import base64
+import contextlib
 import hashlib
+import os
 import secrets
 import string
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -42,6 +47,7 @@ class ServerKeys:
     access_key: SigningKey
     seal_key: bytes = field(repr=False)
     decoy_key: bytes = field(repr=False)
+    stored_secrets_key: bytes = field(repr=False)
 
 
 def _b64url_uint(value: int) -> str:
@@ -74,6 +80,21 @@ def check_pool_id(pool_id: str) -> str:
     return pool_id
 
 
+def _file_key(path: Path) -> bytes:
+    """A 256-bit key in `path`, created once (owner-only) by whichever process comes first: it is
+    written whole under another name, then linked into place, which fails if one is there already."""
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink()
+    return bytes.fromhex(path.read_text().strip())
+
+
 def load_keys(store: Store, config: LocalCognitoConfig) -> ServerKeys:
     """Read (or create once) everything the provider must keep across restarts.
 
@@ -92,4 +113,5 @@ def load_keys(store: Store, config: LocalCognitoConfig) -> ServerKeys:
         access_key=_load_signing_key(store.setting("access_token_key", _new_rsa_pem)),
         seal_key=bytes.fromhex(store.setting("seal_key", lambda: secrets.token_hex(32))),
         decoy_key=bytes.fromhex(store.setting("decoy_key", lambda: secrets.token_hex(32))),
+        stored_secrets_key=_file_key(store.path.with_name("localcognito.key")),
     )

@@ -95,3 +95,37 @@ class UsedChallenge(LocalCognitoBase, table=True):
     __tablename__ = "lc_used_challenge"
     digest: str = Field(primary_key=True)
     expires_at: float = Field(index=True)
+
+
+class SoftwareToken(LocalCognitoBase, table=True):
+    """A user's TOTP authenticator. Secrets are sealed with a key kept outside the database (and the
+    user's sub), so a copy of the database alone does not yield them."""
+
+    __tablename__ = "lc_software_token"
+    sub: str = Field(primary_key=True)
+    secret: str | None = None  # the verified authenticator, which sign-ins check
+    pending: str | None = None  # the latest AssociateSoftwareToken, until VerifySoftwareToken proves it
+    friendly_name: str | None = None
+    enabled: bool = False  # SoftwareTokenMfaSettings.Enabled
+    preferred: bool = False  # SoftwareTokenMfaSettings.PreferredMfa
+    last_step: int = 0  # the newest 30-second step a code was accepted for: each code works once
+
+
+class Device(LocalCognitoBase, table=True):
+    """A device key handed out in NewDeviceMetadata; tracked once ConfirmDevice gives its SRP
+    verifier (derived from a device password only the device knows)."""
+
+    __tablename__ = "lc_device"
+    key: str = Field(primary_key=True)  # <region>_<uuid>, as Cognito's
+    sub: str = Field(index=True)
+    group_key: str
+    salt: str | None = None  # hex; None until ConfirmDevice
+    verifier: str | None = None  # hex of g^x mod N
+    name: str | None = None
+    remembered: bool = False
+    created_at: float
+    updated_at: float
+    authenticated_at: float
+    # Until when a sign-in that proved the password (and MFA) may answer DEVICE_SRP_AUTH for this
+    # device: pycognito answers that challenge without a Session, so the proof is kept here.
+    srp_open_until: float = 0.0

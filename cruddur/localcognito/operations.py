@@ -5,7 +5,7 @@ the model shape and runs the handler (blocking; call it in a worker thread)."""
 import json
 from collections.abc import Callable
 
-from . import account, admin, passwords, signin, signup
+from . import account, admin, challenges, devices, mfa, passwords, signin, signup
 from .errors import CognitoError, invalid_parameter
 from .provider import Provider
 from .validation import validate
@@ -15,7 +15,7 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "ConfirmSignUp": (signup.confirm_sign_up, "UserCreation"),
     "ResendConfirmationCode": (signup.resend_confirmation_code, "UserAccountRecovery"),
     "InitiateAuth": (signin.initiate_auth, "UserAuthentication"),
-    "RespondToAuthChallenge": (signin.respond_to_auth_challenge, "UserAuthentication"),
+    "RespondToAuthChallenge": (challenges.respond_to_auth_challenge, "UserAuthentication"),
     "ForgotPassword": (passwords.forgot_password, "UserAccountRecovery"),
     "ConfirmForgotPassword": (passwords.confirm_forgot_password, "UserAccountRecovery"),
     "ChangePassword": (passwords.change_password, "UserAccountRecovery"),
@@ -30,6 +30,21 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "AdminDisableUser": (admin.admin_disable_user, "UserUpdate"),
     "AdminEnableUser": (admin.admin_enable_user, "UserUpdate"),
     "AdminDeleteUser": (admin.admin_delete_user, "UserUpdate"),
+    "AssociateSoftwareToken": (mfa.associate_software_token, "UserUpdate"),
+    "VerifySoftwareToken": (mfa.verify_software_token, "UserUpdate"),
+    "SetUserMFAPreference": (mfa.set_user_mfa_preference, "UserUpdate"),
+    "AdminSetUserMFAPreference": (admin.admin_set_user_mfa_preference, "UserUpdate"),
+    "SetUserPoolMfaConfig": (admin.set_user_pool_mfa_config, "UserPoolUpdate"),
+    "GetUserPoolMfaConfig": (admin.get_user_pool_mfa_config, "UserPoolRead"),
+    "ConfirmDevice": (devices.confirm_device, "UserUpdate"),
+    "UpdateDeviceStatus": (devices.update_device_status, "UserUpdate"),
+    "ForgetDevice": (devices.forget_device, "UserUpdate"),
+    "GetDevice": (devices.get_device, "UserRead"),
+    "ListDevices": (devices.list_devices, "UserRead"),
+    "AdminListDevices": (admin.admin_list_devices, "UserRead"),
+    "AdminGetDevice": (admin.admin_get_device, "UserRead"),
+    "AdminUpdateDeviceStatus": (admin.admin_update_device_status, "UserUpdate"),
+    "AdminForgetDevice": (admin.admin_forget_device, "UserUpdate"),
 }
 
 

@@ -100,3 +100,67 @@ def check_handle(pattern: str | None, handle: str) -> None:
         raise invalid_parameter(
             f"Attributes did not conform to the schema: preferred_username must match {pattern} (case ignored)"
         )
+
+
+MFA_CONFIGURATIONS = ("OFF", "OPTIONAL", "ON")
+# Factors Cognito has and localcognito does not.
+_OTHER_FACTOR_CONFIGURATIONS = ("SmsMfaConfiguration", "EmailMfaConfiguration", "WebAuthnConfiguration")
+_DEVICE_CONFIGURATION_MEMBERS = ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt")
+
+
+@dataclass(frozen=True)
+class MfaConfig:
+    """What SetUserPoolMfaConfig sets: whether sign-ins ask for a second factor (OFF, OPTIONAL for
+    users who turned one on, ON for everyone) and whether TOTP is one. TOTP is the only factor
+    localcognito has, so MFA without it is refused."""
+
+    configuration: str = "OPTIONAL"
+    software_token: bool = True
+
+    def __post_init__(self):
+        if self.configuration not in MFA_CONFIGURATIONS:
+            raise ValueError(f"MfaConfiguration must be OFF, OPTIONAL or ON, not {self.configuration!r}")
+        if type(self.software_token) is not bool:
+            raise ValueError(f"SoftwareTokenMfaConfiguration Enabled must be a boolean, not {self.software_token!r}")
+        if self.configuration != "OFF" and not self.software_token:
+            raise ValueError(f"MfaConfiguration {self.configuration} needs software token MFA, the only factor here")
+
+    def as_type(self) -> dict[str, Any]:
+        software = {"Enabled": self.software_token}
+        return {"MfaConfiguration": self.configuration, "SoftwareTokenMfaConfiguration": software}
+
+    def updated(self, request: Mapping[str, Any]) -> "MfaConfig":
+        """What a SetUserPoolMfaConfig request asks for (members left out keep their value), or its
+        refusal as InvalidParameterException."""
+        if any(request.get(name) for name in _OTHER_FACTOR_CONFIGURATIONS):
+            raise invalid_parameter(
+                "localcognito has software token MFA only: SMS, e-mail and passkeys are not supported"
+            )
+        software = request.get("SoftwareTokenMfaConfiguration") or {}
+        if not isinstance(software, Mapping):
+            raise invalid_parameter("SoftwareTokenMfaConfiguration must be a structure")
+        try:
+            return MfaConfig(
+                request.get("MfaConfiguration") or self.configuration, software.get("Enabled", self.software_token)
+            )
+        except ValueError as error:
+            raise invalid_parameter(str(error)) from None
+
+
+def check_device_configuration(configuration: Mapping[str, Any] | None) -> None:
+    """Refuse, at start-up, a DeviceConfigurationType Cognito would not hold. None: devices are not remembered."""
+    if configuration is None:
+        return
+    if not isinstance(configuration, Mapping):
+        raise TypeError(f"a DeviceConfigurationType is a JSON object, not {configuration!r}")
+    unknown = set(configuration) - set(_DEVICE_CONFIGURATION_MEMBERS)
+    if unknown:
+        raise ValueError(f"unknown DeviceConfigurationType members: {', '.join(sorted(unknown))}")
+    for name, value in configuration.items():
+        if type(value) is not bool:
+            raise ValueError(f"DeviceConfiguration {name} must be true or false, not {value!r}")
+
+
+def device_configuration_type(configuration: Mapping[str, bool]) -> dict[str, bool]:
+    """The DeviceConfigurationType DescribeUserPool reports: members left out are false."""
+    return {name: bool(configuration.get(name)) for name in _DEVICE_CONFIGURATION_MEMBERS}

@@ -1,5 +1,5 @@
 """The provider's state shared by every operation: config, store, keys, token issuer, clock,
-request-rate throttle."""
+request-rate throttle, the pool's MFA configuration."""
 
 from dataclasses import dataclass
 
@@ -11,6 +11,7 @@ from .config import LocalCognitoConfig
 from .errors import CognitoError
 from .keys import ServerKeys, load_keys
 from .models import User
+from .pool import MfaConfig
 from .store import Store
 from .throttle import Throttle
 from .tokens import TokenIssuer
@@ -31,6 +32,7 @@ class Provider:
     endpoint_url: str
     tokens: TokenIssuer
     throttle: Throttle
+    mfa: MfaConfig  # replaced by SetUserPoolMfaConfig, for this process
 
     @classmethod
     def open(cls, config: LocalCognitoConfig) -> "Provider":
@@ -40,7 +42,10 @@ class Provider:
         issuer = f"{endpoint_url}/{keys.pool_id}"
         tokens = TokenIssuer(keys, issuer, config.access_token_seconds, config.id_token_seconds)
         throttle = Throttle(config.request_rates, config.clock)
-        return cls(config=config, store=store, keys=keys, endpoint_url=endpoint_url, tokens=tokens, throttle=throttle)
+        mfa = MfaConfig(config.mfa_configuration, config.software_token_mfa)
+        return cls(
+            config=config, store=store, keys=keys, endpoint_url=endpoint_url, tokens=tokens, throttle=throttle, mfa=mfa
+        )
 
     @property
     def pool_id(self) -> str:
@@ -73,3 +78,8 @@ def find_user(session: DbSession, username: str) -> User | None:
     if user is not None:
         return user
     return session.exec(select(User).where(User.email == normalize_email(key))).first()
+
+
+def names(user: User, username: str) -> bool:
+    """Whether a USERNAME a client sends (the e-mail in any case, or the sub) is `user`'s."""
+    return username.strip() == user.sub or normalize_email(username) == user.email

@@ -1,32 +1,31 @@
-"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and
-RespondToAuthChallenge (PASSWORD_VERIFIER), with lock-out and prevent-user-existence-errors."""
+"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and the answer to
+PASSWORD_VERIFIER, with lock-out and prevent-user-existence-errors; and what follows a proven
+password (a second factor, a device's SRP, tokens)."""
 
-import hashlib
-import hmac
 import uuid
 
 from sqlmodel import Session as DbSession
-from sqlmodel import col, delete, select
+from sqlmodel import select
 
-from . import srp
+from . import auth_sessions, devices, mfa, srp
 from .decoys import decoy_srp
 from .errors import (
     ATTEMPTS_EXCEEDED,
+    INVALID_SESSION,
+    SESSION_EXPIRED,
     USER_DISABLED,
     CognitoError,
     incorrect_credentials,
     invalid_parameter,
     not_authorized,
 )
-from .models import Session, UsedChallenge, User
+from .models import Session, User
 from .provider import Provider, find_user
 from .sealing import seal, unseal
 from .tokens import new_refresh_token, refresh_token_hash
-from .validation import required_parameter
+from .validation import required_parameter, srp_public
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
-SESSION_EXPIRED = "Invalid session for the user, session is expired."
-INVALID_SESSION = "Invalid session for the user."
 
 
 # --- shared by every way of signing in -------------------------------------------------------
@@ -43,15 +42,18 @@ def record_wrong_password(p: Provider, user: User, now: float) -> None:
         user.locked_until = now + p.config.lockout_seconds
 
 
-def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) -> dict:
-    """Reset the failure count, open a session (refresh-token family) and issue tokens.
-
-    Runs once the password proved right, so only its owner learns the account is disabled or
+def refuse_if_unusable(user: User) -> None:
+    """Runs once the password proved right, so only its owner learns the account is disabled or
     unconfirmed."""
     if not user.enabled:
         raise not_authorized(USER_DISABLED)
     if user.status != "CONFIRMED":
         raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
+
+
+def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) -> dict:
+    """Reset the failure count, open a session (refresh-token family) and issue tokens."""
+    refuse_if_unusable(user)
     user.failed_sign_ins = 0
     user.locked_until = 0.0
     session.add(user)
@@ -72,6 +74,26 @@ def complete_sign_in(p: Provider, session: DbSession, user: User, now: float) ->
     }
 
 
+def next_step(
+    p: Provider, session: DbSession, user: User, now: float, device_key: str | None, mfa_done: bool = False
+) -> dict:
+    """What follows a proven password: the second factor, unless a remembered device stands in for
+    it; then a tracked device's own SRP; then tokens, with a new device key for a sign-in that
+    named none. Wrong answers on the way count toward the lock-out, so the count is reset only here
+    at the end (complete_sign_in)."""
+    refuse_if_unusable(user)
+    device = devices.tracked(p, session, user.sub, device_key)
+    factor = None if mfa_done or devices.skips_mfa(p, device) else mfa.required_challenge(p, session, user.sub)
+    if factor is not None:
+        return mfa.challenge(p, session, user, factor, now, device_key)
+    if device is not None:
+        return devices.challenge(p, session, device, now)
+    result = complete_sign_in(p, session, user, now)
+    if devices.tracking(p) and device_key is None:
+        result["AuthenticationResult"]["NewDeviceMetadata"] = devices.issue(p, session, user.sub, now)
+    return result
+
+
 # --- InitiateAuth ----------------------------------------------------------------------------
 
 
@@ -90,13 +112,7 @@ def initiate_auth(p: Provider, req: dict) -> dict:
 
 def _start_srp(p: Provider, params: dict) -> dict:
     username = required_parameter(params, "USERNAME")
-    srp_a = required_parameter(params, "SRP_A")
-    try:
-        big_a = int(srp_a, 16)
-    except ValueError:
-        raise invalid_parameter("SRP_A must be a hexadecimal number") from None
-    if big_a % srp.N == 0:
-        raise invalid_parameter("SRP_A cannot be 0 mod N")
+    big_a = srp_public(params)
     with p.store.read() as session:
         user = find_user(session, username)
     if user is not None:
@@ -134,19 +150,22 @@ def _password_sign_in(p: Provider, params: dict) -> dict:
     if user is None:
         raise incorrect_credentials()
     matches = srp.password_matches(p.pool_id, user.sub, password, user.salt, user.verifier)
-    return _finish(p, user.sub, user.verifier, matches)
+    device_key = params.get("DEVICE_KEY")
+    if matches:
+        devices.check_key(p, user, device_key, p.now())
+    return _finish(p, user.sub, user.verifier, matches, device_key)
 
 
-def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge: str | None = None) -> dict:
-    """Apply the outcome of a password check under the write lock (lock-out, counters, tokens)."""
+def _finish(
+    p: Provider, sub: str, verifier_used: str, matches: bool, device_key: str | None, challenge: str | None = None
+) -> dict:
+    """Apply the outcome of a password check under the write lock (lock-out, counters, next step)."""
     now = p.now()
     with p.store.write() as session:
         if challenge is not None:
-            digest = hashlib.sha256(challenge.encode()).hexdigest()
-            if session.get(UsedChallenge, digest) is not None:
+            if auth_sessions.spent(session, challenge):
                 raise not_authorized(INVALID_SESSION)
-            session.exec(delete(UsedChallenge).where(col(UsedChallenge.expires_at) < now))  # forget stale ones
-            session.add(UsedChallenge(digest=digest, expires_at=now + p.config.challenge_seconds))
+            auth_sessions.spend(session, challenge, now, now + p.config.challenge_seconds)
         user = session.get(User, sub)
         if user is None:
             raise incorrect_credentials()
@@ -155,7 +174,7 @@ def _finish(p: Provider, sub: str, verifier_used: str, matches: bool, challenge:
             record_wrong_password(p, user, now)
             session.add(user)
             raise incorrect_credentials()
-        return complete_sign_in(p, session, user, now)
+        return next_step(p, session, user, now, device_key)
 
 
 def _refresh(p: Provider, params: dict) -> dict:
@@ -180,13 +199,10 @@ def _refresh(p: Provider, params: dict) -> dict:
     }
 
 
-# --- RespondToAuthChallenge ------------------------------------------------------------------
+# --- RespondToAuthChallenge (PASSWORD_VERIFIER; challenges.py has the others) ----------------
 
 
-def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
-    p.check_client(req["ClientId"])
-    if req["ChallengeName"] != PASSWORD_VERIFIER:
-        raise invalid_parameter(f"Challenge {req['ChallengeName']} is not expected for this session")
+def answer_password_verifier(p: Provider, req: dict) -> dict:
     answers = req.get("ChallengeResponses") or {}
     username = required_parameter(answers, "USERNAME")
     block = required_parameter(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
@@ -208,7 +224,9 @@ def respond_to_auth_challenge(p: Provider, req: dict) -> dict:
         user = session.get(User, user_id)
     if user is None or username.strip().lower() not in (user.sub, user.email, state["n"]):
         raise incorrect_credentials()
-    key = srp.session_key(big_a, big_b, b, int(user.verifier, 16))
-    expected = srp.claim_signature(key, p.pool_id, user_id, block, timestamp) if key else ""
-    matches = bool(key) and hmac.compare_digest(expected.encode(), signature.encode())
-    return _finish(p, user.sub, user.verifier, matches, challenge=block)
+    identity = srp.pool_suffix(p.pool_id) + user_id
+    matches = srp.claim_matches(big_a, big_b, b, int(user.verifier, 16), identity, block, timestamp, signature)
+    device_key = answers.get("DEVICE_KEY")
+    if matches:
+        devices.check_key(p, user, device_key, p.now())
+    return _finish(p, user.sub, user.verifier, matches, device_key, challenge=block)

@@ -103,11 +103,16 @@ def session_key(big_a: int, big_b: int, b: int, verifier: int) -> bytes | None:
     return hmac.new(prk, INFO + b"\x01", hashlib.sha256).digest()[:16]
 
 
-def claim_signature(key: bytes, pool_id: str, user_id_for_srp: str, secret_block_b64: str, timestamp: str) -> str:
-    message = (
-        pool_suffix(pool_id).encode()
-        + user_id_for_srp.encode()
-        + base64.standard_b64decode(secret_block_b64)
-        + timestamp.encode()
-    )
-    return base64.standard_b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+def claim_matches(
+    big_a: int, big_b: int, b: int, verifier: int, identity: str, secret_block_b64: str, timestamp: str, signature: str
+) -> bool:
+    """Whether the client's PASSWORD_CLAIM_SIGNATURE proves it knows the password behind `verifier`.
+
+    `identity` is what the client signs before the secret block: the pool id's suffix and the
+    user's id for a user, the device group key and device key for a device."""
+    key = session_key(big_a, big_b, b, verifier)
+    if key is None:
+        return False
+    message = identity.encode() + base64.standard_b64decode(secret_block_b64) + timestamp.encode()
+    expected = base64.standard_b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(expected.encode(), signature.encode())

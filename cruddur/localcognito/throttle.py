@@ -20,6 +20,7 @@ DEFAULT_REQUEST_RATES: dict[str, float] = {
     "UserUpdate": 25,
     "UserToken": 120,
     "UserPoolRead": 15,
+    "UserPoolUpdate": 15,
 }
 # AWS's special handling: RespondToAuthChallenge has an allowance of its own, three times the
 # UserAuthentication quota, so multi-step sign-ins fit; answers beyond it count as UserAuthentication.

@@ -6,7 +6,9 @@ patterns, enums); values of secrets are never echoed."""
 import re
 from dataclasses import dataclass
 
+from . import srp
 from .errors import invalid_parameter
+from .pool import MFA_CONFIGURATIONS
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ USERNAME = Member(required=True, min=1, max=128, sensitive=True)  # trimmed by t
 PASSWORD = Member(max=256, pattern=r"[\S]+", sensitive=True)
 CODE = Member(required=True, min=1, max=2048, pattern=r"[\S]+", sensitive=True)
 TOKEN = Member(required=True, pattern=r"[A-Za-z0-9\-_=.]+", sensitive=True)
+OPTIONAL_TOKEN = Member(pattern=TOKEN.pattern, sensitive=True)  # where a Session may stand in for it
+SESSION = Member(min=20, max=4096, sensitive=True)
+DEVICE_KEY = Member(required=True, min=1, max=55, pattern=r"[\w-]+_[0-9a-f-]+")
+DEVICE_STATUS = Member(required=True, enum=("remembered", "not_remembered"))
+PAGE = {"Limit": Member(kind=int), "PaginationToken": Member(min=1, pattern=r"[\S]+")}
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
 AUTH_FLOWS = (
@@ -70,6 +77,7 @@ SHAPES: dict[str, dict[str, Member]] = {
         "ClientId": CLIENT_ID,
         "ChallengeName": Member(required=True, enum=CHALLENGES),
         "ChallengeResponses": PARAMETERS,
+        "Session": SESSION,
     },
     "ForgotPassword": {"ClientId": CLIENT_ID, "Username": USERNAME},
     "ConfirmForgotPassword": {
@@ -89,6 +97,38 @@ SHAPES: dict[str, dict[str, Member]] = {
     "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
     "DeleteUser": {"AccessToken": TOKEN},
     "DescribeUserPool": {"UserPoolId": POOL_ID},
+    "AssociateSoftwareToken": {"AccessToken": OPTIONAL_TOKEN, "Session": SESSION},
+    "VerifySoftwareToken": {
+        "AccessToken": OPTIONAL_TOKEN,
+        "Session": SESSION,
+        "UserCode": Member(required=True, min=6, max=6, pattern=r"[0-9]+", sensitive=True),
+        "FriendlyDeviceName": Member(max=131072),
+    },
+    "SetUserMFAPreference": {"AccessToken": TOKEN},
+    "AdminSetUserMFAPreference": {"UserPoolId": POOL_ID, "Username": USERNAME},
+    "SetUserPoolMfaConfig": {"UserPoolId": POOL_ID, "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS)},
+    "GetUserPoolMfaConfig": {"UserPoolId": POOL_ID},
+    "ConfirmDevice": {
+        "AccessToken": TOKEN,
+        "DeviceKey": DEVICE_KEY,
+        "DeviceSecretVerifierConfig": Member(kind=dict, sensitive=True),
+        "DeviceName": Member(min=1, max=1024),
+    },
+    "UpdateDeviceStatus": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY, "DeviceRememberedStatus": DEVICE_STATUS},
+    "GetDevice": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY},
+    "ForgetDevice": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY},
+    "ListDevices": {"AccessToken": TOKEN, **PAGE},
+    "AdminListDevices": {"UserPoolId": POOL_ID, "Username": USERNAME, **PAGE},
+    "AdminUpdateDeviceStatus": {
+        "UserPoolId": POOL_ID,
+        "Username": USERNAME,
+        "DeviceKey": DEVICE_KEY,
+        "DeviceRememberedStatus": DEVICE_STATUS,
+    },
+    **{
+        operation: {"UserPoolId": POOL_ID, "Username": USERNAME, "DeviceKey": DEVICE_KEY}
+        for operation in ("AdminGetDevice", "AdminForgetDevice")
+    },
     **{
         operation: {"UserPoolId": POOL_ID, "Username": USERNAME}
         for operation in (
@@ -101,7 +141,7 @@ SHAPES: dict[str, dict[str, Member]] = {
     },
 }
 
-_TYPE_NAMES = {str: "a string", list: "a list", dict: "a map"}
+_TYPE_NAMES = {str: "a string", list: "a list", dict: "a map", int: "a number"}
 
 
 def _problems(name: str, member: Member, value) -> list[str]:
@@ -151,3 +191,15 @@ def required_parameter(parameters: dict, name: str) -> str:
     if not value:
         raise invalid_parameter(f"Missing required parameter {name}")
     return value
+
+
+def srp_public(parameters: dict) -> int:
+    """The client's SRP_A from AuthParameters/ChallengeResponses, refused when malformed or 0 mod N."""
+    srp_a = required_parameter(parameters, "SRP_A")
+    try:
+        big_a = int(srp_a, 16)
+    except ValueError:
+        raise invalid_parameter("SRP_A must be a hexadecimal number") from None
+    if big_a % srp.N == 0:
+        raise invalid_parameter("SRP_A cannot be 0 mod N")
+    return big_a

@@ -1,5 +1,5 @@
 """Helpers for the localcognito contract tests: a movable clock, a running pool with boto3 and
-pycognito clients pointed at it, and readers of the `/_mailbox` JSON."""
+pycognito clients pointed at it, readers of the `/_mailbox` JSON, and a TOTP authenticator."""
 
 import contextlib
 import json
@@ -13,8 +13,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import boto3
+import pyotp
 from botocore.config import Config
 from pycognito import Cognito
+from pycognito.aws_srp import AWSSRP
 
 from cruddur.localcognito import LocalCognitoConfig, start_in_thread
 
@@ -111,6 +113,48 @@ class Pool:
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
+
+    def srp_sign_in(self, email: str, password: str = PASSWORD, **device) -> dict:
+        """USER_SRP_AUTH with pycognito's SRP client: the reply to its PASSWORD_VERIFIER answer
+        (tokens, or the next challenge). `device`: device_key, device_group_key, device_password."""
+        srp = AWSSRP(email, password, self.handle.user_pool_id, self.handle.client_id, client=self.client, **device)
+        challenge = self.client.initiate_auth(
+            ClientId=self.handle.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()
+        )
+        answer = srp.process_challenge(challenge["ChallengeParameters"], srp.get_auth_params())
+        return self.client.respond_to_auth_challenge(
+            ClientId=self.handle.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+        )
+
+    def code(self, secret: str) -> str:
+        """The code an authenticator app shows now, by the provider's clock."""
+        return pyotp.TOTP(secret).at(self.clock())
+
+    def next_code(self, secret: str) -> str:
+        """A code of the next 30-second step (each code is accepted once): moves the clock on."""
+        self.clock.advance(30)
+        return self.code(secret)
+
+    def answer_totp(self, email: str, session: str, code: str) -> dict:
+        return self.client.respond_to_auth_challenge(
+            ClientId=self.handle.client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
+        )
+
+    def totp_user(self, email: str, device_name: str = "phone") -> str:
+        """A confirmed user with TOTP set up, verified and preferred: its authenticator's secret."""
+        self.confirmed_user(email)
+        access = self.password_auth(email)["AuthenticationResult"]["AccessToken"]
+        secret = self.client.associate_software_token(AccessToken=access)["SecretCode"]
+        code = self.code(secret)
+        self.client.verify_software_token(AccessToken=access, UserCode=code, FriendlyDeviceName=device_name)
+        self.client.set_user_mfa_preference(
+            AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+        )
+        self.clock.advance(30)  # the verifying code is spent; the next sign-in needs a later one
+        return secret
 
     def post(self, target: str | None, body: bytes) -> tuple[int, dict]:
         """A raw protocol call, bypassing botocore's client-side validation."""

@@ -1,5 +1,6 @@
 """The same shape assertions against moto (a second implementation) and localcognito, for the
-replies moto models faithfully: SignUp and GetUser."""
+replies moto models faithfully: SignUp and GetUser, and the pool MFA configuration, TOTP setup
+and SOFTWARE_TOKEN_MFA sign-in. (moto has no devices.)"""
 
 import boto3
 import pytest
@@ -24,7 +25,10 @@ def assert_get_user_shape(reply: dict, sub: str, email: str) -> None:
 
 @pytest.fixture
 def moto_pool():
-    with mock_aws():
+    # Keep boto3's default session: by default moto gives clients made inside it a session of their
+    # own, and the shared pool's client, if first made here, would then raise exception classes
+    # that pycognito's clients in later tests do not share (pytest.raises would not catch them).
+    with mock_aws(config={"core": {"reset_boto3_session": False}}):
         client = boto3.client("cognito-idp", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
         pool_id = client.create_user_pool(
             PoolName="cruddur", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
@@ -68,3 +72,47 @@ def test_sign_up_and_get_user_replies_have_the_same_shape_as_motos(pool, moto_po
         assert_sign_up_shape(sign_up)
         assert_get_user_shape(user, sign_up["UserSub"], new_email)
     assert set(ours_sign_up) - {"ResponseMetadata"} == set(moto_sign_up) - {"ResponseMetadata"}
+
+
+def totp_walk(client, pool_id, client_id, email, code_for):
+    """Pool MFA config, TOTP setup and a sign-in through SOFTWARE_TOKEN_MFA: the replies, by step."""
+    replies = {
+        "set": client.set_user_pool_mfa_config(
+            UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
+        )
+    }
+    replies["get"] = client.get_user_pool_mfa_config(UserPoolId=pool_id)
+    credentials = {"USERNAME": email, "PASSWORD": PASSWORD}
+    password = {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": credentials}
+    access = client.initiate_auth(**password)["AuthenticationResult"]["AccessToken"]
+    replies["associate"] = client.associate_software_token(AccessToken=access)
+    secret = replies["associate"]["SecretCode"]
+    replies["verify"] = client.verify_software_token(AccessToken=access, UserCode=code_for(secret))
+    client.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    replies["user"] = client.get_user(AccessToken=access)
+    replies["challenge"] = client.initiate_auth(**password)
+    replies["tokens"] = client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=replies["challenge"]["Session"],
+        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code_for(secret)},
+    )
+    return {step: {k: v for k, v in reply.items() if k != "ResponseMetadata"} for step, reply in replies.items()}
+
+
+def test_mfa_replies_have_motos_shapes(pool, moto_pool, new_email):
+    moto_client, moto_pool_id, moto_client_id = moto_pool
+    moto_client.sign_up(ClientId=moto_client_id, Username=new_email, Password=PASSWORD)
+    moto_client.admin_confirm_sign_up(UserPoolId=moto_pool_id, Username=new_email)
+    moto = totp_walk(moto_client, moto_pool_id, moto_client_id, new_email, lambda _secret: "123456")  # moto takes any
+    pool.confirmed_user(new_email)
+    ours = totp_walk(pool.client, pool.handle.user_pool_id, pool.handle.client_id, new_email, pool.next_code)
+
+    assert ours["set"] == moto["set"] and ours["get"] == moto["get"]
+    assert set(ours["associate"]) == set(moto["associate"]) == {"SecretCode"}
+    assert ours["verify"]["Status"] == moto["verify"]["Status"] == "SUCCESS"
+    for key in ("UserMFASettingList", "PreferredMfaSetting"):
+        assert ours["user"][key] == moto["user"][key]
+    assert set(ours["challenge"]) == set(moto["challenge"]) == {"ChallengeName", "Session", "ChallengeParameters"}
+    assert ours["challenge"]["ChallengeName"] == moto["challenge"]["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    assert set(ours["tokens"]["AuthenticationResult"]) == set(moto["tokens"]["AuthenticationResult"])

@@ -1,20 +1,21 @@
 """The pool's own rules handed in as configuration: the password policy (PasswordPolicyType),
-read back with DescribeUserPool and enforced by every operation that sets a password; and the
-handle rule SignUp and UpdateUserAttributes apply to preferred_username."""
+read back with DescribeUserPool and enforced by every operation that sets a password; the
+handle rule SignUp and UpdateUserAttributes apply to preferred_username; and the MFA and device
+configuration, also read and set with Get/SetUserPoolMfaConfig."""
 
 import subprocess
 import sys
 
 import pytest
 
-from cruddur.localcognito import PasswordPolicy
+from cruddur.localcognito import LocalCognitoConfig, PasswordPolicy
 
 from .support import PASSWORD, ROOT, boto3_client, error_of, standalone
 
 HANDLE_RULE = "[a-z0-9_]{2,30}"
 
 
-def test_describe_user_pool_reports_cognitos_defaults(pool):
+def test_describe_user_pool_reports_cognitos_defaults_and_optional_totp(pool):
     reply = pool.client.describe_user_pool(UserPoolId=pool.handle.user_pool_id)["UserPool"]
 
     assert reply["Id"] == pool.handle.user_pool_id and reply["Name"] == "localcognito"
@@ -27,7 +28,8 @@ def test_describe_user_pool_reports_cognitos_defaults(pool):
         "TemporaryPasswordValidityDays": 7,
     }
     assert reply["UsernameAttributes"] == ["email"] and reply["AutoVerifiedAttributes"] == ["email"]
-    assert reply["MfaConfiguration"] == "OFF"
+    assert reply["MfaConfiguration"] == "OPTIONAL"  # the embedded pool's: TOTP for those who turn it on
+    assert "DeviceConfiguration" not in reply  # devices are not remembered unless configured
 
 
 def test_describing_another_pool_is_resource_not_found(pool):
@@ -142,3 +144,78 @@ def test_the_command_refuses_a_policy_it_cannot_hold(tmp_path):
 
     assert result.returncode == 2 and not result.stdout
     assert "MinimumLength must be 6 to 99" in result.stderr
+
+
+def test_the_mfa_configuration_is_read_and_set_through_the_api(start_own_pool, new_email):
+    pool = start_own_pool()
+    pool_id = pool.handle.user_pool_id
+    configured = pool.client.get_user_pool_mfa_config(UserPoolId=pool_id)
+    assert configured["MfaConfiguration"] == "OPTIONAL"
+    assert configured["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+
+    secret = pool.totp_user(new_email)
+    reply = pool.client.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF")
+    assert reply["MfaConfiguration"] == "OFF" and reply["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    assert pool.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]["MfaConfiguration"] == "OFF"
+    assert "AuthenticationResult" in pool.password_auth(new_email)  # OFF: nobody is asked
+
+    pool.client.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL")
+    session = pool.password_auth(new_email)["Session"]
+    pool.answer_totp(new_email, session, pool.code(secret))
+
+    for refused in (
+        {"MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": {"Enabled": False}},  # no factor left
+        {"SmsMfaConfiguration": {"SmsAuthenticationMessage": "{####}"}},  # no SMS here
+    ):
+        with pytest.raises(pool.client.exceptions.InvalidParameterException):
+            pool.client.set_user_pool_mfa_config(UserPoolId=pool_id, **refused)
+    with pytest.raises(pool.client.exceptions.ResourceNotFoundException):
+        pool.client.get_user_pool_mfa_config(UserPoolId="us-east-1_Other")
+
+
+def test_without_software_tokens_no_one_can_set_one_up(start_own_pool, new_email):
+    pool = start_own_pool(mfa_configuration="OFF", software_token_mfa=False)
+    pool.confirmed_user(new_email)
+    access = pool.password_auth(new_email)["AuthenticationResult"]["AccessToken"]
+
+    with pytest.raises(pool.client.exceptions.SoftwareTokenMFANotFoundException) as excinfo:
+        pool.client.associate_software_token(AccessToken=access)
+    assert error_of(excinfo)[1] == "Software Token MFA has not been enabled by the userPool."
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"mfa_configuration": "ALWAYS"},
+        {"mfa_configuration": "ON", "software_token_mfa": False},
+        {"device_configuration": {"RememberForever": True}},
+        {"device_configuration": {"ChallengeRequiredOnNewDevice": "yes"}},
+        {"auth_session_seconds": 60},
+    ],
+)
+def test_second_factor_settings_cognito_would_not_hold_are_refused_at_start(tmp_path, bad):
+    with pytest.raises(ValueError):
+        LocalCognitoConfig(data_dir=tmp_path, **bad)
+
+
+def test_the_command_takes_the_mfa_and_device_configuration(tmp_path):
+    devices = '{"ChallengeRequiredOnNewDevice": true}'
+    flags = ("--mfa-configuration", "ON", "--device-configuration", devices)
+    with standalone(tmp_path, *flags) as (info, _process):
+        described = boto3_client(info, retries=0).describe_user_pool(UserPoolId=info.user_pool_id)["UserPool"]
+    assert described["MfaConfiguration"] == "ON"
+    assert described["DeviceConfiguration"] == {
+        "ChallengeRequiredOnNewDevice": True,
+        "DeviceOnlyRememberedOnUserPrompt": False,
+    }
+
+    command = [sys.executable, "-m", "cruddur.localcognito", "--data-dir", str(tmp_path), "--port", "0"]
+    result = subprocess.run(
+        [*command, "--mfa-configuration", "ON", "--no-software-token-mfa"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "needs software token MFA" in result.stderr

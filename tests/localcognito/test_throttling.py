@@ -89,6 +89,7 @@ def test_the_default_rates_are_awss_quotas():
         "UserUpdate": 25,
         "UserToken": 120,
         "UserPoolRead": 15,
+        "UserPoolUpdate": 15,
     }
 
 

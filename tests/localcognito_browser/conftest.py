@@ -6,6 +6,7 @@ Nothing here is ever skipped: a missing bun, a failed `bun install` or bundle, o
 Chromium fails the tests (in CI and on a laptop alike).
 """
 
+import contextlib
 import functools
 import http.server
 import os
@@ -127,8 +128,9 @@ class SpaPage:
         return outcome["value"]
 
 
-@pytest.fixture
-def spa(browser, site_origin, browser_pool) -> Iterator[SpaPage]:
+@contextlib.contextmanager
+def spa_page(browser: Browser, site_origin: str, pool: Pool) -> Iterator[SpaPage]:
+    """The test page in a fresh browser context (its own localStorage), configured for `pool`."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -137,10 +139,18 @@ def spa(browser, site_origin, browser_pool) -> Iterator[SpaPage]:
     page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
     page.goto(f"{site_origin}/index.html")
     page.wait_for_function("() => window.localcognito !== undefined")
-    handle = browser_pool.handle
+    handle = pool.handle
     config = {"userPoolId": handle.user_pool_id, "clientId": handle.client_id, "endpoint": handle.endpoint_url}
-    yield SpaPage(page=page, config=config, console=console)
-    context.close()
+    try:
+        yield SpaPage(page=page, config=config, console=console)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def spa(browser, site_origin, browser_pool) -> Iterator[SpaPage]:
+    with spa_page(browser, site_origin, browser_pool) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")

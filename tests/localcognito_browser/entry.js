@@ -11,6 +11,7 @@ import {
 } from 'amazon-cognito-identity-js';
 
 const users = new Map(); // email -> the CognitoUser that signed in
+const challenged = new Map(); // email -> the CognitoUser waiting for its TOTP code
 
 function pool(cfg) {
 	return new CognitoUserPool({ UserPoolId: cfg.userPoolId, ClientId: cfg.clientId, endpoint: cfg.endpoint });
@@ -18,6 +19,20 @@ function pool(cfg) {
 
 function user(cfg, email) {
 	return users.get(email) || new CognitoUser({ Username: email, Pool: pool(cfg) });
+}
+
+// What a test checks of a signed-in session; `confirmationNecessary` is ConfirmDevice's
+// UserConfirmationNecessary, which the library hands to onSuccess after confirming a new device.
+function signedIn(email, cognitoUser, session, confirmationNecessary) {
+	users.set(email, cognitoUser);
+	return {
+		flow: cognitoUser.getAuthenticationFlowType(),
+		idClaims: session.getIdToken().decodePayload(),
+		accessClaims: session.getAccessToken().decodePayload(),
+		hasRefreshToken: Boolean(session.getRefreshToken().getToken()),
+		valid: session.isValid(),
+		confirmationNecessary: Boolean(confirmationNecessary),
+	};
 }
 
 function outcome(executor) {
@@ -43,27 +58,83 @@ window.localcognito = {
 		);
 	},
 
-	// USER_SRP_AUTH: the library's default flow; its own SRP-6a client in JavaScript.
+	// USER_SRP_AUTH: the library's default flow; its own SRP-6a client in JavaScript (and, for a
+	// device it remembers in localStorage, its device SRP). A TOTP challenge resolves as
+	// {challenge, parameters}; sendMFACode answers it.
 	signIn(cfg, email, password) {
 		const cognitoUser = new CognitoUser({ Username: email, Pool: pool(cfg) });
 		const details = new AuthenticationDetails({ Username: email, Password: password });
 		return outcome((resolve, reject) =>
 			cognitoUser.authenticateUser(details, {
-				onSuccess(session) {
-					users.set(email, cognitoUser);
-					resolve({
-						flow: cognitoUser.getAuthenticationFlowType(),
-						idClaims: session.getIdToken().decodePayload(),
-						accessClaims: session.getAccessToken().decodePayload(),
-						hasRefreshToken: Boolean(session.getRefreshToken().getToken()),
-						valid: session.isValid(),
-					});
-				},
+				onSuccess: (session, necessary) => resolve(signedIn(email, cognitoUser, session, necessary)),
 				onFailure: reject,
+				totpRequired(challenge, parameters) {
+					challenged.set(email, cognitoUser);
+					resolve({ challenge, parameters });
+				},
 				newPasswordRequired: () => reject(new Error('unexpected NEW_PASSWORD_REQUIRED')),
-				mfaRequired: () => reject(new Error('unexpected MFA challenge')),
+				mfaRequired: () => reject(new Error('unexpected SMS MFA challenge')),
 				customChallenge: () => reject(new Error('unexpected custom challenge')),
 			})
+		);
+	},
+
+	// RespondToAuthChallenge(SOFTWARE_TOKEN_MFA) for the sign-in signIn left waiting; a wrong code
+	// leaves it waiting, as the library keeps the Session.
+	sendMFACode(cfg, email, code) {
+		const cognitoUser = challenged.get(email);
+		return outcome((resolve, reject) =>
+			cognitoUser.sendMFACode(
+				code,
+				{
+					onSuccess: (session, necessary) => resolve(signedIn(email, cognitoUser, session, necessary)),
+					onFailure: reject,
+				},
+				'SOFTWARE_TOKEN_MFA'
+			)
+		);
+	},
+
+	associateSoftwareToken(cfg, email) {
+		return outcome((resolve, reject) =>
+			user(cfg, email).associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject })
+		);
+	},
+
+	verifySoftwareToken(cfg, email, code, friendlyName) {
+		return outcome((resolve, reject) =>
+			user(cfg, email).verifySoftwareToken(code, friendlyName, { onSuccess: resolve, onFailure: reject })
+		);
+	},
+
+	setTotpPreferred(cfg, email) {
+		return outcome((resolve, reject) =>
+			user(cfg, email).setUserMfaPreference(null, { Enabled: true, PreferredMfa: true }, (err, result) =>
+				err ? reject(err) : resolve(result)
+			)
+		);
+	},
+
+	// The device the library remembers for the last sign-in of `email` (its own DeviceKey).
+	getDevice(cfg, email) {
+		return outcome((resolve, reject) =>
+			user(cfg, email).getDevice({ onSuccess: data => resolve(data.Device), onFailure: reject })
+		);
+	},
+
+	setDeviceStatusRemembered(cfg, email) {
+		return outcome((resolve, reject) =>
+			user(cfg, email).setDeviceStatusRemembered({ onSuccess: resolve, onFailure: reject })
+		);
+	},
+
+	forgetDevice(cfg, email) {
+		return outcome((resolve, reject) => user(cfg, email).forgetDevice({ onSuccess: resolve, onFailure: reject }));
+	},
+
+	listDevices(cfg, email) {
+		return outcome((resolve, reject) =>
+			user(cfg, email).listDevices(60, null, { onSuccess: data => resolve(data.Devices), onFailure: reject })
 		);
 	},
 
