@@ -69,7 +69,8 @@ def cruddur_app():
     from cruddur.auth.jwt import CognitoJwtVerifier
 
     verifier = CognitoJwtVerifier(os.environ["BENCH_ISSUER"], CLIENT_ID)
-    api = create_api(verifier.averify)
+    database = bench_database()
+    api = create_api(verifier.averify, lambda: database)
     # What rx.App(api_transformer=api)() builds around the API (reflex/app.py, App.__call__),
     # without compiling pages: CORS on the API, Reflex's own routes mounted under it, and a top
     # app with the context middleware, the mount and CORS again.
@@ -88,7 +89,6 @@ def flask_app():
     from jose import jwk, jwt
     from jose.utils import base64url_decode
 
-    from cruddur.db import new_session
     from cruddur.services.activities import home_feed
 
     # The original fetched the pool's keys once, at start-up, and never again.
@@ -110,11 +110,12 @@ def flask_app():
         return claims
 
     app = Flask("baseline")
+    database = bench_database()
 
     @app.get(PATH)
     def home():
         claims = verify(request.headers["Authorization"].removeprefix("Bearer "))
-        with new_session() as session:
+        with database.session() as session:
             page = home_feed(session, viewer_sub=claims["sub"])
         return jsonify(asdict(page))
 
@@ -137,15 +138,27 @@ def floor_app():
 # -- data, keys and the JWKS --------------------------------------------------------------
 
 
+def bench_settings():
+    """The app's settings on this run's throwaway data dir (DATA_DIR, set by `main`)."""
+    from cruddur.settings import Settings
+
+    return Settings(_env_file=None, data_dir=Path(os.environ["DATA_DIR"]))
+
+
+def bench_database():
+    from cruddur.db import Database
+
+    return Database.from_settings(bench_settings())
+
+
 def fill_database() -> None:
-    from cruddur.db import new_session
     from cruddur.manage import migrate
     from cruddur.models import Activity, Like, Profile
     from cruddur.services.clock import utcnow
 
-    migrate()
+    migrate(bench_settings())
     now = utcnow()
-    with new_session() as session:
+    with bench_database().session() as session:
         authors = [
             Profile(sub=f"s{i}", handle=f"user{i}", display_name=f"User {i}", created_at=now) for i in range(AUTHORS)
         ]
