@@ -66,11 +66,12 @@ def cruddur_app():
     from starlette.applications import Starlette
 
     from cruddur.api import create_api
+    from cruddur.api.wiring import AppUserPool
     from cruddur.auth.jwt import CognitoJwtVerifier
 
     verifier = CognitoJwtVerifier(os.environ["BENCH_ISSUER"], CLIENT_ID)
     database = bench_database()
-    api = create_api(verifier.averify, lambda: database)
+    api = create_api(verifier.averify, lambda: database, AppUserPool())  # the pool: not asked on reads
     # What rx.App(api_transformer=api)() builds around the API (reflex/app.py, App.__call__),
     # without compiling pages: CORS on the API, Reflex's own routes mounted under it, and a top
     # app with the context middleware, the mount and CORS again.

@@ -1,45 +1,56 @@
-"""Who is calling: the verified claims of the request's Bearer token, or nobody."""
+"""Who is calling: the verified claims of the request's Bearer token (with the token itself, for
+the calls to the user pool made on the caller's behalf), or nobody."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from cruddur.api.errors import AuthError, KeysUnavailable
+from cruddur.api.errors import AuthError, IdentityUnavailable
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
 
 VerifyAccessToken = Callable[[str], Awaitable[dict]]
-Claims = dict
 
 bearer = HTTPBearer(auto_error=False, description="A Cognito access token of this app's user pool and client.")
 
 
+@dataclass(frozen=True)
+class Caller:
+    claims: dict
+    token: str
+
+    @property
+    def sub(self) -> str:
+        return self.claims["sub"]
+
+
 def caller_dependencies(verify_access_token: VerifyAccessToken):
-    """The dependencies `viewer` (claims or None) and `user` (claims, else 401) over one verifier."""
+    """The dependencies `viewer` (a Caller or None) and `user` (a Caller, else 401) over one verifier."""
 
     async def viewer(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-    ) -> Claims | None:
-        """The verified claims, None without an Authorization header; any other header is refused."""
+    ) -> Caller | None:
+        """The verified caller, None without an Authorization header; any other header is refused."""
         if "authorization" not in request.headers:
             return None
         if credentials is None:
             raise AuthError('Bearer error="invalid_token"', "The Authorization header is not a Bearer token.")
         try:
-            return await verify_access_token(credentials.credentials)
+            return Caller(await verify_access_token(credentials.credentials), credentials.credentials)
         except KeysUnavailableError:
-            raise KeysUnavailable() from None
+            raise IdentityUnavailable() from None
         except TokenError:
             raise AuthError('Bearer error="invalid_token"', "The access token is invalid or has expired.") from None
 
-    async def user(claims: Annotated[Claims | None, Depends(viewer)]) -> Claims:
-        if claims is None:
+    async def user(caller: Annotated[Caller | None, Depends(viewer)]) -> Caller:
+        if caller is None:
             raise AuthError("Bearer", "Sign in: this needs an access token.")
-        return claims
+        return caller
 
     return viewer, user
 
 
-def sub_of(claims: Claims | None) -> str | None:
-    return claims["sub"] if claims else None
+def sub_of(caller: Caller | None) -> str | None:
+    return caller.sub if caller else None
