@@ -45,6 +45,8 @@ class UserPool(Protocol):
 
 
 class PoolHandleTaken(Conflict):
+    """The pool's username for this account is another person's in the app (409)."""
+
     code = "handle_taken"
 
     def __init__(self, message: str):
@@ -53,6 +55,8 @@ class PoolHandleTaken(Conflict):
 
 
 class ProfileIncomplete(ValidationError):
+    """The pool's attributes for this account cannot make a profile; `field` names which (422)."""
+
     code = "profile_incomplete"
 
 
@@ -96,9 +100,7 @@ class ProfileSetup:
 
     async def choose(self, caller: Caller, handle: str, display_name: str | None) -> tuple[ProfileView, bool]:
         """PUT /api/me: (profile, made now). The display name defaults to the pool's `name`."""
-        if display_name is None:
-            display_name = (await self.pool.attributes(caller.token)).get("name", "")
-        name = display_name
+        name = display_name if display_name is not None else (await self.pool.attributes(caller.token)).get("name", "")
         profile, made = await self.in_db(lambda session: choose_handle(session, caller.sub, handle, name))
         if made:
             await self.pool.keep_handle(caller.token, profile.handle)
