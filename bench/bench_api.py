@@ -163,7 +163,7 @@ def fill_database() -> None:
         authors = [
             Profile(sub=f"s{i}", handle=f"user{i}", display_name=f"User {i}", created_at=now) for i in range(AUTHORS)
         ]
-        session.add_all(authors + [Profile(sub=VIEWER_SUB, handle="viewer", display_name="Viewer", created_at=now)])
+        session.add_all([*authors, Profile(sub=VIEWER_SUB, handle="viewer", display_name="Viewer", created_at=now)])
         session.flush()
         cruds = [
             Activity(
@@ -351,7 +351,8 @@ def main() -> None:
 
     print(
         f"{ROWS} cruds; {os.cpu_count()} CPUs (shared by servers and wrk; load average now "
-        f"{os.getloadavg()[0]:.1f}); {workers} worker(s) per app; wrk -t1; {WARMUP_S} s warm-up + {MEASURE_S} s per point"
+        f"{os.getloadavg()[0]:.1f}); {workers} worker(s) per app; wrk -t1; "
+        f"{WARMUP_S} s warm-up + {MEASURE_S} s per point"
     )
     results, pages = {}, {}
     for name, interface, path in (("floor", "asgi", "/"), ("cruddur", "asgi", PATH), ("baseline", "wsgi", PATH)):
