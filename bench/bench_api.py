@@ -60,25 +60,18 @@ GOAL_RATIO, GOAL_P99_MS = 5.0, 20.0
 # -- the apps (Granian imports this module in its worker and calls one of these) ------------
 
 
-def bench_database():
-    """The app's database in DATA_DIR (a throwaway SQLite file), as the app's settings find it."""
-    from cruddur.db import Database
-    from cruddur.settings import load_settings
-
-    return Database.from_settings(load_settings())
-
-
 def cruddur_app():
     import reflex as rx
     from reflex.app import App, _ContextMiddleware
     from starlette.applications import Starlette
 
     from cruddur.api import create_api
+    from cruddur.api.wiring import AppUserPool
     from cruddur.auth.jwt import CognitoJwtVerifier
 
     verifier = CognitoJwtVerifier(os.environ["BENCH_ISSUER"], CLIENT_ID)
     database = bench_database()
-    api = create_api(verifier.averify, lambda: database)
+    api = create_api(verifier.averify, lambda: database, AppUserPool())  # the pool: not asked on reads
     # What rx.App(api_transformer=api)() builds around the API (reflex/app.py, App.__call__),
     # without compiling pages: CORS on the API, Reflex's own routes mounted under it, and a top
     # app with the context middleware, the mount and CORS again.
@@ -119,6 +112,7 @@ def flask_app():
         return claims
 
     app = Flask("baseline")
+    database = bench_database()
 
     @app.get(PATH)
     def home():
@@ -146,16 +140,27 @@ def floor_app():
 # -- data, keys and the JWKS --------------------------------------------------------------
 
 
+def bench_settings():
+    """The app's settings on this run's throwaway data dir (DATA_DIR, set by `main`)."""
+    from cruddur.settings import Settings
+
+    return Settings(_env_file=None, data_dir=Path(os.environ["DATA_DIR"]))
+
+
+def bench_database():
+    from cruddur.db import Database
+
+    return Database.from_settings(bench_settings())
+
+
 def fill_database() -> None:
     from cruddur.manage import migrate
     from cruddur.models import Activity, Like, Profile
     from cruddur.services.clock import utcnow
-    from cruddur.settings import load_settings
 
-    migrate(load_settings())
+    migrate(bench_settings())
     now = utcnow()
-    database = bench_database()
-    with database.session() as session:
+    with bench_database().session() as session:
         authors = [
             Profile(sub=f"s{i}", handle=f"user{i}", display_name=f"User {i}", created_at=now) for i in range(AUTHORS)
         ]

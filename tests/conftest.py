@@ -14,7 +14,7 @@ from tests.support.appserver import free_port
 
 # The tiers (pytest.ini): `make test-fast` runs what is neither.
 BROWSER = ("e2e", "localcognito_browser")
-INTEGRATION = ("auth_flows", "localcognito", "resilience", "scale", "startup")
+INTEGRATION = ("api_clients", "auth_flows", "localcognito", "resilience", "scale", "startup")
 
 
 # Folders whose tests share one served app per session: under pytest-xdist each runs on one

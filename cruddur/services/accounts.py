@@ -35,6 +35,7 @@ from cruddur.services.profiles import (
     HandleTaken,
     canonical_handle,
     create_profile,
+    profile_from_pool,
     profile_of,
     release_handle,
     reserve_handle,
@@ -502,19 +503,13 @@ class Accounts:
     def _viewer_at_sign_in(self, sub: str, id_claims: dict) -> Viewer:
         """The person's profile; a first sign-in creates it from the pool's attributes when the
         handle there is one the app accepts and nobody has, and otherwise asks for one."""
-        name = (id_claims.get("name") or "").strip()
         with self.database.session() as db:
-            existing = profile_of(db, sub)
-            if existing is not None:
-                return Viewer(sub, existing.handle, existing.display_name)
-            handle = canonical_handle(id_claims.get("preferred_username"))
-            if handle and name:
-                try:
-                    made = create_profile(db, sub, handle, name)
-                    return Viewer(sub, made.handle, made.display_name)
-                except (HandleTaken, ValidationError):
-                    pass
-        return Viewer(sub, "", name)
+            try:
+                profile = profile_from_pool(db, sub, id_claims)
+                return Viewer(sub, profile.handle, profile.display_name)
+            except (HandleTaken, ValidationError):
+                pass
+        return Viewer(sub, "", (id_claims.get("name") or "").strip())
 
     def _viewer(self, sub: str, tokens: Tokens) -> Viewer:
         with self.database.session() as db:

@@ -9,12 +9,23 @@ from sqlmodel import Session, col, select, update
 from cruddur.models import Activity
 from cruddur.services.activities import CrudView, parse_crud_uuid, view_crud
 from cruddur.services.clock import utcnow
-from cruddur.services.errors import NotFound, ValidationError
+from cruddur.services.errors import Conflict, NotFound, ValidationError
 from cruddur.services.profiles import require_profile
 from cruddur.services.text import clean_text
 from cruddur.services.ttl import Ttl
 
 MAX_MESSAGE_LENGTH = 280
+
+
+class NestedReply(Conflict):
+    """A reply to a reply: the request is well formed, its target is the wrong kind of crud
+    (replies are one level deep)."""
+
+    code = "nested_reply"
+
+    def __init__(self):
+        super().__init__("Reply to the crud itself, not to one of its replies.")
+        self.field = "crud_uuid"
 
 
 def post_crud(
@@ -62,7 +73,7 @@ def _why_not_replyable(session: Session, crud_uuid: uuid.UUID, now: datetime) ->
     target = session.exec(select(Activity).where(col(Activity.uuid) == crud_uuid)).first()
     if target is None or target.expires_at <= now:
         return NotFound("no such crud")
-    return ValidationError("crud_uuid", "Reply to the crud itself, not to one of its replies.")
+    return NestedReply()
 
 
 def _ttl(ttl: Ttl | str) -> Ttl:

@@ -2,11 +2,12 @@
 
 The app's database is the authority on handles. One canonical form — lower case, 2–30 of
 a–z, 0–9 and _ — is what is stored and what the unique index enforces, so @Ada and @ada can
-never be two people; sign-up, first sign-in and the embedded provider apply the same rule. A
-sign-up reserves its handle before Cognito's SignUp and releases it if that fails.
+never be two people; sign-up, first sign-in, the REST API and the embedded provider apply the
+same rule. A sign-up reserves its handle before Cognito's SignUp and releases it if that fails.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ HANDLE_PATTERN = "[A-Za-z0-9_]{2,30}"
 _HANDLE = re.compile(HANDLE_PATTERN)
 HANDLE_RULE = "Usernames are 2–30 letters, numbers or underscores."
 RESERVATION = timedelta(minutes=10)
+DISPLAY_NAME_LENGTH = 128
 
 
 class HandleTaken(Conflict):
@@ -31,6 +33,16 @@ class HandleTaken(Conflict):
 
     def __init__(self):
         super().__init__("That username is taken. Try another one.")
+        self.field = "handle"
+
+
+class HandleChosen(Conflict):
+    """This person has a profile already, under another handle: a handle is chosen once."""
+
+    code = "handle_chosen"
+
+    def __init__(self, handle: str):
+        super().__init__(f"This account's username is @{handle} already; it cannot be changed.")
         self.field = "handle"
 
 
@@ -87,7 +99,7 @@ def create_profile(
     used up); otherwise a live reservation by someone else makes the handle taken."""
     sub = clean_text("sub", sub, 64)
     handle = _require_canonical(handle)
-    display_name = clean_text("display_name", display_name, 128)
+    display_name = clean_text("display_name", display_name, DISPLAY_NAME_LENGTH)
     now = now or utcnow()
     held = session.get(HandleReservation, handle)
     if held is not None and (reserved or held.expires_at <= now):
@@ -101,6 +113,43 @@ def create_profile(
         session.rollback()
         raise HandleTaken() from None
     return ProfileView(handle=handle, display_name=display_name)
+
+
+def profile_from_pool(session: Session, sub: str, attributes: Mapping[str, str]) -> ProfileView:
+    """The person's profile, made from their user-pool attributes (`preferred_username`, `name`)
+    when they have none yet (an account made outside the app's sign-up). ValidationError naming
+    the attribute the app cannot use; HandleTaken when someone else has the handle."""
+    existing = profile_of(session, sub)
+    if existing is not None:
+        return existing
+    handle = canonical_handle(attributes.get("preferred_username"))
+    if handle is None:
+        raise ValidationError("preferred_username", HANDLE_RULE)
+    name = clean_text("name", attributes.get("name", ""), DISPLAY_NAME_LENGTH)
+    return _create_or_own(session, sub, handle, name)[0]
+
+
+def choose_handle(session: Session, sub: str, handle: str, display_name: str) -> tuple[ProfileView, bool]:
+    """The profile of a person who chooses their handle now: (profile, whether it was made now).
+    Choosing the handle they already have changes nothing; any other is HandleChosen."""
+    wanted = _require_canonical(handle)
+    existing = profile_of(session, sub)
+    profile, made = (existing, False) if existing else _create_or_own(session, sub, wanted, display_name)
+    if profile.handle != wanted:
+        raise HandleChosen(profile.handle)
+    return profile, made
+
+
+def _create_or_own(session: Session, sub: str, handle: str, display_name: str) -> tuple[ProfileView, bool]:
+    """create_profile (profile, True); but when this person's own profile was made meanwhile (a
+    request of theirs racing this one), that profile (profile, False) rather than HandleTaken."""
+    try:
+        return create_profile(session, sub, handle, display_name), True
+    except HandleTaken:
+        own = profile_of(session, sub)
+        if own is None:
+            raise
+        return own, False
 
 
 def profile_of(session: Session, sub: str) -> ProfileView | None:

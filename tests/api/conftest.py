@@ -119,9 +119,33 @@ def people(database):
     return database
 
 
+class FakePool:
+    """The user pool as the API asks it on a caller's behalf: attributes by the token's `sub`
+    (what GetUser would answer), and the handles written back."""
+
+    def __init__(self):
+        self.accounts: dict[str, dict[str, str]] = {}
+        self.kept: list[tuple[str, str]] = []
+
+    async def attributes(self, access_token: str) -> dict[str, str]:
+        return self.accounts.get(self._sub(access_token), {})
+
+    async def keep_handle(self, access_token: str, handle: str) -> None:
+        self.kept.append((self._sub(access_token), handle))
+
+    @staticmethod
+    def _sub(access_token: str) -> str:
+        return pyjwt.decode(access_token, options={"verify_signature": False})["sub"]
+
+
 @pytest.fixture
-def api(verifier, people):
-    return create_api(verifier.averify, lambda: people)
+def pool() -> FakePool:
+    return FakePool()
+
+
+@pytest.fixture
+def api(verifier, people, pool):
+    return create_api(verifier.averify, lambda: people, pool)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ OPERATIONS = [
     ("POST", "/api/activities"),
     ("POST", "/api/activities/{crud_uuid}/reply"),
     ("POST", "/api/activities/{crud_uuid}/like"),
+    ("GET", "/api/me"),
+    ("PUT", "/api/me"),
 ]
 
 json_values = st.recursive(
@@ -92,7 +94,7 @@ def test_no_input_makes_the_api_answer_5xx(world, method, template, data):
         params["cursor"] = data.draw(st.one_of(st.sampled_from(world["cursors"]), st.text()), label="cursor")
     headers = bearer(token) if token else {}
     content = None
-    if method == "POST":
+    if method in ("POST", "PUT"):
         body = data.draw(bodies, label="body")
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
         headers["Content-Type"] = "application/json"

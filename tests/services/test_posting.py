@@ -5,7 +5,7 @@ import pytest
 from cruddur.services.activities import home_feed
 from cruddur.services.clock import utcnow
 from cruddur.services.errors import NotFound, ProfileRequired, ValidationError
-from cruddur.services.posting import post_crud, reply
+from cruddur.services.posting import NestedReply, post_crud, reply
 from cruddur.services.profiles import create_profile
 from cruddur.services.ttl import Ttl
 
@@ -90,7 +90,7 @@ def test_a_reply_expires_with_its_crud_and_counts_towards_it(session):
 def test_replies_to_replies_are_refused(session):
     crud = post_crud(session, "sub-ada", "question?", "1d")
     answer = reply(session, "sub-bob", crud.uuid, "answer")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(NestedReply) as refused:
         reply(session, "sub-ada", answer.uuid, "nested")
     assert refused.value.field == "crud_uuid"
     assert home_feed(session).cruds[0].replies_count == 1

@@ -9,9 +9,13 @@ from cruddur.services.likes import toggle_like
 from cruddur.services.posting import post_crud, reply
 from cruddur.services.profiles import (
     RESERVATION,
+    HandleChosen,
     HandleTaken,
     canonical_handle,
+    choose_handle,
     create_profile,
+    profile_from_pool,
+    profile_of,
     release_handle,
     reserve_handle,
 )
@@ -129,10 +133,17 @@ def test_feeds_mark_what_the_viewer_liked_and_only_for_that_viewer(database):
 
 
 @pytest.mark.parametrize(
-    "cursor", ["not-a-cursor", "MjAyNi0wMS0wMVQwMDowMDowMHwwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA="]
+    "cursor",
+    [
+        "not-a-cursor",
+        # The base64 cursors of earlier versions ("2026-01-01T00:00:00|<uuid>"), and near misses.
+        "MjAyNi0wMS0wMVQwMDowMDowMHwwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA=",
+        "1796083200000000_" + "A" * 32,
+        "17960832000000000_" + "a" * 32,
+        "1796083200000000_" + "a" * 32 + "\n",
+    ],
 )
 def test_a_cursor_the_feed_did_not_make_is_a_validation_error_on_cursor(database, cursor):
-    # The second is well formed but naive ("2026-01-01T00:00:00|<uuid>"): the feed never makes those.
     with database.session() as session:
         create_profile(session, "sub-ada", "ada", "Ada")
         for feed in (lambda: home_feed(session, cursor=cursor), lambda: profile_feed(session, "ada", cursor)):
@@ -160,3 +171,98 @@ def test_two_sign_ups_racing_for_one_handle_in_two_cases_get_it_once(database):
     for thread in threads:
         thread.join(timeout=30)
     assert won == ["alice"] and len(lost) == 1
+
+
+def test_any_string_of_the_cursors_shape_is_a_position_to_page_from(database):
+    # The REST API documents the shape: every string that has it must be a request that works.
+    now = utcnow()
+    with database.session() as session:
+        create_profile(session, "sub-ada", "ada", "Ada")
+        post_crud(session, "sub-ada", "old", "1d", now=now - timedelta(hours=2))
+        post_crud(session, "sub-ada", "new", "1d", now=now - timedelta(hours=1))
+        an_hour_and_a_half_ago = int((now - timedelta(minutes=90)).timestamp() * 1_000_000)
+        for cursor, shown in [
+            ("0_" + "0" * 32, []),
+            ("9" * 16 + "_" + "f" * 32, ["new", "old"]),
+            (f"{an_hour_and_a_half_ago}_{'f' * 32}", ["old"]),
+        ]:
+            assert [c.message for c in home_feed(session, cursor=cursor, now=now).cruds] == shown
+            assert [c.message for c in profile_feed(session, "ada", cursor, now=now).cruds] == shown
+
+
+POOL_ADA = {"sub": "sub-ada", "preferred_username": "Ada_L", "name": " Ada Lovelace ", "email": "ada@example.com"}
+
+
+def test_a_profile_from_the_pool_takes_the_canonical_handle_and_the_name(database):
+    with database.session() as session:
+        made = profile_from_pool(session, "sub-ada", POOL_ADA)
+        assert (made.handle, made.display_name) == ("ada_l", "Ada Lovelace")
+        # Asked again (the next call), it is the same profile, whatever the pool says now.
+        assert profile_from_pool(session, "sub-ada", POOL_ADA | {"preferred_username": "other"}) == made
+
+
+@pytest.mark.parametrize(
+    ("attributes", "field"),
+    [
+        ({"name": "Ada"}, "preferred_username"),
+        ({"preferred_username": "Ada Lovelace", "name": "Ada"}, "preferred_username"),
+        ({"preferred_username": "a", "name": "Ada"}, "preferred_username"),
+        ({"preferred_username": "ada"}, "name"),
+        ({"preferred_username": "ada", "name": "   "}, "name"),
+        ({"preferred_username": "ada", "name": "x" * 129}, "name"),
+    ],
+)
+def test_a_profile_from_the_pool_names_the_attribute_it_cannot_use(database, attributes, field):
+    with database.session() as session:
+        with pytest.raises(ValidationError) as refused:
+            profile_from_pool(session, "sub-ada", attributes)
+        assert refused.value.field == field
+        assert profile_of(session, "sub-ada") is None
+
+
+def test_a_pool_handle_someone_has_in_another_case_is_taken(database):
+    with database.session() as session:
+        create_profile(session, "sub-grace", "grace", "Grace")
+        with pytest.raises(HandleTaken):
+            profile_from_pool(session, "sub-eve", {"preferred_username": "GRACE", "name": "Eve"})
+        assert profile_of(session, "sub-eve") is None
+
+
+def test_choosing_a_handle_makes_the_profile_once_and_keeps_it(database):
+    with database.session() as session:
+        made, new = choose_handle(session, "sub-eve", "@Eve_2 ", "Eve")
+        assert (made.handle, made.display_name, new) == ("eve_2", "Eve", True)
+        assert choose_handle(session, "sub-eve", "EVE_2", "Someone else") == (made, False)
+        with pytest.raises(HandleChosen) as refused:
+            choose_handle(session, "sub-eve", "eve_3", "Eve")
+        assert "@eve_2" in refused.value.message
+        create_profile(session, "sub-ada", "ada", "Ada")
+        with pytest.raises(HandleTaken):
+            choose_handle(session, "sub-bob", "ADA", "Bob")
+        with pytest.raises(ValidationError):
+            choose_handle(session, "sub-bob", "b", "Bob")
+
+
+def test_a_persons_two_racing_set_ups_both_end_with_their_one_profile(database):
+    import threading
+
+    start, made, failed = threading.Barrier(2), [], []
+
+    def set_up(call) -> None:
+        with database.session() as session:
+            start.wait()
+            try:
+                made.append(call(session))
+            except Exception as error:
+                failed.append(error)
+
+    calls = [
+        lambda session: profile_from_pool(session, "sub-ada", POOL_ADA),
+        lambda session: choose_handle(session, "sub-ada", "ada_l", "Ada")[0],
+    ]
+    threads = [threading.Thread(target=set_up, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failed == [] and [p.handle for p in made] == ["ada_l", "ada_l"]

@@ -92,3 +92,20 @@ def test_a_cursor_not_made_by_the_feed_is_refused():
 )
 def test_spans_read_like_cruddur(span, text):
     assert short_span(span) == text
+
+
+def test_the_text_pattern_admits_exactly_what_clean_text_keeps():
+    import re
+
+    from cruddur.services.text import BMP, TEXT_PATTERN, clean_text
+
+    # Every character str.strip removes is in the range the pattern was built from.
+    assert not any(chr(code).isspace() for code in range(BMP, 0x110000))
+    pattern = re.compile(TEXT_PATTERN)
+    for text in ["a", " a ", "\u3000x\u3000", "\x1c\x1d", "\x85", "\u2028", "", "   ", "a\x00b", "🙂", "\ufeff"]:
+        try:
+            clean_text("message", text, 280)
+            kept = True
+        except ValueError:
+            kept = False
+        assert bool(pattern.search(text)) == kept, repr(text)
