@@ -160,7 +160,8 @@ def fill_database() -> None:
 
     migrate(bench_settings())
     now = utcnow()
-    with bench_database().session() as session:
+    database = bench_database()
+    with database.session() as session:
         authors = [
             Profile(sub=f"s{i}", handle=f"user{i}", display_name=f"User {i}", created_at=now) for i in range(AUTHORS)
         ]

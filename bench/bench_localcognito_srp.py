@@ -151,7 +151,8 @@ def main() -> int:
     print(f"server share of an SRP sign-in (InitiateAuth + RespondToAuthChallenge), median of {runs}: {server:.2f} ms")
     print(f"pure-Python pow baseline (same modular powers), median of {runs}: {baseline:.2f} ms")
     print(
-        f"  same modular powers with {srp.BACKEND}: {accelerated:.2f} ms ({baseline / accelerated:.1f}x faster than pow)"
+        f"  same modular powers with {srp.BACKEND}: {accelerated:.2f} ms"
+        f" ({baseline / accelerated:.1f}x faster than pow)"
     )
     print(f"ratio pure-Python baseline / server share: {baseline / server:.2f}x")
     print(f"full pycognito sign-in round trip over HTTP, median of {runs}: {full:.2f} ms")

@@ -50,7 +50,7 @@ class AppUserPool:
     async def keep_handle(self, access_token: str, handle: str) -> None:
         identity = runtime.current().identity
         try:
-            await identity.run(identity.cognito.set_handle, access_token, handle)
+            await identity.run(identity.cognito.set_attributes, access_token, {"preferred_username": handle})
         except CognitoError as error:  # the app's database is the authority; the pool catches up later
             log.info("PUT /api/me: the pool kept its preferred_username (%s)", error.code)
 
