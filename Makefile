@@ -7,9 +7,10 @@ SHELL := /bin/bash
 run:
 	source scripts/setup.sh && REFLEX_HOT_RELOAD_EXCLUDE_PATHS="$$PWD/$${DATA_DIR:-data}" exec reflex run
 
-# Everything: the static checks, then every test in a random order (the seed is printed).
+# Everything: the static checks, then every test in a random order (the seed is printed), on two
+# workers; tests that share one served app stay on one worker (their xdist_group).
 test: check
-	source scripts/setup.sh --test && exec python -m pytest
+	source scripts/setup.sh --test && exec python -m pytest -n 2 --dist loadgroup
 
 # No browser, no served app, no provider, no PostgreSQL or Redis: under a minute, on every core.
 test-fast:
