@@ -34,8 +34,8 @@ class EmbeddedProvider:
 
 
 def provider_config(settings: Settings, password_policy: PasswordPolicy) -> LocalCognitoConfig:
-    """The pool as the app wants it: its password policy, its handle rule, codes echoed to the
-    console only in the dev server."""
+    """The pool as the app wants it: its password policy, handle rule, second factor and
+    remembered devices; codes echoed to the console only in the dev server."""
     return LocalCognitoConfig(
         data_dir=settings.data_dir,
         port=settings.local_cognito_port,
@@ -43,6 +43,8 @@ def provider_config(settings: Settings, password_policy: PasswordPolicy) -> Loca
         echo_codes_to_console=settings.dev_server,
         password_policy=PoolPasswordPolicy.from_type(password_policy.as_cognito()),
         handle_pattern=HANDLE_PATTERN,
+        mfa_configuration=settings.mfa,
+        device_configuration=settings.device_configuration,
     )
 
 

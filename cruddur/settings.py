@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError, field_validator
@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     allow_local_cognito: bool = False
     # The embedded provider listens here (loopback only).
     local_cognito_port: int = 9229
+
+    # The pool's second factor (MfaConfiguration: off, optional for each person, required) and
+    # whether it remembers browsers so a known one skips the second factor: always, when the
+    # person ticks "Remember this browser", or never. The embedded provider is made so;
+    # `python -m cruddur.provision` makes a real pool so.
+    mfa: Literal["OFF", "OPTIONAL", "ON"] = "OPTIONAL"
+    remember_devices: Literal["always", "opt-in", "off"] = "opt-in"
 
     # Sessions: signed out after this long without a visit, and this long after signing in
     # whatever happens (Cognito's refresh tokens live 30 days by default).
@@ -134,6 +141,17 @@ class Settings(BaseSettings):
     @property
     def device_cookie(self) -> str:
         return ("__Host-" if self.served_over_https else "") + DEVICE_COOKIE
+
+    @property
+    def device_configuration(self) -> dict[str, bool] | None:
+        """The pool's DeviceConfigurationType for REMEMBER_DEVICES (None: devices not remembered).
+        A remembered device stands in for the second factor (ChallengeRequiredOnNewDevice)."""
+        if self.remember_devices == "off":
+            return None
+        return {
+            "ChallengeRequiredOnNewDevice": True,
+            "DeviceOnlyRememberedOnUserPrompt": self.remember_devices == "opt-in",
+        }
 
     @property
     def session_idle(self) -> timedelta:
