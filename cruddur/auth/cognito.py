@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import boto3
-from botocore import UNSIGNED
+from botocore import UNSIGNED, xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -102,7 +102,7 @@ class CognitoClient:
 
     def _as_admin(self, operation: str, **params) -> dict:
         with _translated(operation):
-            return getattr(self._admin, _snake(operation))(UserPoolId=self.pool.user_pool_id, **params)
+            return getattr(self._admin, xform_name(operation))(UserPoolId=self.pool.user_pool_id, **params)
 
     def sub_of(self, email: str) -> str:
         """The user's `sub` (AdminGetUser); needs IAM permission cognito-idp:AdminGetUser."""
@@ -123,7 +123,7 @@ class CognitoClient:
 
     def _call(self, operation: str, **params) -> dict:
         with _translated(operation):
-            return getattr(self._boto, _snake(operation))(ClientId=self.pool.client_id, **params)
+            return getattr(self._boto, xform_name(operation))(ClientId=self.pool.client_id, **params)
 
     def sign_up(self, *, email: str, password: str, name: str, handle: str) -> tuple[str, CodeSent]:
         """Returns the new user's `sub` and where the confirmation code went."""
@@ -266,10 +266,6 @@ def _translated(operation: str) -> Iterator[None]:
         raise CognitoError(error.response["Error"]["Code"], operation) from None
     except BotoCoreError:  # unreachable, timed out, or an unreadable reply
         raise CognitoError("Unavailable", operation) from None
-
-
-def _snake(operation: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
 
 
 def _code_sent(reply: dict) -> CodeSent:
