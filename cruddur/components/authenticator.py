@@ -3,7 +3,22 @@ recovery codes shown once: rendered from what the page holds in the browser only
 
 import reflex as rx
 
-from cruddur.state.authenticator import RECOVERY_CODES, SETUP
+from cruddur.components.forms import field
+from cruddur.state.authenticator import CODE_FIELD, RECOVERY_CODES, SETUP
+
+
+def code_field(label: str, hint: str = "") -> rx.Component:
+    """Six digits from an authenticator app: the phone's number pad, its one-time-code autofill,
+    and a pasted "123 456" works too (spaces are dropped)."""
+    return field(
+        label,
+        CODE_FIELD,
+        autocomplete="one-time-code",
+        input_mode="numeric",
+        pattern="[0-9 ]*",
+        max_length=8,
+        hint=hint,
+    )
 
 
 def setup_instructions() -> rx.Component:

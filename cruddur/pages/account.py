@@ -3,7 +3,7 @@ security activity, and deleting the account — one card each."""
 
 import reflex as rx
 
-from cruddur.components.authenticator import recovery_code_list, setup_instructions
+from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
 from cruddur.components.forms import auth_form, field, password_field, submit
 from cruddur.components.layout import app_shell
 from cruddur.services.account_settings import MAX_BIO, SessionLine
@@ -123,14 +123,7 @@ def two_step_card() -> rx.Component:
     )
     setting_up = auth_form(
         setup_instructions(),
-        field(
-            "Code from the app",
-            "mfa",
-            autocomplete="one-time-code",
-            input_mode="numeric",
-            pattern="[0-9 ]*",
-            max_length=8,
-        ),
+        code_field("Code from the app"),
         submit("Turn on"),
         on_submit=AccountState.confirm_two_step,
     )

@@ -4,24 +4,10 @@
 
 import reflex as rx
 
-from cruddur.components.authenticator import recovery_code_list, setup_instructions
+from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
 from cruddur.components.forms import auth_card, auth_form, email_field, field, form_error, password_field, submit
 from cruddur.state.auth import AuthState
 from cruddur.state.second_step import SecondStepState
-
-
-def code_field(label: str, name: str) -> rx.Component:
-    """Six digits from an authenticator app: the phone's number pad, its one-time-code autofill,
-    and a pasted "123 456" works too (spaces are dropped)."""
-    return field(
-        label,
-        name,
-        autocomplete="one-time-code",
-        input_mode="numeric",
-        pattern="[0-9 ]*",
-        max_length=8,
-        hint="mfa-hint",
-    )
 
 
 def step_link(label: str, on_click) -> rx.Component:
@@ -46,7 +32,7 @@ def code_step() -> rx.Component:
             ".",
             id="mfa-hint",
         ),
-        code_field("Authentication code", "mfa"),
+        code_field("Authentication code", hint="mfa-hint"),
         submit("Verify"),
         rx.hstack(
             step_link("Use a recovery code", SecondStepState.show_step("recovery")),
@@ -81,7 +67,7 @@ def setup_step() -> rx.Component:
             "Cruddur asks everyone for a second step when they sign in. Set up an authenticator app now.", id="mfa-hint"
         ),
         setup_instructions(),
-        code_field("Code from the app", "mfa"),
+        code_field("Code from the app", hint="mfa-hint"),
         submit("Turn on and sign in"),
         step_link("Start over", SecondStepState.start_over),
         on_submit=SecondStepState.finish_setup,

@@ -115,7 +115,7 @@ class SecondStep:
     """The password was right and the pool wants more: a code from the person's authenticator
     app (SOFTWARE_TOKEN_MFA) or setting one up (MFA_SETUP). Held in process memory only, for
     the minutes Cognito's challenge lives; the password stays with it for the one case that
-    needs a second sign-in (a recovery code: see services/second_factor.py)."""
+    needs a second sign-in (a recovery code: `sign_in_with_recovery_code`)."""
 
     challenge: Challenge
     email: str
@@ -231,8 +231,7 @@ class Accounts:
             outcome = self.cognito.answer_mfa_code(step.challenge, code)
         except CognitoError as error:
             if error.code == "CodeMismatchException":
-                with self.database.session() as db:
-                    security_log.record(db, step.challenge.username, "second_factor_failed", client)
+                self._record_for(step.email, "second_factor_failed", client)
             raise AccountError(error.code, error.operation) from None
         if isinstance(outcome, Challenge):  # Cognito asked again: the session ran out
             raise AccountError("ExpiredCodeException", "RespondToAuthChallenge")
@@ -260,11 +259,11 @@ class Accounts:
         in with the password they just gave. A pool that requires a second factor then walks
         them through setting one up."""
         self._brake("confirm", step.email, client)
-        sub = step.challenge.username  # the pool's name for the user: its sub
+        sub = on_pool(self.cognito.sub_of, step.email)  # before the sign-in ends, only an admin knows it
         with self.database.session() as db:
             if not recovery_codes.use_code(db, sub, code):
                 raise AccountError("RecoveryCodeNotAccepted")
-        on_pool(self.cognito.turn_off_authenticator_app, sub)
+        on_pool(self.cognito.turn_off_authenticator_app, step.email)
         with self.database.session() as db:
             recovery_codes.drop_codes(db, sub)
             security_log.record(db, sub, "recovery_code_used", client)
@@ -460,6 +459,16 @@ class Accounts:
             log.warning("password reset: the old sessions could not all be ended now (%s)", error.code)
 
     # -- shared steps -----------------------------------------------------------------------------
+
+    def _record_for(self, email: str, kind: str, client: Client) -> None:
+        """A security event of a person not signed in yet, whose sub only the pool's admin knows."""
+        try:
+            sub = self.cognito.sub_of(email)
+        except CognitoError as error:
+            log.warning("security activity: %s not recorded (%s)", kind, error.code)
+            return
+        with self.database.session() as db:
+            security_log.record(db, sub, kind, client)
 
     def _end_everywhere(self, sub: str) -> None:
         self.sessions.end_all_for(sub)

@@ -10,7 +10,7 @@ from cruddur.services.accounts import SignedIn
 from cruddur.services.security_log import ActivityLine
 from cruddur.services.sessions import Client
 from cruddur.state.auth import AuthState, Ready, Refused, _field
-from cruddur.state.authenticator import hide_setup, show_recovery_codes, show_setup
+from cruddur.state.authenticator import CODE_FIELD, hide_setup, show_recovery_codes, show_setup
 from cruddur.state.session import SessionState, browser_call, connection_device, connection_handle
 
 
@@ -150,7 +150,7 @@ class AccountState(AuthState):
     @rx.event(background=True)
     async def confirm_two_step(self, form: dict):
         page = runtime.current().settings_of_accounts
-        code = _field(form, "code")
+        code = _field(form, CODE_FIELD)
         try:
             codes = await self._run(
                 "two_step",

@@ -8,6 +8,9 @@ from reflex.experimental.client_state import ClientStateVar
 from reflex_base.event import EventSpec
 
 ISSUER = "Cruddur"
+# The input an authenticator-app code is typed in, in every form that asks for one (the error
+# table in auth/errors.py marks and focuses it by this name).
+CODE_FIELD = "mfa"
 
 # {"secret": base32 text, "qr": an SVG data: URI}; {} when nothing is being set up.
 SETUP = ClientStateVar.create("cruddur_authenticator_setup", {"secret": "", "qr": ""})

@@ -9,7 +9,7 @@ from cruddur import runtime
 from cruddur.services.accounts import AccountError, SecondStep
 from cruddur.services.sessions import Client
 from cruddur.state.auth import AuthState, Ready, Refused, _field
-from cruddur.state.authenticator import show_recovery_codes
+from cruddur.state.authenticator import CODE_FIELD, show_recovery_codes
 from cruddur.state.session import connection_device, connection_handle
 
 # Refusals that mean the challenge itself is over: back to the password.
@@ -65,7 +65,7 @@ class SecondStepState(AuthState):
 
     @rx.event(background=True)
     async def answer_code(self, form: dict):
-        code = _field(form, "code")
+        code = _field(form, CODE_FIELD)
         accounts = runtime.current().accounts
         async for event in self._answer(
             lambda step, client, replacing: accounts.answer_mfa_code(
@@ -76,7 +76,7 @@ class SecondStepState(AuthState):
 
     @rx.event(background=True)
     async def finish_setup(self, form: dict):
-        code = _field(form, "code")
+        code = _field(form, CODE_FIELD)
         accounts = runtime.current().accounts
         async for event in self._answer(
             lambda step, client, replacing: accounts.finish_mfa_setup(
