@@ -29,6 +29,7 @@ from cruddur.embedded_identity import start as start_embedded
 from cruddur.services.account_settings import AccountSettings
 from cruddur.services.accounts import Accounts, SecondStep
 from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
+from cruddur.services.remembered_devices import RememberedDevices
 from cruddur.services.revocations import RELOAD_SECONDS, Revocations
 from cruddur.services.second_steps import PendingSteps
 from cruddur.services.sessions import SessionStore
@@ -83,7 +84,10 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
         revocations = Revocations(database)
         counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
         limiter = RateLimiter(counter, settings.rate_limit_per_address)
-        accounts = Accounts(identity, database, sessions, revocations, limiter, password_policy)
+        devices = RememberedDevices(identity.cognito, database)
+        accounts = Accounts(
+            identity, database, sessions, revocations, limiter, password_policy, devices, settings.remember_devices
+        )
         runtime = Runtime(
             settings,
             database,

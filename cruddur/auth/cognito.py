@@ -8,6 +8,7 @@ Failures raise `CognitoError` carrying Cognito's exception name, never its Engli
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import boto3
@@ -15,7 +16,7 @@ from botocore import UNSIGNED, xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cruddur.auth.sign_in import SOFTWARE_TOKEN_MFA, Answer, Challenge, Device, SrpSignIn
+from cruddur.auth.sign_in import Answer, Challenge, Device, SrpSignIn, new_device_secret
 
 # Short timeouts and few retries: a person waiting on a button should hear "try again" quickly.
 # Two attempts in all (botocore's "max_attempts" would count retries: 3 attempts, 24 s + back-off
@@ -71,6 +72,16 @@ class NewDevice:
 
     key: str
     group_key: str
+
+
+@dataclass(frozen=True)
+class RememberedDevice:
+    """A device the pool remembers for the person (ListDevices), as the account page lists it."""
+
+    key: str
+    name: str
+    created: datetime
+    last_used: datetime | None
 
 
 @dataclass(frozen=True)
@@ -152,30 +163,17 @@ class CognitoClient:
         with _translated("InitiateAuth"):
             return _outcome(flow.start())
 
-    def answer_mfa_code(
-        self, challenge: Challenge, code: str, device: Device | None = None
-    ) -> Authenticated | Challenge:
-        answers = {"USERNAME": challenge.username, "SOFTWARE_TOKEN_MFA_CODE": code}
-        if device is not None:
-            answers["DEVICE_KEY"] = device.key
+    def answer_mfa_code(self, challenge: Challenge, code: str) -> Authenticated | Challenge:
         with _translated("RespondToAuthChallenge"):
-            reply = self._boto.respond_to_auth_challenge(
-                ClientId=self.pool.client_id,
-                ChallengeName=SOFTWARE_TOKEN_MFA,
-                ChallengeResponses=answers,
-                Session=challenge.session,
-            )
-        if "AuthenticationResult" in reply:
-            return _authenticated(reply["AuthenticationResult"])
-        return Challenge(reply["ChallengeName"], reply["Session"], challenge.username)
+            return _outcome(_flow_of(challenge).answer_code(challenge, code))
 
     def begin_mfa_setup(self, challenge: Challenge) -> tuple[str, Challenge]:
         """The secret for a person setting up their authenticator app during sign-in (MFA_SETUP)."""
         with _translated("AssociateSoftwareToken"):
             reply = self._boto.associate_software_token(Session=challenge.session)
-        return reply["SecretCode"], Challenge(challenge.name, reply["Session"], challenge.username)
+        return reply["SecretCode"], challenge.renewed(reply["Session"])
 
-    def finish_mfa_setup(self, challenge: Challenge, code: str, device_name: str) -> Authenticated:
+    def finish_mfa_setup(self, challenge: Challenge, code: str, device_name: str) -> Authenticated | Challenge:
         with _translated("VerifySoftwareToken"):
             verified = self._boto.verify_software_token(
                 Session=challenge.session, UserCode=code, FriendlyDeviceName=device_name
@@ -183,13 +181,45 @@ class CognitoClient:
         if verified.get("Status") != "SUCCESS":
             raise CognitoError("CodeMismatchException", "VerifySoftwareToken")
         with _translated("RespondToAuthChallenge"):
-            reply = self._boto.respond_to_auth_challenge(
-                ClientId=self.pool.client_id,
-                ChallengeName="MFA_SETUP",
-                ChallengeResponses={"USERNAME": challenge.username},
-                Session=verified["Session"],
+            return _outcome(_flow_of(challenge).finish_setup(challenge, verified["Session"]))
+
+    def remember_device(self, access_token: str, new_device: NewDevice, name: str) -> Device:
+        """The device this sign-in met, confirmed with a fresh SRP verifier (ConfirmDevice) and
+        marked remembered where the pool leaves that to the person (UpdateDeviceStatus). Returns
+        it with its random password, which only the app keeps."""
+        password, verifier = new_device_secret(new_device.group_key, new_device.key)
+        with _translated("ConfirmDevice"):
+            reply = self._boto.confirm_device(
+                AccessToken=access_token,
+                DeviceKey=new_device.key,
+                DeviceSecretVerifierConfig=verifier,
+                DeviceName=name,
             )
-        return _authenticated(reply["AuthenticationResult"])
+        if reply.get("UserConfirmationNecessary"):
+            with _translated("UpdateDeviceStatus"):
+                self._boto.update_device_status(
+                    AccessToken=access_token, DeviceKey=new_device.key, DeviceRememberedStatus="remembered"
+                )
+        return Device(new_device.key, new_device.group_key, password)
+
+    def remembered_devices(self, access_token: str) -> list[RememberedDevice]:
+        """The person's remembered devices (ListDevices, every page), most recently used first."""
+        devices, token = [], None
+        while True:
+            with _translated("ListDevices"):
+                reply = self._boto.list_devices(
+                    AccessToken=access_token, Limit=60, **({"PaginationToken": token} if token else {})
+                )
+            devices += [_remembered(d) for d in reply.get("Devices", [])]
+            token = reply.get("PaginationToken")
+            if not token:
+                break
+        found = [d for d in devices if d is not None]
+        return sorted(found, key=lambda d: d.last_used or d.created, reverse=True)
+
+    def forget_device(self, access_token: str, device_key: str) -> None:
+        with _translated("ForgetDevice"):
+            self._boto.forget_device(AccessToken=access_token, DeviceKey=device_key)
 
     def associate_software_token(self, access_token: str) -> str:
         """A new authenticator-app secret (base32) for a signed-in person; not active until verified."""
@@ -266,6 +296,22 @@ def _translated(operation: str) -> Iterator[None]:
         raise CognitoError(error.response["Error"]["Code"], operation) from None
     except BotoCoreError:  # unreachable, timed out, or an unreadable reply
         raise CognitoError("Unavailable", operation) from None
+
+
+def _flow_of(challenge: Challenge) -> SrpSignIn:
+    if challenge.flow is None:
+        raise CognitoError("ExpiredCodeException", "RespondToAuthChallenge")  # not from a sign-in here
+    return challenge.flow
+
+
+def _remembered(device: dict) -> RememberedDevice | None:
+    attributes = {a["Name"]: a["Value"] for a in device.get("DeviceAttributes", [])}
+    if attributes.get("dev:device_remembered_status") != "remembered":
+        return None
+    name = attributes.get("device_name") or "Unnamed device"
+    return RememberedDevice(
+        device["DeviceKey"], name, device["DeviceCreateDate"], device.get("DeviceLastAuthenticatedDate")
+    )
 
 
 def _code_sent(reply: dict) -> CodeSent:

@@ -13,7 +13,7 @@ lives minutes. Every call blocks on the network: run it on the identity threads.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from pycognito.aws_srp import generate_hash_device
 
@@ -41,6 +41,12 @@ class Challenge:
     name: str
     session: str
     username: str  # Cognito's own name for the user (USERNAME in the challenge's answers)
+    # The sign-in it belongs to: answering it may lead on to the device's own SRP.
+    flow: "SrpSignIn | None" = field(default=None, compare=False, repr=False)
+
+    def renewed(self, session: str) -> "Challenge":
+        """The same challenge under the Session Cognito handed back for its next answer."""
+        return replace(self, session=session)
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,19 @@ class SrpSignIn:
             reply = self.respond(name, self._answer(name, reply), reply.get("Session"))
         if name:
             username = reply["ChallengeParameters"].get("USER_ID_FOR_SRP") or self._srp.username
-            return Answer(challenge=Challenge(name, reply["Session"], username))
+            return Answer(challenge=Challenge(name, reply["Session"], username, self))
         return Answer(result=reply["AuthenticationResult"])
+
+    def answer_code(self, challenge: Challenge, code: str) -> Answer:
+        """The code from the person's authenticator app; a known device then proves itself."""
+        answers = {"USERNAME": challenge.username, "SOFTWARE_TOKEN_MFA_CODE": code}
+        if self._device:
+            answers["DEVICE_KEY"] = self._device.key
+        return self.follow(self.respond(SOFTWARE_TOKEN_MFA, answers, challenge.session))
+
+    def finish_setup(self, challenge: Challenge, session: str) -> Answer:
+        """MFA_SETUP answered once VerifySoftwareToken accepted the first code (its `session`)."""
+        return self.follow(self.respond(MFA_SETUP, {"USERNAME": challenge.username}, session))
 
     def _answer(self, name: str, reply: dict) -> dict:
         parameters = reply.get("ChallengeParameters") or {}

@@ -136,6 +136,16 @@ def form_error() -> rx.Component:
     )
 
 
+def checkbox(label: str, name: str) -> rx.Component:
+    """A native checkbox inside its label (so the label is tied to it and clicks on the words count);
+    the form sends "on" when it is ticked and nothing when not."""
+    return rx.el.label(
+        rx.el.input(type="checkbox", name=name, id=input_id(name), class_name="cr-checkbox"),
+        label,
+        class_name="cr-check-label",
+    )
+
+
 def submit(label: str) -> rx.Component:
     return rx.button(
         label, type="submit", size="3", loading=AuthState.busy, disabled=AuthState.busy, class_name="cr-submit"

@@ -6,7 +6,7 @@ import reflex as rx
 from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
 from cruddur.components.forms import auth_form, field, password_field, submit
 from cruddur.components.layout import app_shell
-from cruddur.services.account_settings import MAX_BIO, SessionLine
+from cruddur.services.account_settings import MAX_BIO, DeviceLine, SessionLine
 from cruddur.services.security_log import ActivityLine
 from cruddur.state.account import AccountState
 from cruddur.state.authenticator import RECOVERY_CODES
@@ -175,6 +175,41 @@ def sessions_card() -> rx.Component:
     )
 
 
+def device_row(line: DeviceLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line.name, rx.cond(line.current, rx.badge("This browser", color_scheme="grass", ml="2"))),
+        rx.table.cell(line.remembered),
+        rx.table.cell(line.last_used),
+        rx.table.cell(
+            rx.button(
+                "Forget",
+                size="1",
+                variant="soft",
+                on_click=AccountState.forget_browser(line.id),
+                aria_label="Forget " + line.name + " remembered " + line.remembered,
+            )
+        ),
+    )
+
+
+def devices_card() -> rx.Component:
+    headers = ("Browser", "Remembered", "Last used", "")
+    return card(
+        "devices",
+        "Remembered browsers",
+        rx.text("Signing in on these skips the code from your authenticator app.", color="gray"),
+        rx.cond(
+            AccountState.devices,
+            rx.table.root(
+                rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+                rx.table.body(rx.foreach(AccountState.devices, device_row)),
+                width="100%",
+            ),
+            rx.text("None yet."),
+        ),
+    )
+
+
 def activity_row(line: ActivityLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.what),
@@ -224,6 +259,7 @@ def account() -> rx.Component:
                 password_card(),
                 two_step_card(),
                 sessions_card(),
+                rx.cond(AccountState.remembering, devices_card()),
                 activity_card(),
                 delete_card(),
                 spacing="5",

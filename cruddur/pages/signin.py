@@ -5,9 +5,18 @@
 import reflex as rx
 
 from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
-from cruddur.components.forms import auth_card, auth_form, email_field, field, form_error, password_field, submit
+from cruddur.components.forms import (
+    auth_card,
+    auth_form,
+    checkbox,
+    email_field,
+    field,
+    form_error,
+    password_field,
+    submit,
+)
 from cruddur.state.auth import AuthState
-from cruddur.state.second_step import SecondStepState
+from cruddur.state.second_step import REMEMBER_FIELD, SecondStepState
 
 
 def step_link(label: str, on_click) -> rx.Component:
@@ -33,6 +42,7 @@ def code_step() -> rx.Component:
             id="mfa-hint",
         ),
         code_field("Authentication code", hint="mfa-hint"),
+        rx.cond(AuthState.offer_remember, checkbox("Remember this browser (no code here next time)", REMEMBER_FIELD)),
         submit("Verify"),
         rx.hstack(
             step_link("Use a recovery code", SecondStepState.show_step("recovery")),

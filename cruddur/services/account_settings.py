@@ -6,13 +6,13 @@ Credential changes end sessions as the rest of the app does (services/accounts.p
 two-step verification off, and deleting the account, ask for the password first.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, func, select, update
-from user_agents import parse as parse_user_agent
 
 from cruddur.auth.cognito import CognitoError
 from cruddur.auth.session_seal import handle_hash
@@ -23,7 +23,7 @@ from cruddur.services.accounts import AUTHENTICATOR_NAME, TOTP_DIGITS, Account, 
 from cruddur.services.clock import short_span, utcnow
 from cruddur.services.errors import ValidationError
 from cruddur.services.revocations import Revocations
-from cruddur.services.sessions import Client, SessionStore
+from cruddur.services.sessions import Client, SessionStore, browser_name
 from cruddur.services.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,15 @@ class SessionLine:
     started: str
     last_seen: str
     address: str
+    current: bool
+
+
+@dataclass
+class DeviceLine:
+    id: str  # a digest of Cognito's device key: enough to name it, never the key itself
+    name: str
+    remembered: str
+    last_used: str
     current: bool
 
 
@@ -123,7 +132,7 @@ class AccountSettings:
         return [
             SessionLine(
                 id=row.handle_hash[:SESSION_ID_CHARS],
-                browser=_browser(row.user_agent),
+                browser=browser_name(row.user_agent),
                 started=row.created_at.isoformat(timespec="minutes"),
                 last_seen=_seen(now - row.last_seen_at),
                 address=row.address,
@@ -143,6 +152,34 @@ class AccountSettings:
         for origin_jti in self.sessions.end_rows(account.viewer.sub, chosen):
             self.revocations.revoke_sign_in(account.viewer.sub, origin_jti)
         return len(chosen)
+
+    # -- remembered browsers ------------------------------------------------------------------------
+
+    def remembered_browsers(self, handle: str, *, browser: str) -> list[DeviceLine]:
+        """The browsers the pool remembers for the person (skipping the second factor there),
+        most recently used first; `browser` (this one's device cookie) marks this one."""
+        if self.accounts.remember_devices == "off":
+            return []
+        account = self.accounts.signed_in(handle)
+        here, now = self.accounts.devices.key_of(browser, account.viewer.sub), utcnow()
+        return [
+            DeviceLine(
+                id=_device_id(device.key),
+                name=device.name,
+                remembered=device.created.isoformat(timespec="minutes"),
+                last_used=_seen(now - device.last_used) if device.last_used else "never",
+                current=device.key == here,
+            )
+            for device in on_pool(self.cognito.remembered_devices, account.access_token)
+        ]
+
+    def forget_browser(self, handle: str, device_id: str) -> None:
+        """The pool forgets the device (ForgetDevice): signing in there asks for the code again."""
+        account = self.accounts.signed_in(handle)
+        for device in on_pool(self.cognito.remembered_devices, account.access_token):
+            if _device_id(device.key) == device_id:
+                on_pool(self.cognito.forget_device, account.access_token, device.key)
+                self.accounts.devices.drop(device.key)
 
     def activity(self, handle: str) -> list[security_log.ActivityLine]:
         account = self.accounts.signed_in(handle)
@@ -199,13 +236,9 @@ def _forget_contributions(db, sub: str) -> None:
     db.exec(delete(Activity).where(col(Activity.author_sub) == sub))
 
 
+def _device_id(device_key: str) -> str:
+    return hashlib.sha256(device_key.encode()).hexdigest()[:SESSION_ID_CHARS]
+
+
 def _seen(span: timedelta) -> str:
     return "just now" if span < timedelta(minutes=1) else f"{short_span(span)} ago"
-
-
-def _browser(user_agent: str) -> str:
-    """ "Chrome on Linux", from the User-Agent; "Unknown browser" when there is none."""
-    if not user_agent:
-        return "Unknown browser"
-    agent = parse_user_agent(user_agent)
-    return f"{agent.browser.family} on {agent.os.family}"

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import redis
 
-from cruddur.auth.cognito import CodeSent, CognitoError, Tokens
+from cruddur.auth.cognito import Authenticated, CodeSent, CognitoError, Tokens
 from cruddur.auth.identity import Identity
 from cruddur.auth.jwt import KeysUnavailableError, TokenError
 from cruddur.auth.password_policy import PasswordPolicy
@@ -41,6 +41,7 @@ from cruddur.services.profiles import (
     reserve_handle,
 )
 from cruddur.services.rate_limits import RateLimiter
+from cruddur.services.remembered_devices import RememberedDevices
 from cruddur.services.revocations import Revocations
 from cruddur.services.sessions import Client, SessionStore, StoredSession
 
@@ -153,6 +154,8 @@ class Accounts:
         revocations: Revocations,
         limiter: RateLimiter,
         password_policy: PasswordPolicy,
+        devices: RememberedDevices,
+        remember_devices: str,
     ):
         self.identity = identity
         self.cognito = identity.cognito
@@ -162,6 +165,7 @@ class Accounts:
         self.revocations = revocations
         self.limiter = limiter
         self.password_policy = password_policy
+        self.devices, self.remember_devices = devices, remember_devices  # "always", "opt-in" or "off"
 
     # -- sign up and confirm ----------------------------------------------------------------------
 
@@ -215,13 +219,29 @@ class Accounts:
         self._brake("sign_in", email, client)
         if not password:
             raise AccountError("NotAuthorizedException")
-        outcome = on_pool(self.cognito.sign_in, email=email, password=password)
+        outcome = self._srp_sign_in(email, password, client)
         if isinstance(outcome, Challenge):
             return SecondStep(outcome, email, password)
-        return self._open_session(outcome.tokens, client, replacing)
+        return self._open_session(outcome, client, replacing, email=email)
 
-    def answer_mfa_code(self, step: "SecondStep", *, code: str, client: Client, replacing: str = "") -> SignedIn:
-        """The code from the person's authenticator app, for the sign-in that asked for it.
+    def _srp_sign_in(self, email: str, password: str, client: Client) -> Authenticated | Challenge:
+        """The pool's sign-in, as the device this browser holds for the person where it has one
+        (so a remembered browser skips the second factor); a device the pool no longer knows is
+        forgotten here and the sign-in goes on without it."""
+        device = self.devices.for_sign_in(client.browser, email)
+        try:
+            return self.cognito.sign_in(email=email, password=password, device=device)
+        except CognitoError as error:
+            if device is None or error.code != "ResourceNotFoundException":
+                raise AccountError(error.code, error.operation) from None
+            self.devices.drop(device.key)
+        return on_pool(self.cognito.sign_in, email=email, password=password)
+
+    def answer_mfa_code(
+        self, step: "SecondStep", *, code: str, client: Client, replacing: str = "", remember: bool = False
+    ) -> SignedIn:
+        """The code from the person's authenticator app, for the sign-in that asked for it, and
+        this browser remembered if they asked (where the pool leaves it to them).
         Wrong codes count toward the pool's lock-out (Cognito's) and this app's brake."""
         self._brake("confirm", step.email, client)
         code = "".join(code.split())
@@ -235,7 +255,7 @@ class Accounts:
             raise AccountError(error.code, error.operation) from None
         if isinstance(outcome, Challenge):  # Cognito asked again: the session ran out
             raise AccountError("ExpiredCodeException", "RespondToAuthChallenge")
-        return self._open_session(outcome.tokens, client, replacing)
+        return self._open_session(outcome, client, replacing, email=step.email, remember=remember)
 
     def begin_mfa_setup(self, step: "SecondStep") -> tuple[str, "SecondStep"]:
         """The pool requires a second factor and this person has none: the authenticator-app
@@ -248,8 +268,10 @@ class Accounts:
         code = "".join(code.split())
         if not (code.isdigit() and len(code) == TOTP_DIGITS):
             raise AccountError("CodeMismatchException", "VerifySoftwareToken")
-        authenticated = on_pool(self.cognito.finish_mfa_setup, step.challenge, code, AUTHENTICATOR_NAME)
-        return self._open_session(authenticated.tokens, client, replacing)
+        outcome = on_pool(self.cognito.finish_mfa_setup, step.challenge, code, AUTHENTICATOR_NAME)
+        if isinstance(outcome, Challenge):
+            raise AccountError("ExpiredCodeException", "RespondToAuthChallenge")
+        return self._open_session(outcome, client, replacing, email=step.email)
 
     def sign_in_with_recovery_code(
         self, step: "SecondStep", *, code: str, client: Client, replacing: str = ""
@@ -267,10 +289,10 @@ class Accounts:
         with self.database.session() as db:
             recovery_codes.drop_codes(db, sub)
             security_log.record(db, sub, "recovery_code_used", client)
-        outcome = on_pool(self.cognito.sign_in, email=step.email, password=step.password)
+        outcome = self._srp_sign_in(step.email, step.password, client)
         if isinstance(outcome, Challenge):
             return SecondStep(outcome, step.email, step.password)
-        return self._open_session(outcome.tokens, client, replacing)
+        return self._open_session(outcome, client, replacing, email=step.email)
 
     def recovery_codes_for(self, handle: str) -> list[str]:
         """Ten new recovery codes for the signed-in person (the old ones stop working)."""
@@ -305,7 +327,12 @@ class Accounts:
             self._quietly(self.cognito.revoke_token, outcome.tokens.refresh_token)
         return True
 
-    def _open_session(self, tokens: Tokens, client: Client, replacing: str) -> SignedIn:
+    def _open_session(
+        self, authenticated: Authenticated, client: Client, replacing: str, *, email: str, remember: bool = False
+    ) -> SignedIn:
+        """The new session; the device Cognito met remembered for this browser when the pool
+        remembers them all, or when the person asked."""
+        tokens = authenticated.tokens
         access, id_claims = self._verified(tokens)
         if replacing:
             self.end_session(replacing)
@@ -313,6 +340,15 @@ class Accounts:
         handle = self.sessions.create(access["sub"], access.get("origin_jti", ""), tokens, client)
         with self.database.session() as db:
             security_log.record(db, access["sub"], "signed_in", client)
+        if authenticated.new_device is not None and (remember or self.remember_devices == "always"):
+            self.devices.remember(
+                browser=client.browser,
+                sub=access["sub"],
+                email=email,
+                access_token=tokens.access_token,
+                new_device=authenticated.new_device,
+                name=client.device_name,
+            )
         return SignedIn(handle, viewer)
 
     def resume(self, handle: str) -> Viewer | None:

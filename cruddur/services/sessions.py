@@ -10,10 +10,11 @@ page gets a random ticket, valid for seconds and once, that only the same browse
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import col, delete, select
+from user_agents import parse as parse_user_agent
 
 from cruddur.auth.cognito import Tokens
 from cruddur.auth.session_policy import SessionPolicy, SessionTimes
@@ -33,6 +34,19 @@ class Client:
 
     address: str = ""
     user_agent: str = ""
+    browser: str = field(default="", repr=False)  # the HttpOnly device cookie: finds remembered devices
+
+    @property
+    def device_name(self) -> str:
+        return browser_name(self.user_agent)
+
+
+def browser_name(user_agent: str) -> str:
+    """ "Chrome on Linux", from the User-Agent; "Unknown browser" when there is none."""
+    if not user_agent:
+        return "Unknown browser"
+    agent = parse_user_agent(user_agent)
+    return f"{agent.browser.family} on {agent.os.family}"
 
 
 @dataclass(frozen=True)

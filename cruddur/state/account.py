@@ -5,7 +5,7 @@ sessions, security activity, deleting the account. Every change runs the form sk
 import reflex as rx
 
 from cruddur import runtime
-from cruddur.services.account_settings import SessionLine
+from cruddur.services.account_settings import DeviceLine, SessionLine
 from cruddur.services.accounts import SignedIn
 from cruddur.services.security_log import ActivityLine
 from cruddur.services.sessions import Client
@@ -21,6 +21,8 @@ class AccountState(AuthState):
     codes_left: int = 0
     setting_up: bool = False
     sessions: list[SessionLine] = []
+    devices: list[DeviceLine] = []
+    remembering: bool = False  # the pool remembers browsers (REMEMBER_DEVICES is not off)
     activity: list[ActivityLine] = []
     section: str = ""  # the card the error or notice belongs to
     notice: str = ""
@@ -47,7 +49,7 @@ class AccountState(AuthState):
     async def _refresh(self) -> None:
         """Everything the page shows, read again (after a change, or when the page loads)."""
         async with self:
-            handle = connection_handle(self)
+            handle, browser = connection_handle(self), connection_device(self)
         page = runtime.current().settings_of_accounts
 
         def read():
@@ -56,13 +58,15 @@ class AccountState(AuthState):
                 page.two_step_is_on(handle),
                 page.recovery_codes_left(handle),
                 page.sessions_of(handle),
+                page.remembered_browsers(handle, browser=browser),
                 page.activity(handle),
             )
 
-        (name, bio), on, left, sessions, activity = await runtime.current().identity.run(read)
+        (name, bio), on, left, sessions, devices, activity = await runtime.current().identity.run(read)
         async with self:
             self.display_name, self.bio, self.two_step_on, self.codes_left = name, bio, on, left
-            self.sessions, self.activity, self.loaded = sessions, activity, True
+            self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True
+            self.remembering = runtime.current().settings.remember_devices != "off"
 
     @rx.event(background=True)
     async def load(self):
@@ -223,6 +227,21 @@ class AccountState(AuthState):
                 "sessions",
                 lambda handle, _c: page.sign_out_sessions(handle),
                 notice="Every other session is signed out.",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+
+    @rx.event(background=True)
+    async def forget_browser(self, device_id: str):
+        page = runtime.current().settings_of_accounts
+        device_id = device_id if isinstance(device_id, str) else ""
+        try:
+            await self._run(
+                "devices",
+                lambda handle, _c: page.forget_browser(handle, device_id),
+                notice="Forgotten: signing in there asks for a code again.",
             )
         except Refused as refused:
             yield refused.focus

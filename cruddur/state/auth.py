@@ -108,6 +108,7 @@ class AuthState(rx.State):
     confirmed_notice: str = ""
     forgot_step: str = "request"  # request -> reset -> done
     signin_step: str = "password"  # password -> code (or setup -> codes) -> signed in; recovery
+    offer_remember: bool = False  # the code step asks "Remember this browser" (the pool leaves it to people)
     # Where the last code went, and when another may be sent; kept per tab across reloads.
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
     resend_ready_at: str = rx.SessionStorage("0", name="cruddur_resend_at")
@@ -314,6 +315,7 @@ class AuthState(rx.State):
             step = outcome.step if isinstance(outcome, SettingUp) else outcome
             rt.second_steps.put(sid, step)
             self.signin_step = "setup" if isinstance(outcome, SettingUp) else "code"
+            self.offer_remember = rt.settings.remember_devices == "opt-in"
         shown = [show_setup(outcome.secret, email)] if isinstance(outcome, SettingUp) else []
         return [*shown, rx.set_focus("mfa-input")]
 

@@ -16,6 +16,7 @@ from cruddur.state.session import connection_device, connection_handle
 CHALLENGE_OVER = frozenset({"SecondStepExpired", "NotAuthorizedException"})
 
 
+REMEMBER_FIELD = "remember"
 RECOVERED = (
     "You signed in with a recovery code, so two-step verification is now off. Set it up again from your account page."
 )
@@ -65,11 +66,11 @@ class SecondStepState(AuthState):
 
     @rx.event(background=True)
     async def answer_code(self, form: dict):
-        code = _field(form, CODE_FIELD)
+        code, remember = _field(form, CODE_FIELD), _field(form, REMEMBER_FIELD) == "on"
         accounts = runtime.current().accounts
         async for event in self._answer(
             lambda step, client, replacing: accounts.answer_mfa_code(
-                step, code=code, client=client, replacing=replacing
+                step, code=code, client=client, replacing=replacing, remember=remember
             )
         ):
             yield event

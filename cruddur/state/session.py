@@ -51,7 +51,11 @@ def connection_device(state: rx.State) -> str:
 
 
 def connection_client(state: rx.State) -> Client:
-    return Client(address=state.router.session.client_ip, user_agent=state.router.headers.user_agent)
+    return Client(
+        address=state.router.session.client_ip,
+        user_agent=state.router.headers.user_agent,
+        browser=connection_device(state),
+    )
 
 
 def browser_call(function: str, *args: str) -> rx.event.EventSpec:

@@ -25,7 +25,7 @@ EVENTS = {
     },
     AccountState: {
         "load", "save_profile", "change_password", "begin_two_step", "confirm_two_step", "turn_off_two_step",
-        "new_recovery_codes", "sign_out_session", "sign_out_others", "delete_account",
+        "new_recovery_codes", "sign_out_session", "sign_out_others", "forget_browser", "delete_account",
     },
     NotificationsState: {"load"},
     MailboxState: {"load"},
