@@ -144,6 +144,20 @@ class RememberedDevice(CruddurBase, table=True):
     created_at: datetime
 
 
+class OutgoingMail(CruddurBase, table=True):
+    """A notice the app itself owes someone by e-mail (Cognito sends only its codes), e.g. to
+    the old address when the e-mail changes. With the embedded provider the developer mailbox
+    shows them; a relay to real mail reads them from here."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=2000)
+    created_at: datetime = Field(index=True)
+
+
 class SecurityEvent(CruddurBase, table=True):
     """What happened to a person's account, for their security activity list."""
 

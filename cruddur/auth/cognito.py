@@ -277,6 +277,26 @@ class CognitoClient:
                 AccessToken=access_token, UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()]
             )
 
+    def request_email_change(self, access_token: str, new_email: str) -> CodeSent:
+        """UpdateUserAttributes: a code to the new address. Where the pool keeps the original
+        value active until the new one is verified, the old address still signs in meanwhile."""
+        with _translated("UpdateUserAttributes"):
+            reply = self._boto.update_user_attributes(
+                AccessToken=access_token, UserAttributes=[{"Name": "email", "Value": new_email}]
+            )
+        sent = reply.get("CodeDeliveryDetailsList") or [{}]
+        return CodeSent(destination=sent[0].get("Destination", "your new address"))
+
+    def resend_email_code(self, access_token: str) -> CodeSent:
+        with _translated("GetUserAttributeVerificationCode"):
+            reply = self._boto.get_user_attribute_verification_code(AccessToken=access_token, AttributeName="email")
+        return _code_sent(reply)
+
+    def verify_email(self, access_token: str, code: str) -> None:
+        """VerifyUserAttribute: the new address, verified, becomes the one the person signs in with."""
+        with _translated("VerifyUserAttribute"):
+            self._boto.verify_user_attribute(AccessToken=access_token, AttributeName="email", Code=code)
+
     def delete_user(self, access_token: str) -> None:
         with _translated("DeleteUser"):
             self._boto.delete_user(AccessToken=access_token)

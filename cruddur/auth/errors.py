@@ -75,7 +75,17 @@ FRIENDLY: dict[str, Friendly] = {
         "Your browser didn't keep the cookie Cruddur needs to sign you in. Allow cookies for this site and reload."
     ),
     "Unavailable": Friendly("We can't reach the sign-in service right now. Please try again in a moment."),
+    "VerifyUserAttribute:CodeNotAccepted": Friendly(
+        "That code isn't right or has expired. Check the newest email at your new address, or send a new code.",
+        "email_code",
+    ),
+    "VerifyUserAttribute:AliasExistsException": Friendly(
+        "That address is already used by another Cruddur account. Sign in with it there, or choose another.",
+        "new_email",
+    ),
     # Checks the app makes before calling Cognito.
+    "UpdateUserAttributes:InvalidEmail": Friendly("Enter an email address like name@example.com.", "new_email"),
+    "EmailUnchanged": Friendly("That's already your email address.", "new_email"),
     "InvalidEmail": Friendly("Enter an email address like name@example.com.", "email"),
     "NameRequired": Friendly("Tell us your name.", "name"),
     "InvalidHandle": Friendly("Usernames are 2–30 letters, numbers or underscores.", "handle"),

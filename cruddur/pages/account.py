@@ -93,6 +93,38 @@ def password_card() -> rx.Component:
     )
 
 
+def email_card() -> rx.Component:
+    new_address = auth_form(
+        field("New email address", "new_email", type="email", autocomplete="email", hint="email-now"),
+        submit("Send a code"),
+        on_submit=AccountState.change_email,
+    )
+    code_step = auth_form(
+        field(
+            "Code from the email",
+            "email_code",
+            autocomplete="one-time-code",
+            input_mode="numeric",
+            hint="email-now",
+            spell_check=False,
+        ),
+        submit("Verify the new address"),
+        rx.hstack(
+            rx.button("Send a new code", type="button", variant="soft", on_click=AccountState.resend_email_code),
+            rx.button("Cancel", type="button", variant="ghost", on_click=AccountState.cancel_email_change),
+            spacing="3",
+            wrap="wrap",
+        ),
+        on_submit=AccountState.confirm_email,
+    )
+    return card(
+        "email",
+        "Email address",
+        rx.text("You sign in as ", rx.text.strong(AccountState.current_email), ".", id="email-now"),
+        rx.cond(AccountState.email_sent_to != "", code_step, new_address),
+    )
+
+
 def two_step_card() -> rx.Component:
     turned_on = rx.vstack(
         rx.text(
@@ -256,6 +288,7 @@ def account() -> rx.Component:
             AccountState.loaded,
             rx.vstack(
                 profile_card(),
+                email_card(),
                 password_card(),
                 two_step_card(),
                 sessions_card(),

@@ -1,4 +1,5 @@
-"""`/dev/mailbox`: every code the embedded provider delivered, newest first (development only)."""
+"""`/dev/mailbox`: every code the embedded provider delivered and every notice the app sent, newest
+first (development only)."""
 
 import reflex as rx
 
@@ -10,7 +11,7 @@ def letter_row(letter: Letter) -> rx.Component:
     return rx.table.row(
         rx.table.cell(letter.recipient),
         rx.table.cell(letter.kind),
-        rx.table.cell(rx.code(letter.code, size="4", class_name="cr-code")),
+        rx.table.cell(rx.cond(letter.code != "", rx.code(letter.code, size="4", class_name="cr-code"), "—")),
         rx.table.cell(rx.el.time(letter.created_at, date_time=letter.created_at)),
     )
 

@@ -14,12 +14,21 @@ from datetime import timedelta
 from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, func, select, update
 
-from cruddur.auth.cognito import CognitoError
+from cruddur.auth.cognito import CodeSent, CognitoError
 from cruddur.auth.session_seal import handle_hash
 from cruddur.db import Database
 from cruddur.models import Activity, HandleReservation, Like, Profile, RecoveryCode, RememberedDevice, SecurityEvent
-from cruddur.services import recovery_codes, security_log
-from cruddur.services.accounts import AUTHENTICATOR_NAME, TOTP_DIGITS, Account, AccountError, Accounts, on_pool
+from cruddur.services import outbox, recovery_codes, security_log
+from cruddur.services.accounts import (
+    AUTHENTICATOR_NAME,
+    CODE_REFUSALS,
+    TOTP_DIGITS,
+    Account,
+    AccountError,
+    Accounts,
+    mask_email,
+    on_pool,
+)
 from cruddur.services.clock import short_span, utcnow
 from cruddur.services.errors import ValidationError
 from cruddur.services.revocations import Revocations
@@ -80,6 +89,60 @@ class AccountSettings:
             self.cognito.set_attributes(account.access_token, {"name": name})
         except CognitoError as error:
             log.info("profile: the pool kept the old name (%s)", error.code)
+
+    # -- e-mail ----------------------------------------------------------------------------------
+
+    def email_of(self, handle: str) -> str:
+        return self.accounts.signed_in(handle).email
+
+    def change_email(self, handle: str, *, new_email: str, client: Client) -> CodeSent:
+        """A code to the new address. The old one keeps signing the person in until the new one
+        is verified (the pool keeps the original value active); sessions stay, as Cognito's do."""
+        account = self.accounts.signed_in(handle)
+        try:
+            new_email = self.accounts.checked_email(new_email)
+        except AccountError:
+            raise AccountError("InvalidEmail", "UpdateUserAttributes") from None
+        if new_email == account.email:
+            raise AccountError("EmailUnchanged")
+        self.accounts.brake("send_code", account.email, client)
+        try:
+            return self.cognito.request_email_change(account.access_token, new_email)
+        except CognitoError as error:
+            if error.code == "AliasExistsException":  # someone's address: said only to its owner, at verify
+                return CodeSent(destination=mask_email(new_email))
+            raise AccountError(error.code, error.operation) from None
+
+    def resend_email_code(self, handle: str, *, client: Client) -> CodeSent:
+        account = self.accounts.signed_in(handle)
+        self.accounts.brake("send_code", account.email, client)
+        return on_pool(self.cognito.resend_email_code, account.access_token)
+
+    def confirm_email(self, handle: str, *, code: str, client: Client) -> str:
+        """The code from the new address: it becomes the one the person signs in with. This
+        session's tokens are refreshed to carry it; returns it."""
+        account = self.accounts.signed_in(handle)
+        self.accounts.brake("confirm", account.email, client)
+        code = code.strip()
+        if not code.isdigit():
+            raise AccountError("CodeNotAccepted", "VerifyUserAttribute")
+        try:
+            self.cognito.verify_email(account.access_token, code)
+        except CognitoError as error:
+            refused = "CodeNotAccepted" if error.code in CODE_REFUSALS else error.code
+            raise AccountError(refused, error.operation) from None
+        self.sessions.update(handle, tokens=on_pool(self.cognito.refresh, account.session.tokens.refresh_token))
+        now_email = self.accounts.signed_in(handle).email
+        with self.database.session() as db:
+            outbox.post(
+                db,
+                to=account.email,
+                subject="Your Cruddur email address changed",
+                body=f"Your Cruddur account now signs in as {mask_email(now_email)}, not this address. "
+                "If that wasn't you, reset your password with this address and sign out everywhere.",
+            )
+            security_log.record(db, account.viewer.sub, "email_changed", client)  # commits both
+        return now_email
 
     # -- two-step verification ---------------------------------------------------------------------
 

@@ -173,12 +173,12 @@ class Accounts:
         name = name.strip()
         if not name:
             raise AccountError("NameRequired")
-        email = self._checked_email(email)
+        email = self.checked_email(email)
         wanted = canonical_handle(handle)
         if wanted is None:
             raise AccountError("InvalidHandle")
         self._check_password(password)
-        self._brake("send_code", email, client)
+        self.brake("send_code", email, client)
         with self.database.session() as db:
             try:
                 reserve_handle(db, wanted)
@@ -199,15 +199,15 @@ class Accounts:
         return sent
 
     def confirm_sign_up(self, *, email: str, code: str, client: Client) -> None:
-        email, code = self._checked_email(email), code.strip()
-        self._brake("confirm", email, client)
+        email, code = self.checked_email(email), code.strip()
+        self.brake("confirm", email, client)
         if not code.isdigit():
             raise AccountError("CodeNotAccepted")
         self._code_call(self.cognito.confirm_sign_up, email=email, code=code)
 
     def resend_code(self, *, email: str, client: Client) -> CodeSent:
-        email = self._checked_email(email)
-        self._brake("send_code", email, client)
+        email = self.checked_email(email)
+        self.brake("send_code", email, client)
         return self._send_call(self.cognito.resend_confirmation_code, email)
 
     # -- sign in, resume, sign out ----------------------------------------------------------------
@@ -215,8 +215,8 @@ class Accounts:
     def sign_in(self, *, email: str, password: str, client: Client, replacing: str = "") -> "SignedIn | SecondStep":
         """A new session (a new handle: it rotates at every sign-in), or the second step the
         pool asks for. A session the browser already had is ended once the person is in."""
-        email = self._checked_email(email)
-        self._brake("sign_in", email, client)
+        email = self.checked_email(email)
+        self.brake("sign_in", email, client)
         if not password:
             raise AccountError("NotAuthorizedException")
         outcome = self._srp_sign_in(email, password, client)
@@ -243,7 +243,7 @@ class Accounts:
         """The code from the person's authenticator app, for the sign-in that asked for it, and
         this browser remembered if they asked (where the pool leaves it to them).
         Wrong codes count toward the pool's lock-out (Cognito's) and this app's brake."""
-        self._brake("confirm", step.email, client)
+        self.brake("confirm", step.email, client)
         code = "".join(code.split())
         if not (code.isdigit() and len(code) == TOTP_DIGITS):
             raise AccountError("CodeMismatchException", "RespondToAuthChallenge")
@@ -264,7 +264,7 @@ class Accounts:
         return secret, SecondStep(challenge, step.email, step.password)
 
     def finish_mfa_setup(self, step: "SecondStep", *, code: str, client: Client, replacing: str = "") -> SignedIn:
-        self._brake("confirm", step.email, client)
+        self.brake("confirm", step.email, client)
         code = "".join(code.split())
         if not (code.isdigit() and len(code) == TOTP_DIGITS):
             raise AccountError("CodeMismatchException", "VerifySoftwareToken")
@@ -280,7 +280,7 @@ class Accounts:
         verification off (as the pool's admin) so the person can set it up again, and signs them
         in with the password they just gave. A pool that requires a second factor then walks
         them through setting one up."""
-        self._brake("confirm", step.email, client)
+        self.brake("confirm", step.email, client)
         sub = on_pool(self.cognito.sub_of, step.email)  # before the sign-in ends, only an admin knows it
         with self.database.session() as db:
             if not recovery_codes.use_code(db, sub, code):
@@ -316,7 +316,7 @@ class Accounts:
     def password_is_right(self, email: str, password: str, client: Client) -> bool:
         """Whether `password` is the person's (a fresh SRP exchange; a second factor asked for
         still means the password was right). The session it opens at Cognito is revoked."""
-        self._brake("sign_in", email, client)
+        self.brake("sign_in", email, client)
         try:
             outcome = self.cognito.sign_in(email=email, password=password)
         except CognitoError as error:
@@ -447,8 +447,8 @@ class Accounts:
         the app's, this one included); this browser is signed in again with the new password, so
         it keeps going on a new session the caller hands to the browser (as Django's
         update_session_auth_hash keeps the current one)."""
-        email = self._checked_email(email)
-        self._brake("sign_in", email, client)
+        email = self.checked_email(email)
+        self.brake("sign_in", email, client)
         if proposed != confirm:
             raise AccountError("PasswordMismatch")
         self._check_password(proposed)
@@ -469,13 +469,13 @@ class Accounts:
     # -- recover ---------------------------------------------------------------------------------
 
     def forgot_password(self, *, email: str, client: Client) -> CodeSent:
-        email = self._checked_email(email)
-        self._brake("send_code", email, client)
+        email = self.checked_email(email)
+        self.brake("send_code", email, client)
         return self._send_call(self.cognito.forgot_password, email)
 
     def reset_password(self, *, email: str, code: str, password: str, confirm: str, client: Client) -> None:
-        email, code = self._checked_email(email), code.strip()
-        self._brake("reset", email, client)
+        email, code = self.checked_email(email), code.strip()
+        self.brake("reset", email, client)
         if not code.isdigit():
             raise AccountError("CodeNotAccepted")
         if password != confirm:
@@ -567,7 +567,7 @@ class Accounts:
             name = ""
         return Viewer(sub, "", name)
 
-    def _checked_email(self, email: str) -> str:
+    def checked_email(self, email: str) -> str:
         email = normalize_email(email)
         if len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email):
             raise AccountError("InvalidEmail")
@@ -577,7 +577,7 @@ class Accounts:
         if self.password_policy.first_violation(password):
             raise AccountError("InvalidPasswordException")
 
-    def _brake(self, action: str, email: str, client: Client) -> None:
+    def brake(self, action: str, email: str, client: Client) -> None:
         try:
             wait = self.limiter.attempt(action, account=email, address=client.address)
         except redis.RedisError:

@@ -17,6 +17,8 @@ from cruddur.state.session import SessionState, browser_call, connection_device,
 class AccountState(AuthState):
     display_name: str = ""
     bio: str = ""
+    current_email: str = ""
+    email_sent_to: str = ""  # where the code for a new address went, while it waits for it
     two_step_on: bool = False
     codes_left: int = 0
     setting_up: bool = False
@@ -55,6 +57,7 @@ class AccountState(AuthState):
         def read():
             return (
                 page.profile(handle),
+                page.email_of(handle),
                 page.two_step_is_on(handle),
                 page.recovery_codes_left(handle),
                 page.sessions_of(handle),
@@ -62,9 +65,10 @@ class AccountState(AuthState):
                 page.activity(handle),
             )
 
-        (name, bio), on, left, sessions, devices, activity = await runtime.current().identity.run(read)
+        (name, bio), email, on, left, sessions, devices, activity = await runtime.current().identity.run(read)
         async with self:
-            self.display_name, self.bio, self.two_step_on, self.codes_left = name, bio, on, left
+            self.display_name, self.bio, self.current_email = name, bio, email
+            self.two_step_on, self.codes_left = on, left
             self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True
             self.remembering = runtime.current().settings.remember_devices != "off"
 
@@ -73,7 +77,7 @@ class AccountState(AuthState):
         async with self:
             session = await self.get_state(SessionState)
             self.section = self.notice = self.error = self.error_field = ""
-            self.setting_up = False
+            self.setting_up, self.email_sent_to = False, ""
         for event in await session._guard_for_page():
             yield event
         async with self:
@@ -135,6 +139,56 @@ class AccountState(AuthState):
             (await self.get_state(SessionState))._become("", None)
         yield browser_call("forget")
         yield rx.redirect("/signin?next=/account")
+
+    # -- e-mail ---------------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def change_email(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        new_email = _field(form, "new_email")
+        try:
+            sent = await self._run(
+                "email", lambda handle, client: page.change_email(handle, new_email=new_email, client=client)
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.email_sent_to = sent.destination
+            self.notice = f"We sent a code to {sent.destination}. Until you enter it, you sign in as before."
+        yield rx.set_focus("email_code-input")
+
+    @rx.event(background=True)
+    async def resend_email_code(self):
+        page = runtime.current().settings_of_accounts
+        try:
+            sent = await self._run("email", lambda handle, client: page.resend_email_code(handle, client=client))
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.notice = f"We sent a new code to {sent.destination}."
+
+    @rx.event(background=True)
+    async def confirm_email(self, form: dict):
+        page = runtime.current().settings_of_accounts
+        code = _field(form, "email_code")
+        try:
+            email = await self._run(
+                "email", lambda handle, client: page.confirm_email(handle, code=code, client=client)
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.email_sent_to = ""
+            self.notice = f"Your email address is now {email}. We told your old address."
+        await self._refresh()
+
+    @rx.event
+    def cancel_email_change(self):
+        """Back to the address form; the old address stays the one that signs in."""
+        self.email_sent_to, self.error, self.notice = "", "", ""
 
     # -- two-step verification -------------------------------------------------------------------
 

@@ -3,11 +3,13 @@ it runs, and only to a browser whose connection (not a header) comes from this m
 
 import ipaddress
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 import reflex as rx
 
 from cruddur import runtime
+from cruddur.services import outbox
 
 
 @dataclass
@@ -33,6 +35,15 @@ def _from_this_machine(state: rx.State) -> bool:
         return False
 
 
+def _utc(at: datetime) -> str:  # as the provider writes its times
+    return at.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _app_notices() -> list[Letter]:
+    with runtime.current().database.session() as db:
+        return [Letter(to, subject, "", _utc(sent)) for to, subject, sent in outbox.newest(db)]
+
+
 class MailboxState(rx.State):
     letters: list[Letter] = []
     loaded: bool = False
@@ -44,6 +55,11 @@ class MailboxState(rx.State):
             embedded = runtime.current().embedded
             allowed = embedded is not None and _from_this_machine(self)
             self.refused = not allowed
-        letters = await rx.run_in_thread(lambda: _fetch_letters(embedded.mailbox_url)) if allowed and embedded else []
+
+        def read() -> list[Letter]:
+            letters = [*_fetch_letters(embedded.mailbox_url), *_app_notices()] if allowed and embedded else []
+            return sorted(letters, key=lambda letter: letter.created_at, reverse=True)
+
+        letters = await runtime.current().identity.run(read)
         async with self:
             self.letters, self.loaded = letters, True

@@ -105,7 +105,7 @@ async def test_the_device_secret_stays_sealed_on_the_server(app_runtime, mailbox
     )
     assert device is not None and device.key == row.device_key
     assert device.password.encode() not in row.sealed_secret and device.key.encode() not in row.sealed_secret
-    [line] = await devices_listed(browser)
+    assert len(await devices_listed(browser)) == 1
     for state in (browser.state(AuthState), browser.state(AccountState), browser.state(SessionState)):
         shown = str(state.dict())
         assert device.key not in shown and device.password not in shown
