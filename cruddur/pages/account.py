@@ -246,7 +246,7 @@ def activity_row(line: ActivityLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.what),
         rx.table.cell(rx.el.time(line.ago, date_time=line.at, title=line.at)),
-        rx.table.cell(line.where),
+        rx.table.cell(line.browser, rx.el.br(), rx.text(line.where, size="1", color_scheme="gray")),
     )
 
 
@@ -257,7 +257,7 @@ def activity_card() -> rx.Component:
         rx.cond(
             AccountState.activity,
             rx.table.root(
-                rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in ("What", "When", "Address")))),
+                rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in ("What", "When", "Where")))),
                 rx.table.body(rx.foreach(AccountState.activity, activity_row)),
                 width="100%",
             ),

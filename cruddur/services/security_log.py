@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from cruddur.models import SecurityEvent
 from cruddur.services.clock import short_span, utcnow
-from cruddur.services.sessions import Client
+from cruddur.services.sessions import Client, browser_name
 
 SHOWN = 50
 # What each kind reads as in the list.
@@ -30,6 +30,7 @@ class ActivityLine:
     ago: str
     at: str
     where: str
+    browser: str
 
 
 def record(session: Session, sub: str, kind: str, client: Client) -> None:
@@ -47,5 +48,12 @@ def recent(session: Session, sub: str) -> list[ActivityLine]:
     ).all()
     now = utcnow()
     return [
-        ActivityLine(KINDS[r.kind], short_span(now - r.at), r.at.isoformat(timespec="seconds"), r.address) for r in rows
+        ActivityLine(
+            what=KINDS[r.kind],
+            ago=short_span(now - r.at),
+            at=r.at.isoformat(timespec="seconds"),
+            where=r.address,
+            browser=browser_name(r.user_agent),
+        )
+        for r in rows
     ]
