@@ -11,7 +11,7 @@ from .account import remove_user, revoke_sessions
 from .attributes import user_attributes
 from .errors import user_not_found
 from .models import User
-from .pool import device_configuration_type
+from .pool import device_configuration_type, user_attribute_update_settings_type
 from .provider import Provider, find_user
 from .software_tokens import mfa_settings
 
@@ -33,6 +33,7 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
             "MfaConfiguration": p.mfa.configuration,
             # Left out where devices are not remembered, as Cognito leaves it null.
             **({"DeviceConfiguration": device_configuration_type(devices_remembered)} if devices_remembered else {}),
+            "UserAttributeUpdateSettings": user_attribute_update_settings_type(p.config.user_attribute_update_settings),
             "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
             "EstimatedNumberOfUsers": users,
         }
