@@ -34,8 +34,10 @@ class EmbeddedProvider:
 
 
 def provider_config(settings: Settings, password_policy: PasswordPolicy) -> LocalCognitoConfig:
-    """The pool as the app wants it: its password policy, handle rule, second factor and
-    remembered devices; codes echoed to the console only in the dev server."""
+    """The pool as the app wants it: its password policy, handle rule, second factor, remembered
+    devices and e-mail changes, from the settings `python -m cruddur.provision` makes a real pool
+    from; codes echoed to the console only in the dev server."""
+    mfa = settings.mfa_configuration
     return LocalCognitoConfig(
         data_dir=settings.data_dir,
         port=settings.local_cognito_port,
@@ -43,8 +45,10 @@ def provider_config(settings: Settings, password_policy: PasswordPolicy) -> Loca
         echo_codes_to_console=settings.dev_server,
         password_policy=PoolPasswordPolicy.from_type(password_policy.as_cognito()),
         handle_pattern=HANDLE_PATTERN,
-        mfa_configuration=settings.mfa,
+        mfa_configuration=mfa["MfaConfiguration"],
+        software_token_mfa=mfa["SoftwareTokenMfaConfiguration"]["Enabled"],
         device_configuration=settings.device_configuration,
+        user_attribute_update_settings=settings.user_attribute_update_settings,
     )
 
 

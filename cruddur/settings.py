@@ -12,7 +12,7 @@ import json
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError, field_validator
@@ -141,6 +141,18 @@ class Settings(BaseSettings):
     @property
     def device_cookie(self) -> str:
         return ("__Host-" if self.served_over_https else "") + DEVICE_COOKIE
+
+    @property
+    def mfa_configuration(self) -> dict[str, Any]:
+        """The pool's SetUserPoolMfaConfig for MFA: TOTP is the second factor. With MFA off no factor
+        is configured: Cognito refuses to "turn off MFA and configure an MFA together"."""
+        return {"MfaConfiguration": self.mfa, "SoftwareTokenMfaConfiguration": {"Enabled": self.mfa != "OFF"}}
+
+    @property
+    def user_attribute_update_settings(self) -> dict[str, list[str]]:
+        """The pool's UserAttributeUpdateSettingsType: a changed e-mail takes effect once the code sent
+        to it comes back, and the old address signs in until then, so a mistyped one locks nobody out."""
+        return {"AttributesRequireVerificationBeforeUpdate": ["email"]}
 
     @property
     def device_configuration(self) -> dict[str, bool] | None:

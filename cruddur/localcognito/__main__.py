@@ -1,15 +1,16 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
 [--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
 [--request-rates JSON] [--mfa-configuration OFF|OPTIONAL|ON] [--no-software-token-mfa]
-[--device-configuration JSON]`: serve on loopback until stopped, after printing one JSON line with
-endpoint_url, user_pool_id, client_id, region, mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
+[--device-configuration JSON] [--user-attribute-update-settings JSON]`: serve on loopback until
+stopped, after printing one JSON line with endpoint_url, user_pool_id, client_id, region,
+mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
 import argparse
 import json
 from pathlib import Path
 
 from .config import LocalCognitoConfig
-from .pool import MFA_CONFIGURATIONS, PasswordPolicy
+from .pool import KEEP_ORIGINAL_EMAIL, MFA_CONFIGURATIONS, PasswordPolicy
 from .provider import Provider
 from .server import LocalCognitoHandle, bind, build_app, uvicorn_server
 
@@ -71,6 +72,13 @@ def main(argv: list[str] | None = None) -> None:
         help="the pool's DeviceConfigurationType, e.g. '{\"ChallengeRequiredOnNewDevice\": true, "
         '"DeviceOnlyRememberedOnUserPrompt": false}\'. Default: devices are not remembered',
     )
+    parser.add_argument(
+        "--user-attribute-update-settings",
+        metavar="JSON",
+        default=json.dumps(KEEP_ORIGINAL_EMAIL),
+        help="the pool's UserAttributeUpdateSettingsType. Default: %(default)s, a changed e-mail waits for its "
+        "code while the old one signs in; '{\"AttributesRequireVerificationBeforeUpdate\": []}' changes it at once",
+    )
     args = parser.parse_args(argv)
     try:
         policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
@@ -89,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             mfa_configuration=args.mfa_configuration,
             software_token_mfa=args.software_token_mfa,
             device_configuration=json.loads(args.device_configuration) if args.device_configuration else None,
+            user_attribute_update_settings=json.loads(args.user_attribute_update_settings),
         )
     except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
         parser.error(str(error))

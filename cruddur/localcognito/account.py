@@ -1,13 +1,14 @@
-"""Operations authorised by an access token: GetUser, UpdateUserAttributes, DeleteUser,
-GlobalSignOut; and RevokeToken (by refresh token)."""
+"""Operations authorised by an access token: GetUser, UpdateUserAttributes,
+GetUserAttributeVerificationCode, VerifyUserAttribute, DeleteUser, GlobalSignOut; and RevokeToken
+(by refresh token)."""
 
 from sqlmodel import Session as DbSession
 from sqlmodel import col, delete, select, update
 
-from .attributes import handle_key, handle_taken, parse_attributes, user_attributes
+from . import attribute_changes
+from .attributes import parse_attributes, user_attributes
 from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
 from .models import Code, Device, Session, SoftwareToken, User
-from .pool import check_handle
 from .provider import Provider
 from .software_tokens import mfa_settings
 from .tokens import refresh_token_hash
@@ -52,27 +53,23 @@ def get_user(p: Provider, req: dict) -> dict:
 
 
 def update_user_attributes(p: Provider, req: dict) -> dict:
-    attributes = parse_attributes(req["UserAttributes"], allow_email=False)
-    now = p.now()
+    attributes = parse_attributes(req["UserAttributes"])
     with p.store.write() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
-        if "preferred_username" in attributes:
-            handle = attributes["preferred_username"] or None  # an empty value removes the handle
-            if handle:
-                check_handle(p.config.handle_pattern, handle)
-            key = handle_key(handle)
-            if key and session.exec(select(User.sub).where(User.handle_key == key, User.sub != user.sub)).first():
-                raise handle_taken("AliasExistsException")
-            user.preferred_username, user.handle_key = handle, key
-        if "name" in attributes:
-            if not attributes["name"].strip():
-                raise CognitoError(
-                    "InvalidParameterException",
-                    "Attributes did not conform to the schema: name: The attribute name is required",
-                )
-            user.name = attributes["name"]
-        user.updated_at = now
-        session.add(user)
+        deliveries = attribute_changes.update(p, session, user, attributes, p.now())
+    return {"CodeDeliveryDetailsList": deliveries} if deliveries else {}
+
+
+def get_user_attribute_verification_code(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        user, _ = authenticate(p, session, req["AccessToken"])
+        return {"CodeDeliveryDetails": attribute_changes.send_code(p, session, user, req["AttributeName"], p.now())}
+
+
+def verify_user_attribute(p: Provider, req: dict) -> dict:
+    with p.store.write() as session:
+        user, _ = authenticate(p, session, req["AccessToken"])
+        attribute_changes.verify(p, session, user, req["AttributeName"], req["Code"], p.now())
     return {}
 
 

@@ -30,19 +30,18 @@ def delivery_details(email: str) -> dict:
     return {"Destination": mask_email(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
-def parse_attributes(attributes: list[dict] | None, *, allow_email: bool) -> dict[str, str]:
-    """{name: value} from [{"Name", "Value"}], refusing attributes the pool does not let users set."""
+def parse_attributes(attributes: list[dict] | None, *, admin: bool = False) -> dict[str, str]:
+    """{name: value} from [{"Name", "Value"}], refusing attributes the pool does not let users set
+    (an administrator may also set email_verified, AdminUpdateUserAttributes' way to skip the code)."""
     result: dict[str, str] = {}
     for item in attributes or []:
         name, value = item.get("Name"), item.get("Value")
-        if name in READ_ONLY:
+        if name in READ_ONLY and not (admin and name == "email_verified"):
             raise invalid_parameter(f"Cannot modify the non-mutable attribute {name}")
-        if name not in WRITABLE:
+        if name not in WRITABLE and name not in READ_ONLY:
             raise invalid_parameter(
                 f"Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
             )
-        if name == "email" and not allow_email:
-            raise invalid_parameter("Cannot modify the attribute email: the local identity provider signs in by e-mail")
         if not isinstance(value, str):
             raise invalid_parameter(
                 f"Attributes did not conform to the schema: {name}: The attribute {name} is required"

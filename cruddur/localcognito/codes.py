@@ -1,4 +1,4 @@
-"""Confirmation and reset codes: 6 random digits, single use, expiring, attempt-limited, only
+"""Confirmation, reset and attribute verification codes: 6 random digits, single use, expiring, attempt-limited, only
 the newest one live, sending rate-limited; each one goes to the mailbox.
 
 For a user the provider must not reveal (prevent user existence errors) the same reads and
@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import NoReturn
 
 from sqlmodel import Session, func, select
@@ -22,6 +23,7 @@ from .models import Code, MailboxMessage, SimulatedDelivery, User
 
 SIGN_UP = "SIGN_UP"
 FORGOT_PASSWORD = "FORGOT_PASSWORD"
+VERIFY_EMAIL = "VERIFY_EMAIL"  # VerifyUserAttribute's, sent to the address it verifies
 
 
 def _digest(code: str) -> str:
@@ -29,7 +31,11 @@ def _digest(code: str) -> str:
 
 
 def lifetime(config: LocalCognitoConfig, kind: str) -> int:
-    return config.sign_up_code_seconds if kind == SIGN_UP else config.reset_code_seconds
+    return {
+        SIGN_UP: config.sign_up_code_seconds,
+        FORGOT_PASSWORD: config.reset_code_seconds,
+        VERIFY_EMAIL: config.attribute_code_seconds,
+    }[kind]
 
 
 def _issue(
@@ -56,13 +62,22 @@ def _issue(
     return code
 
 
-def send(session: Session, config: LocalCognitoConfig, user: User, kind: str, now: float) -> dict:
-    """Issue and deliver a code of `kind` to `user`; Cognito's CodeDeliveryDetails."""
+def send(
+    session: Session, config: LocalCognitoConfig, user: User, kind: str, now: float, to: str | None = None
+) -> dict:
+    """Issue and deliver a code of `kind` for `user`, to its e-mail or the address `to`; Cognito's
+    CodeDeliveryDetails."""
+    to = to or user.email
     code = _issue(session, config, user.sub, kind, now, MailboxMessage)
-    mailbox.deliver(
-        session, to=user.email, username=user.sub, kind=kind, code=code, now=now, echo=config.echo_codes_to_console
-    )
-    return delivery_details(user.email)
+    mailbox.deliver(session, to=to, username=user.sub, kind=kind, code=code, now=now, echo=config.echo_codes_to_console)
+    return delivery_details(to)
+
+
+def discard(session: Session, sub: str, kind: str) -> None:
+    """Drop the live code of `kind`, when what it was sent to verify is no longer asked for."""
+    row = session.get(Code, (sub, kind))
+    if row is not None:
+        session.delete(row)
 
 
 def send_nowhere(
@@ -76,8 +91,21 @@ def send_nowhere(
     return delivery_details(normalize_email(username))
 
 
-def check(session: Session, config: LocalCognitoConfig, user: User, kind: str, code: str, now: float) -> None:
-    """Consume the live code if `code` is it; otherwise count the failure and raise Cognito's error.
+def too_many_failed_attempts() -> CognitoError:
+    return CognitoError("TooManyFailedAttemptsException", TOO_MANY_FAILED_ATTEMPTS)
+
+
+def check(
+    session: Session,
+    config: LocalCognitoConfig,
+    user: User,
+    kind: str,
+    code: str,
+    now: float,
+    exhausted: Callable[[], CognitoError] = too_many_failed_attempts,
+) -> None:
+    """Consume the live code if `code` is it; otherwise count the failure and raise Cognito's error
+    (`exhausted()` once the code has taken its share of wrong guesses: the operation's modelled error).
 
     Runs inside `Store.write()`, which keeps the counted failure although the error propagates.
     """
@@ -85,7 +113,7 @@ def check(session: Session, config: LocalCognitoConfig, user: User, kind: str, c
     if row is None or row.used:
         raise code_expired()
     if row.failed_attempts >= config.code_attempts:
-        raise CognitoError("TooManyFailedAttemptsException", TOO_MANY_FAILED_ATTEMPTS)
+        raise exhausted()
     if now >= row.expires_at:
         raise code_expired()
     if not hmac.compare_digest(row.code_hash, _digest(code.strip())):

@@ -4,10 +4,18 @@ never sleep."""
 
 import time
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pool import MfaConfig, PasswordPolicy, check_device_configuration, check_handle_pattern
+from .pool import (
+    KEEP_ORIGINAL_EMAIL,
+    MfaConfig,
+    PasswordPolicy,
+    check_device_configuration,
+    check_handle_pattern,
+    check_user_attribute_update_settings,
+)
 from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -41,6 +49,9 @@ class LocalCognitoConfig:
     # The DeviceConfigurationType a pool is created with, e.g. {"ChallengeRequiredOnNewDevice": True,
     # "DeviceOnlyRememberedOnUserPrompt": False}; members left out are false. None: devices are not remembered.
     device_configuration: dict[str, bool] | None = None
+    # The UserAttributeUpdateSettingsType: with "email" listed, a changed e-mail takes effect once its
+    # code is verified and the old one signs in until then; with [], it takes effect at once, unverified.
+    user_attribute_update_settings: dict[str, list[str]] = field(default_factory=lambda: deepcopy(KEEP_ORIGINAL_EMAIL))
 
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
@@ -54,6 +65,7 @@ class LocalCognitoConfig:
 
     sign_up_code_seconds: int = 24 * 3600
     reset_code_seconds: int = 3600
+    attribute_code_seconds: int = 24 * 3600  # VerifyUserAttribute's codes
     code_attempts: int = 5  # wrong guesses before a code is burnt
     code_sends_per_window: int = 5  # codes of one kind per user per window
     code_send_window_seconds: int = 3600
@@ -74,6 +86,7 @@ class LocalCognitoConfig:
         check_rates(self.request_rates)
         MfaConfig(self.mfa_configuration, self.software_token_mfa)
         check_device_configuration(self.device_configuration)
+        check_user_attribute_update_settings(self.user_attribute_update_settings)
         if not 180 <= self.auth_session_seconds <= 900:
             raise ValueError("auth_session_seconds is AuthSessionValidity: 3 to 15 minutes (180 to 900)")
 

@@ -27,6 +27,9 @@ class User(LocalCognitoBase, table=True):
     sub: str = Field(primary_key=True)  # also the canonical username, as in e-mail-username pools
     email: str = Field(unique=True, index=True)  # normalised: trimmed, lower case
     email_verified: bool = False
+    # A new address UpdateUserAttributes holds back until VerifyUserAttribute proves it (normalised);
+    # `email` stays the one that signs in until then. Not unique: it is nobody's alias yet.
+    pending_email: str | None = None
     name: str | None = None
     preferred_username: str | None = None
     handle_key: str | None = Field(default=None, unique=True, index=True)  # lower-cased handle
@@ -47,7 +50,7 @@ class Code(LocalCognitoBase, table=True):
 
     __tablename__ = "lc_code"
     sub: str = Field(primary_key=True)
-    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD
+    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD | VERIFY_EMAIL
     code_hash: str
     expires_at: float
     failed_attempts: int = 0

@@ -1,6 +1,7 @@
 """The user pool's own rules, handed in as data the way Cognito holds them: the password policy
-(`PasswordPolicyType` of CreateUserPool/DescribeUserPool) and the rule a pre-sign-up check applies
-to `preferred_username`; and the checks that refuse what breaks them, in Cognito's words."""
+(`PasswordPolicyType` of CreateUserPool/DescribeUserPool), the rule a pre-sign-up check applies
+to `preferred_username`, second factors and devices, and how attribute changes take effect
+(`UserAttributeUpdateSettingsType`); and the checks that refuse what breaks them, in Cognito's words."""
 
 import re
 from collections.abc import Mapping
@@ -164,3 +165,33 @@ def check_device_configuration(configuration: Mapping[str, Any] | None) -> None:
 def device_configuration_type(configuration: Mapping[str, bool]) -> dict[str, bool]:
     """The DeviceConfigurationType DescribeUserPool reports: members left out are false."""
     return {name: bool(configuration.get(name)) for name in _DEVICE_CONFIGURATION_MEMBERS}
+
+
+# The attributes Cognito can hold back until verified; this pool has e-mail and no phone numbers.
+_VERIFIABLE_ATTRIBUTES = ("email",)
+_UPDATE_SETTINGS_MEMBER = "AttributesRequireVerificationBeforeUpdate"
+# The embedded pool's: "keep original attribute value active when an update is pending".
+KEEP_ORIGINAL_EMAIL = {_UPDATE_SETTINGS_MEMBER: ["email"]}
+
+
+def check_user_attribute_update_settings(settings: Mapping[str, Any]) -> None:
+    """Refuse, at start-up, a UserAttributeUpdateSettingsType this pool cannot hold."""
+    if not isinstance(settings, Mapping):
+        raise TypeError(f"a UserAttributeUpdateSettingsType is a JSON object, not {settings!r}")
+    if set(settings) != {_UPDATE_SETTINGS_MEMBER}:
+        raise ValueError(f"UserAttributeUpdateSettings has exactly one member, {_UPDATE_SETTINGS_MEMBER}")
+    attributes = settings[_UPDATE_SETTINGS_MEMBER]
+    if not isinstance(attributes, list | tuple) or any(name not in _VERIFIABLE_ATTRIBUTES for name in attributes):
+        allowed = ", ".join(_VERIFIABLE_ATTRIBUTES)
+        raise ValueError(f"{_UPDATE_SETTINGS_MEMBER} lists attributes of {allowed} only, not {attributes!r}")
+
+
+def user_attribute_update_settings_type(settings: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The UserAttributeUpdateSettingsType DescribeUserPool reports."""
+    return {_UPDATE_SETTINGS_MEMBER: list(settings[_UPDATE_SETTINGS_MEMBER])}
+
+
+def keeps_original_email(settings: Mapping[str, Any]) -> bool:
+    """Whether a changed e-mail waits for its code while the old one stays in use ("keep original
+    attribute value active when an update is pending")."""
+    return "email" in settings[_UPDATE_SETTINGS_MEMBER]

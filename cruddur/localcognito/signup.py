@@ -20,7 +20,7 @@ def sign_up(p: Provider, req: dict) -> dict:
     email = normalize_email(req["Username"])
     if not is_email(email):
         raise invalid_parameter("Username should be an email.")
-    attributes = parse_attributes(req.get("UserAttributes"), allow_email=True)
+    attributes = parse_attributes(req.get("UserAttributes"))
     if "email" in attributes and normalize_email(attributes["email"]) != email:
         raise invalid_parameter("Attributes did not conform to the schema: email: must be the username")
     if not (attributes.get("name") or "").strip():

@@ -35,6 +35,7 @@ DEVICE_STATUS = Member(required=True, enum=("remembered", "not_remembered"))
 PAGE = {"Limit": Member(kind=int), "PaginationToken": Member(min=1, pattern=r"[\S]+")}
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
+ATTRIBUTE_NAME = Member(required=True, min=1, max=32)
 AUTH_FLOWS = (
     "USER_SRP_AUTH",
     "REFRESH_TOKEN_AUTH",
@@ -94,7 +95,23 @@ SHAPES: dict[str, dict[str, Member]] = {
         "ProposedPassword": Member(required=True, max=256, pattern=r"[\S]+", sensitive=True),
         "AccessToken": TOKEN,
     },
-    "UpdateUserAttributes": {"UserAttributes": Member(kind=list, required=True), "AccessToken": TOKEN},
+    "UpdateUserAttributes": {
+        "UserAttributes": Member(kind=list, required=True),
+        "AccessToken": TOKEN,
+        "ClientMetadata": PARAMETERS,
+    },
+    "GetUserAttributeVerificationCode": {
+        "AccessToken": TOKEN,
+        "AttributeName": ATTRIBUTE_NAME,
+        "ClientMetadata": PARAMETERS,
+    },
+    "VerifyUserAttribute": {"AccessToken": TOKEN, "AttributeName": ATTRIBUTE_NAME, "Code": CODE},
+    "AdminUpdateUserAttributes": {
+        "UserPoolId": POOL_ID,
+        "Username": USERNAME,
+        "UserAttributes": Member(kind=list, required=True),
+        "ClientMetadata": PARAMETERS,
+    },
     "DeleteUser": {"AccessToken": TOKEN},
     "DescribeUserPool": {"UserPoolId": POOL_ID},
     "AssociateSoftwareToken": {"AccessToken": OPTIONAL_TOKEN, "Session": SESSION},

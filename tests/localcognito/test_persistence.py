@@ -41,6 +41,26 @@ def test_restart_keeps_users_codes_mailbox_sessions_and_keys(tmp_path, new_email
     assert (tmp_path / "localcognito.db").exists()
 
 
+def test_restart_keeps_a_pending_email_change_and_its_code(tmp_path, new_email):
+    first = start_pool(tmp_path)
+    moved = f"new-{new_email}"
+    try:
+        first.confirmed_user(new_email)
+        access = first.password_auth(new_email)["AuthenticationResult"]["AccessToken"]
+        first.client.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": moved}])
+    finally:
+        first.handle.stop()
+
+    second = start_pool(tmp_path, port=int(first.handle.endpoint_url.rsplit(":", 1)[1]))
+    try:
+        second.password_auth(new_email)  # still the address that signs in
+        code = second.latest_code(moved, "VERIFY_EMAIL")
+        second.client.verify_user_attribute(AccessToken=access, AttributeName="email", Code=code)
+        second.password_auth(moved)
+    finally:
+        second.handle.stop()
+
+
 def test_standalone_command_prints_one_json_line_and_serves(tmp_path):
     with standalone(tmp_path) as (info, _process):
         assert {"endpoint_url", "user_pool_id", "client_id", "region", "mailbox_url"} <= set(vars(info))

@@ -1,7 +1,7 @@
 """The pool's own rules handed in as configuration: the password policy (PasswordPolicyType),
 read back with DescribeUserPool and enforced by every operation that sets a password; the
-handle rule SignUp and UpdateUserAttributes apply to preferred_username; and the MFA and device
-configuration, also read and set with Get/SetUserPoolMfaConfig."""
+handle rule SignUp and UpdateUserAttributes apply to preferred_username; the MFA and device
+configuration, also read and set with Get/SetUserPoolMfaConfig; and how attribute changes take effect."""
 
 import subprocess
 import sys
@@ -30,6 +30,8 @@ def test_describe_user_pool_reports_cognitos_defaults_and_optional_totp(pool):
     assert reply["UsernameAttributes"] == ["email"] and reply["AutoVerifiedAttributes"] == ["email"]
     assert reply["MfaConfiguration"] == "OPTIONAL"  # the embedded pool's: TOTP for those who turn it on
     assert "DeviceConfiguration" not in reply  # devices are not remembered unless configured
+    # A changed e-mail waits for its code; the old one signs in until then.
+    assert reply["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
 
 
 def test_describing_another_pool_is_resource_not_found(pool):
@@ -191,19 +193,25 @@ def test_without_software_tokens_no_one_can_set_one_up(start_own_pool, new_email
         {"device_configuration": {"RememberForever": True}},
         {"device_configuration": {"ChallengeRequiredOnNewDevice": "yes"}},
         {"auth_session_seconds": 60},
+        {"user_attribute_update_settings": {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}},
+        {"user_attribute_update_settings": {"AttributesRequireVerificationBeforeUpdate": "email"}},
+        {"user_attribute_update_settings": {}},
     ],
 )
-def test_second_factor_settings_cognito_would_not_hold_are_refused_at_start(tmp_path, bad):
+def test_pool_settings_cognito_or_this_pool_would_not_hold_are_refused_at_start(tmp_path, bad):
     with pytest.raises(ValueError):
         LocalCognitoConfig(data_dir=tmp_path, **bad)
 
 
-def test_the_command_takes_the_mfa_and_device_configuration(tmp_path):
+def test_the_command_takes_the_mfa_device_and_attribute_update_configuration(tmp_path):
     devices = '{"ChallengeRequiredOnNewDevice": true}'
+    updates = '{"AttributesRequireVerificationBeforeUpdate": []}'
     flags = ("--mfa-configuration", "ON", "--device-configuration", devices)
+    flags += ("--user-attribute-update-settings", updates)
     with standalone(tmp_path, *flags) as (info, _process):
         described = boto3_client(info, retries=0).describe_user_pool(UserPoolId=info.user_pool_id)["UserPool"]
     assert described["MfaConfiguration"] == "ON"
+    assert described["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": []}
     assert described["DeviceConfiguration"] == {
         "ChallengeRequiredOnNewDevice": True,
         "DeviceOnlyRememberedOnUserPrompt": False,
