@@ -19,25 +19,29 @@ def card(section: str, title: str, *children: rx.Component) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading(title, size="4", as_="h2", id=f"{section}-heading"),
-                rx.box(
-                    rx.cond(
-                        mine & (AccountState.error != ""),
-                        rx.callout(AccountState.error, icon="triangle-alert", color_scheme="red"),
+                rx.box(  # one flex item (one gap) for both live regions, which stay in the page to be announced
+                    rx.box(
+                        rx.cond(
+                            mine & (AccountState.error != ""),
+                            rx.callout(AccountState.error, icon="triangle-alert", color_scheme="red"),
+                        ),
+                        role="alert",
                     ),
-                    role="alert",
-                ),
-                rx.box(
-                    rx.cond(
-                        mine & (AccountState.notice != "") & (AccountState.error == ""),
-                        rx.callout(AccountState.notice, icon="circle-check", color_scheme="grass"),
+                    rx.box(
+                        rx.cond(
+                            mine & (AccountState.notice != "") & (AccountState.error == ""),
+                            rx.callout(AccountState.notice, icon="circle-check", color_scheme="grass"),
+                        ),
+                        role="status",
                     ),
-                    role="status",
+                    width="100%",
                 ),
                 *children,
                 spacing="4",
                 width="100%",
             ),
             class_name="cr-panel",
+            width="100%",
         ),
         aria_labelledby=f"{section}-heading",
         class_name="cr-account-section",

@@ -29,7 +29,7 @@ from cruddur.services.accounts import (
     mask_email,
     on_pool,
 )
-from cruddur.services.clock import short_span, utcnow
+from cruddur.services.clock import readable, short_span, utcnow
 from cruddur.services.errors import ValidationError
 from cruddur.services.revocations import Revocations
 from cruddur.services.sessions import Client, SessionStore, browser_name
@@ -196,7 +196,7 @@ class AccountSettings:
             SessionLine(
                 id=row.handle_hash[:SESSION_ID_CHARS],
                 browser=browser_name(row.user_agent),
-                started=row.created_at.isoformat(timespec="minutes"),
+                started=readable(row.created_at),
                 last_seen=_seen(now - row.last_seen_at),
                 address=row.address,
                 current=row.handle_hash == current,
@@ -229,7 +229,7 @@ class AccountSettings:
             DeviceLine(
                 id=_device_id(device.key),
                 name=device.name,
-                remembered=device.created.isoformat(timespec="minutes"),
+                remembered=readable(device.created),
                 last_used=_seen(now - device.last_used) if device.last_used else "never",
                 current=device.key == here,
             )

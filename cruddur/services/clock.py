@@ -16,3 +16,8 @@ def short_span(span: timedelta) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def readable(at: datetime) -> str:
+    """A moment as a person reads it in a list: `3 Dec 2026, 15:17 UTC`."""
+    return f"{at.day} {at:%b %Y, %H:%M} UTC"
