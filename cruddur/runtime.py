@@ -31,6 +31,7 @@ from cruddur.services.accounts import Accounts, SecondStep
 from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
 from cruddur.services.remembered_devices import RememberedDevices
 from cruddur.services.revocations import RELOAD_SECONDS, Revocations
+from cruddur.services.second_factor import SecondFactor
 from cruddur.services.second_steps import PendingSteps
 from cruddur.services.sessions import SessionStore
 from cruddur.settings import ConfigurationError, IdentitySource, Settings
@@ -49,6 +50,7 @@ class Runtime:
     revocations: Revocations
     limiter: RateLimiter
     accounts: Accounts
+    second_factor: SecondFactor
     settings_of_accounts: AccountSettings
     connections: ConnectionSessions
     second_steps: PendingSteps[SecondStep]
@@ -97,6 +99,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             revocations,
             limiter,
             accounts,
+            SecondFactor(accounts),
             AccountSettings(accounts, database, sessions, revocations),
             ConnectionSessions(),
             PendingSteps(),

@@ -20,9 +20,7 @@ from cruddur.db import Database
 from cruddur.models import Activity, HandleReservation, Like, Profile, RecoveryCode, RememberedDevice, SecurityEvent
 from cruddur.services import outbox, recovery_codes, security_log
 from cruddur.services.accounts import (
-    AUTHENTICATOR_NAME,
     CODE_REFUSALS,
-    TOTP_DIGITS,
     Account,
     AccountError,
     Accounts,
@@ -32,6 +30,7 @@ from cruddur.services.accounts import (
 from cruddur.services.clock import readable, short_span, utcnow
 from cruddur.services.errors import ValidationError
 from cruddur.services.revocations import Revocations
+from cruddur.services.second_factor import AUTHENTICATOR_NAME, authenticator_code
 from cruddur.services.sessions import Client, SessionStore, browser_name
 from cruddur.services.text import clean_text
 
@@ -159,9 +158,7 @@ class AccountSettings:
         """The first code from the app: two-step verification on, as the preferred factor; ten
         new recovery codes, shown once."""
         account = self.accounts.signed_in(handle)
-        code = "".join(code.split())
-        if not (code.isdigit() and len(code) == TOTP_DIGITS):
-            raise AccountError("CodeMismatchException", "VerifySoftwareToken")
+        code = authenticator_code(code, "VerifySoftwareToken")
         on_pool(self.cognito.verify_software_token, account.access_token, code, AUTHENTICATOR_NAME)
         on_pool(self.cognito.set_authenticator_app, account.access_token, enabled=True)
         with self.database.session() as db:

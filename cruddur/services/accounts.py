@@ -28,7 +28,7 @@ from cruddur.auth.password_policy import PasswordPolicy
 from cruddur.auth.session_policy import UNREACHABLE, Resume, SessionPolicy
 from cruddur.auth.sign_in import MFA_SETUP, Challenge
 from cruddur.db import Database
-from cruddur.services import recovery_codes, security_log
+from cruddur.services import security_log
 from cruddur.services.clock import utcnow
 from cruddur.services.errors import ValidationError
 from cruddur.services.profiles import (
@@ -71,8 +71,6 @@ SILENT_SEND_REFUSALS = frozenset(
         "NotAuthorizedException",
     }
 )
-TOTP_DIGITS = 6
-AUTHENTICATOR_NAME = "Authenticator app"
 # An access token this close to its expiry is refreshed before it signs anyone out.
 SIGN_OUT_MARGIN = timedelta(seconds=30)
 
@@ -116,7 +114,7 @@ class SecondStep:
     """The password was right and the pool wants more: a code from the person's authenticator
     app (SOFTWARE_TOKEN_MFA) or setting one up (MFA_SETUP). Held in process memory only, for
     the minutes Cognito's challenge lives; the password stays with it for the one case that
-    needs a second sign-in (a recovery code: `sign_in_with_recovery_code`)."""
+    needs a second sign-in (a recovery code: `services/second_factor.py`)."""
 
     challenge: Challenge
     email: str
@@ -219,12 +217,12 @@ class Accounts:
         self.brake("sign_in", email, client)
         if not password:
             raise AccountError("NotAuthorizedException")
-        outcome = self._srp_sign_in(email, password, client)
+        outcome = self.srp_sign_in(email, password, client)
         if isinstance(outcome, Challenge):
             return SecondStep(outcome, email, password)
-        return self._open_session(outcome, client, replacing, email=email)
+        return self.open_session(outcome, client, replacing, email=email)
 
-    def _srp_sign_in(self, email: str, password: str, client: Client) -> Authenticated | Challenge:
+    def srp_sign_in(self, email: str, password: str, client: Client) -> Authenticated | Challenge:
         """The pool's sign-in, as the device this browser holds for the person where it has one
         (so a remembered browser skips the second factor); a device the pool no longer knows is
         forgotten here and the sign-in goes on without it."""
@@ -236,71 +234,6 @@ class Accounts:
                 raise AccountError(error.code, error.operation) from None
             self.devices.drop(device.key)
         return on_pool(self.cognito.sign_in, email=email, password=password)
-
-    def answer_mfa_code(
-        self, step: "SecondStep", *, code: str, client: Client, replacing: str = "", remember: bool = False
-    ) -> SignedIn:
-        """The code from the person's authenticator app, for the sign-in that asked for it, and
-        this browser remembered if they asked (where the pool leaves it to them).
-        Wrong codes count toward the pool's lock-out (Cognito's) and this app's brake."""
-        self.brake("confirm", step.email, client)
-        code = "".join(code.split())
-        if not (code.isdigit() and len(code) == TOTP_DIGITS):
-            raise AccountError("CodeMismatchException", "RespondToAuthChallenge")
-        try:
-            outcome = self.cognito.answer_mfa_code(step.challenge, code)
-        except CognitoError as error:
-            if error.code == "CodeMismatchException":
-                self._record_for(step.email, "second_factor_failed", client)
-            raise AccountError(error.code, error.operation) from None
-        if isinstance(outcome, Challenge):  # Cognito asked again: the session ran out
-            raise AccountError("ExpiredCodeException", "RespondToAuthChallenge")
-        return self._open_session(outcome, client, replacing, email=step.email, remember=remember)
-
-    def begin_mfa_setup(self, step: "SecondStep") -> tuple[str, "SecondStep"]:
-        """The pool requires a second factor and this person has none: the authenticator-app
-        secret to set up now (MFA_SETUP), and the step to finish it with."""
-        secret, challenge = on_pool(self.cognito.begin_mfa_setup, step.challenge)
-        return secret, SecondStep(challenge, step.email, step.password)
-
-    def finish_mfa_setup(self, step: "SecondStep", *, code: str, client: Client, replacing: str = "") -> SignedIn:
-        self.brake("confirm", step.email, client)
-        code = "".join(code.split())
-        if not (code.isdigit() and len(code) == TOTP_DIGITS):
-            raise AccountError("CodeMismatchException", "VerifySoftwareToken")
-        outcome = on_pool(self.cognito.finish_mfa_setup, step.challenge, code, AUTHENTICATOR_NAME)
-        if isinstance(outcome, Challenge):
-            raise AccountError("ExpiredCodeException", "RespondToAuthChallenge")
-        return self._open_session(outcome, client, replacing, email=step.email)
-
-    def sign_in_with_recovery_code(
-        self, step: "SecondStep", *, code: str, client: Client, replacing: str = ""
-    ) -> "SignedIn | SecondStep":
-        """A recovery code instead of the authenticator app: used up, the app turns two-step
-        verification off (as the pool's admin) so the person can set it up again, and signs them
-        in with the password they just gave. A pool that requires a second factor then walks
-        them through setting one up."""
-        self.brake("confirm", step.email, client)
-        sub = on_pool(self.cognito.sub_of, step.email)  # before the sign-in ends, only an admin knows it
-        with self.database.session() as db:
-            if not recovery_codes.use_code(db, sub, code):
-                raise AccountError("RecoveryCodeNotAccepted")
-        on_pool(self.cognito.turn_off_authenticator_app, step.email)
-        with self.database.session() as db:
-            recovery_codes.drop_codes(db, sub)
-            security_log.record(db, sub, "recovery_code_used", client)
-        outcome = self._srp_sign_in(step.email, step.password, client)
-        if isinstance(outcome, Challenge):
-            return SecondStep(outcome, step.email, step.password)
-        return self._open_session(outcome, client, replacing, email=step.email)
-
-    def recovery_codes_for(self, handle: str) -> list[str]:
-        """Ten new recovery codes for the signed-in person (the old ones stop working)."""
-        viewer = self.resume(handle)
-        if viewer is None:
-            raise AccountError("SessionExpired")
-        with self.database.session() as db:
-            return recovery_codes.new_codes(db, viewer.sub)
 
     def signed_in(self, handle: str) -> "Account":
         """The signed-in person behind a session, with a live access token and their e-mail, for
@@ -327,7 +260,7 @@ class Accounts:
             self._quietly(self.cognito.revoke_token, outcome.tokens.refresh_token)
         return True
 
-    def _open_session(
+    def open_session(
         self, authenticated: Authenticated, client: Client, replacing: str, *, email: str, remember: bool = False
     ) -> SignedIn:
         """The new session; the device Cognito met remembered for this browser when the pool
@@ -495,16 +428,6 @@ class Accounts:
             log.warning("password reset: the old sessions could not all be ended now (%s)", error.code)
 
     # -- shared steps -----------------------------------------------------------------------------
-
-    def _record_for(self, email: str, kind: str, client: Client) -> None:
-        """A security event of a person not signed in yet, whose sub only the pool's admin knows."""
-        try:
-            sub = self.cognito.sub_of(email)
-        except CognitoError as error:
-            log.warning("security activity: %s not recorded (%s)", kind, error.code)
-            return
-        with self.database.session() as db:
-            security_log.record(db, sub, kind, client)
 
     def _end_everywhere(self, sub: str) -> None:
         self.sessions.end_all_for(sub)

@@ -290,7 +290,7 @@ class AuthState(rx.State):
         second step — with an authenticator-app secret when the person must set one up."""
         rt = runtime.current()
         if isinstance(outcome, SecondStep):
-            return SettingUp(*rt.accounts.begin_mfa_setup(outcome)) if outcome.setting_up else outcome
+            return SettingUp(*rt.second_factor.begin_mfa_setup(outcome)) if outcome.setting_up else outcome
         if not device:  # the handshake's device cookie: without it no ticket can be bound
             raise AccountError("CookiesBlocked")
         return Ready(outcome, rt.sessions.issue_ticket(outcome.handle, device))

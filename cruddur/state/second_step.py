@@ -41,7 +41,7 @@ class SecondStepState(AuthState):
             outcome = answer(step, client, replacing)
             ready = AuthState._ready(outcome, device)
             codes = (
-                rt.accounts.recovery_codes_for(ready.signed_in.handle)
+                rt.second_factor.recovery_codes_for(ready.signed_in.handle)
                 if then_codes and isinstance(ready, Ready)
                 else []
             )
@@ -67,9 +67,9 @@ class SecondStepState(AuthState):
     @rx.event(background=True)
     async def answer_code(self, form: dict):
         code, remember = _field(form, CODE_FIELD), _field(form, REMEMBER_FIELD) == "on"
-        accounts = runtime.current().accounts
+        second_factor = runtime.current().second_factor
         async for event in self._answer(
-            lambda step, client, replacing: accounts.answer_mfa_code(
+            lambda step, client, replacing: second_factor.answer_mfa_code(
                 step, code=code, client=client, replacing=replacing, remember=remember
             )
         ):
@@ -78,9 +78,9 @@ class SecondStepState(AuthState):
     @rx.event(background=True)
     async def finish_setup(self, form: dict):
         code = _field(form, CODE_FIELD)
-        accounts = runtime.current().accounts
+        second_factor = runtime.current().second_factor
         async for event in self._answer(
-            lambda step, client, replacing: accounts.finish_mfa_setup(
+            lambda step, client, replacing: second_factor.finish_mfa_setup(
                 step, code=code, client=client, replacing=replacing
             ),
             then_codes=True,
@@ -90,9 +90,9 @@ class SecondStepState(AuthState):
     @rx.event(background=True)
     async def use_recovery_code(self, form: dict):
         code = _field(form, "recovery")
-        accounts = runtime.current().accounts
+        second_factor = runtime.current().second_factor
         async for event in self._answer(
-            lambda step, client, replacing: accounts.sign_in_with_recovery_code(
+            lambda step, client, replacing: second_factor.sign_in_with_recovery_code(
                 step, code=code, client=client, replacing=replacing
             ),
             notice=RECOVERED,
