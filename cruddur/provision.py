@@ -8,6 +8,10 @@ every setting they are not sent. Settings Cognito fixes at creation (sign-in att
 username case sensitivity, client secret) cannot be updated: when an existing pool or client
 differs in one of them, provisioning stops with an error instead of carrying on half-right.
 
+The pool's second factor (MFA), remembered devices (REMEMBER_DEVICES) and e-mail changes come from
+the app's settings, the same ones the embedded provider is made from. What an update changes is
+printed; a dry run prints it and changes nothing.
+
 The settings the app reads (COGNITO_REGION, COGNITO_USER_POOL_ID, COGNITO_APP_CLIENT_ID) are
 printed on stdout and, with --write-env, written into a `.env` file, keeping its other lines.
 """
@@ -15,6 +19,7 @@ printed on stdout and, with --write-env, written into a `.env` file, keeping its
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Mapping
@@ -26,13 +31,16 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
-from cruddur.settings import load_settings
+from cruddur.settings import ConfigurationError, Settings, load_settings
 
 DEFAULT_POOL_NAME = "cruddur"
 DEFAULT_CLIENT_NAME = "cruddur-web"
 
 # Accepted by CreateUserPool only; an existing pool keeps what it was created with.
 POOL_CREATE_ONLY = ("UsernameAttributes", "UsernameConfiguration", "Schema")
+# Accepted by UpdateUserPool only: a pool is created without MFA, as no factor can be turned on
+# before it exists (SetUserPoolMfaConfig does that).
+POOL_UPDATE_ONLY = ("MfaConfiguration",)
 # Accepted by CreateUserPoolClient only.
 CLIENT_CREATE_ONLY = ("GenerateSecret",)
 
@@ -79,8 +87,12 @@ def password_policy_config(policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str,
     return policy.as_cognito() | {"TemporaryPasswordValidityDays": 7}
 
 
-def desired_pool_config(pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPolicy = DEFAULT_POLICY) -> dict[str, Any]:
-    """CreateUserPool parameters for the pool Cruddur needs."""
+def desired_pool_config(
+    settings: Settings, pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPolicy = DEFAULT_POLICY
+) -> dict[str, Any]:
+    """The pool Cruddur needs, in CreateUserPool and UpdateUserPool terms (pool_create_params and
+    pool_update_params pick each call's members)."""
+    devices = settings.device_configuration
     return {
         "PoolName": pool_name,
         "UsernameAttributes": ["email"],
@@ -96,8 +108,16 @@ def desired_pool_config(pool_name: str = DEFAULT_POOL_NAME, policy: PasswordPoli
         "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
         "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
-        "MfaConfiguration": "OFF",
+        "UserAttributeUpdateSettings": settings.user_attribute_update_settings,
+        # Left out when devices are not remembered: UpdateUserPool then resets it to none.
+        **({"DeviceConfiguration": devices} if devices else {}),
+        # UpdateUserPool resets a pool's MFA to OFF unless told; SetUserPoolMfaConfig sets the factor.
+        "MfaConfiguration": settings.mfa,
     }
+
+
+def pool_create_params(desired: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in desired.items() if k not in POOL_UPDATE_ONLY}
 
 
 def pool_update_params(pool_id: str, desired: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,6 +174,36 @@ def pool_immutable_differences(existing: Mapping[str, Any], desired: Mapping[str
     return differences
 
 
+def _shown(value: Any) -> str:
+    return "unset" if value is None else json.dumps(value, sort_keys=True)
+
+
+def setting_changes(have: Any, want: Any, path: str = "") -> list[str]:
+    """`path: have -> want` for each setting in `want` that `have` (a Describe/Get reply) does not
+    match. Members a reply has beyond `want` are Cognito's own additions and not compared; lists of
+    names compare in any order."""
+    if isinstance(want, Mapping) and isinstance(have, Mapping):
+        return [line for key, value in want.items() for line in setting_changes(have.get(key), value, f"{path}.{key}")]
+    if isinstance(want, list) and isinstance(have, list) and all(isinstance(v, str) for v in want + have):
+        have, want = sorted(have), sorted(want)
+    return [] if have == want else [f"{path.lstrip('.')}: {_shown(have)} -> {_shown(want)}"]
+
+
+def pool_setting_changes(
+    pool: Mapping[str, Any], mfa: Mapping[str, Any], desired: Mapping[str, Any], desired_mfa: Mapping[str, Any]
+) -> list[str]:
+    """What an update changes in an existing pool: DescribeUserPool's `pool` and GetUserPoolMfaConfig's
+    `mfa` (the MFA state is read from there) against the desired ones."""
+    # The pool was found by its PoolName (DescribeUserPool says Name); MfaConfiguration is in `mfa`.
+    wanted = {k: v for k, v in desired.items() if k not in (*POOL_CREATE_ONLY, "PoolName", "MfaConfiguration")}
+    found = setting_changes(pool, wanted)
+    if "DeviceConfiguration" not in wanted and pool.get("DeviceConfiguration"):
+        found.append(f"DeviceConfiguration: {_shown(pool['DeviceConfiguration'])} -> unset")
+    # A pool that never had a software token configuration has it off.
+    mfa = {**mfa, "SoftwareTokenMfaConfiguration": mfa.get("SoftwareTokenMfaConfiguration") or {"Enabled": False}}
+    return found + setting_changes(mfa, desired_mfa)
+
+
 def client_immutable_differences(existing: Mapping[str, Any]) -> list[str]:
     """What an existing client (DescribeUserPoolClient's UserPoolClient) has that cannot change."""
     if existing.get("ClientSecret"):
@@ -173,6 +223,9 @@ class Provisioned:
     client_id: str | None
     pool_action: str  # "created", "updated", "would create", "would update"
     client_action: str
+    # What the update of an existing pool and client changes (or would): "Setting: old -> new".
+    pool_changes: tuple[str, ...] = ()
+    client_changes: tuple[str, ...] = ()
 
     def settings(self) -> dict[str, str]:
         """The settings the app reads, as NAME -> value."""
@@ -206,35 +259,43 @@ def find_client_id(cognito, pool_id: str, client_name: str, page_size: int = 60)
 
 def provision(
     cognito,
+    settings: Settings,
     *,
     pool_name: str = DEFAULT_POOL_NAME,
     client_name: str = DEFAULT_CLIENT_NAME,
     policy: PasswordPolicy = DEFAULT_POLICY,
     dry_run: bool = False,
 ) -> Provisioned:
-    """Bring the pool and client named here to the desired configuration.
+    """Bring the pool and client named here to the configuration `settings` ask for.
 
-    `cognito` is a boto3 "cognito-idp" client. A dry run only lists and describes.
+    `cognito` is a boto3 "cognito-idp" client. A dry run only lists, describes and gets.
     Raises ImmutableSettingsError (before changing anything) when an existing pool or client
     cannot be brought to the desired configuration, and AmbiguousNameError on duplicate names.
     """
-    pool_config = desired_pool_config(pool_name, policy)
+    pool_config = desired_pool_config(settings, pool_name, policy)
+    mfa_config = settings.mfa_configuration
     client_config = desired_client_config(client_name)
 
     pool_id = find_pool_id(cognito, pool_name)
     client_id = None
+    pool_changes: list[str] = []
+    client_changes: list[str] = []
     if pool_id:
         pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
-        if differences := pool_immutable_differences(pool, pool_config):
-            raise ImmutableSettingsError(f"User pool {pool_name!r} ({pool_id})", differences)
+        if fixed := pool_immutable_differences(pool, pool_config):
+            raise ImmutableSettingsError(f"User pool {pool_name!r} ({pool_id})", fixed)
         client_id = find_client_id(cognito, pool_id, client_name)
         if client_id:
-            client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
-            if differences := client_immutable_differences(client["UserPoolClient"]):
-                resource = f"App client {client_name!r} ({client_id})"
-                raise ImmutableSettingsError(resource, differences)
+            client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+            if fixed := client_immutable_differences(client):
+                raise ImmutableSettingsError(f"App client {client_name!r} ({client_id})", fixed)
+            updatable = {k: v for k, v in client_config.items() if k not in CLIENT_CREATE_ONLY}
+            client_changes = setting_changes(client, updatable)
+        mfa = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+        pool_changes = pool_setting_changes(pool, mfa, pool_config, mfa_config)
 
     region = cognito.meta.region_name
+    changes = {"pool_changes": tuple(pool_changes), "client_changes": tuple(client_changes)}
     if dry_run:
         return Provisioned(
             region,
@@ -242,13 +303,17 @@ def provision(
             client_id,
             pool_action="would update" if pool_id else "would create",
             client_action="would update" if client_id else "would create",
+            **changes,
         )
 
     if pool_id:
+        # The factor first: UpdateUserPool refuses an MfaConfiguration but OFF while the pool has no factor.
+        cognito.set_user_pool_mfa_config(UserPoolId=pool_id, **mfa_config)
         cognito.update_user_pool(**pool_update_params(pool_id, pool_config))
         pool_action = "updated"
     else:
-        pool_id = cognito.create_user_pool(**pool_config)["UserPool"]["Id"]
+        pool_id = cognito.create_user_pool(**pool_create_params(pool_config))["UserPool"]["Id"]
+        cognito.set_user_pool_mfa_config(UserPoolId=pool_id, **mfa_config)
         pool_action = "created"
 
     if client_id:
@@ -259,7 +324,7 @@ def provision(
         client_id = created["UserPoolClient"]["ClientId"]
         client_action = "created"
 
-    return Provisioned(region, pool_id, client_id, pool_action, client_action)
+    return Provisioned(region, pool_id, client_id, pool_action, client_action, **changes)
 
 
 # --- .env ---------------------------------------------------------------------------------------
@@ -318,12 +383,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.region is None:
-        args.region = load_settings().cognito_region
+        args.region = settings.cognito_region
     cognito = make_client(args.region, args.endpoint_url)
 
     try:
-        result = provision(cognito, pool_name=args.pool_name, client_name=args.client_name, dry_run=args.dry_run)
+        result = provision(
+            cognito, settings, pool_name=args.pool_name, client_name=args.client_name, dry_run=args.dry_run
+        )
     except ProvisionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -334,7 +406,11 @@ def main(argv: list[str] | None = None) -> int:
     pool_ref = f" ({result.pool_id})" if result.pool_id else ""
     client_ref = f" ({result.client_id})" if result.client_id else ""
     print(f"User pool {args.pool_name!r}: {result.pool_action}{pool_ref}", file=sys.stderr)
+    for change in result.pool_changes:
+        print(f"  {change}", file=sys.stderr)
     print(f"App client {args.client_name!r}: {result.client_action}{client_ref}", file=sys.stderr)
+    for change in result.client_changes:
+        print(f"  {change}", file=sys.stderr)
 
     settings = result.settings()
     if args.endpoint_url:  # the app must talk to the same endpoint the pool lives behind

@@ -1,4 +1,7 @@
-"""`python -m cruddur.provision` against moto's Cognito: create, update, dry run, .env."""
+"""`python -m cruddur.provision` against moto's Cognito: create, update, dry run, .env; and the
+pool it makes against the embedded localcognito made from the same settings."""
+
+import dataclasses
 
 import boto3
 import pytest
@@ -7,10 +10,13 @@ from moto.cognitoidp.models import CognitoIdpUserPool
 
 from cruddur import provision as prov
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
+from cruddur.embedded_identity import provider_config
+from cruddur.localcognito import start_in_thread
 from cruddur.settings import IdentitySource, Settings
+from tests.localcognito.support import boto3_client
 
 REGION = "us-east-1"
-READ_ONLY = ("List", "Describe")
+READ_ONLY = ("List", "Describe", "Get")
 SRP_AND_REFRESH = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
 
 
@@ -42,6 +48,12 @@ def aws(monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def settings(make_settings):
+    """The app's settings, as defaults: MFA OPTIONAL, browsers remembered when the person asks."""
+    return make_settings()
+
+
+@pytest.fixture
 def cognito(aws):
     return boto3.client("cognito-idp", region_name=REGION)
 
@@ -52,6 +64,16 @@ def calls(cognito):
     sent = []
     cognito.meta.events.register("before-call.cognito-idp", lambda model, **_: sent.append(model.name))
     return sent
+
+
+@pytest.fixture
+def sent(cognito):
+    """(operation, parameters) of each call `cognito` makes, in order."""
+    made = []
+    cognito.meta.events.register(
+        "provide-client-params.cognito-idp", lambda params, model, **_: made.append((model.name, dict(params)))
+    )
+    return made
 
 
 def describe_pool(cognito, pool_id):
@@ -66,17 +88,19 @@ def pool_count(cognito):
     return len(cognito.list_user_pools(MaxResults=60)["UserPools"])
 
 
-def run_main(monkeypatch, cognito, *args):
-    """main() with `cognito` as its client, so its calls can be watched."""
+def run_main(monkeypatch, cognito, *args, settings=None):
+    """main() with `cognito` as its client, so its calls can be watched, and `settings` (else the
+    defaults) as the app's."""
     monkeypatch.setattr(prov, "make_client", lambda region, endpoint_url=None: cognito)
+    monkeypatch.setattr(prov, "load_settings", lambda: settings or Settings(_env_file=None))
     return prov.main(["--region", REGION, *args])
 
 
 # --- First run ----------------------------------------------------------------------------------
 
 
-def test_first_run_creates_pool_with_email_sign_in_required_name_and_handle(cognito):
-    result = prov.provision(cognito)
+def test_first_run_creates_pool_with_email_sign_in_required_name_and_handle(cognito, settings):
+    result = prov.provision(cognito, settings)
 
     pool = describe_pool(cognito, result.pool_id)
     assert result.pool_action == "created"
@@ -89,8 +113,8 @@ def test_first_run_creates_pool_with_email_sign_in_required_name_and_handle(cogn
     assert attributes["preferred_username"]["Mutable"] is True
 
 
-def test_first_run_sends_email_codes_and_recovers_by_verified_email(cognito):
-    pool = describe_pool(cognito, prov.provision(cognito).pool_id)
+def test_first_run_sends_email_codes_and_recovers_by_verified_email(cognito, settings):
+    pool = describe_pool(cognito, prov.provision(cognito, settings).pool_id)
 
     assert pool["AutoVerifiedAttributes"] == ["email"]
     assert pool["VerificationMessageTemplate"]["DefaultEmailOption"] == "CONFIRM_WITH_CODE"
@@ -98,8 +122,8 @@ def test_first_run_sends_email_codes_and_recovers_by_verified_email(cognito):
     assert pool["AccountRecoverySetting"]["RecoveryMechanisms"] == [{"Name": "verified_email", "Priority": 1}]
 
 
-def test_first_run_gives_pool_the_password_policy_the_signup_checklist_shows(cognito):
-    pool = describe_pool(cognito, prov.provision(cognito).pool_id)
+def test_first_run_gives_pool_the_password_policy_the_signup_checklist_shows(cognito, settings):
+    pool = describe_pool(cognito, prov.provision(cognito, settings).pool_id)
 
     assert pool["Policies"]["PasswordPolicy"] == {
         "MinimumLength": DEFAULT_POLICY.minimum_length,
@@ -111,8 +135,8 @@ def test_first_run_gives_pool_the_password_policy_the_signup_checklist_shows(cog
     }
 
 
-def test_first_run_creates_public_srp_client_with_revocation_and_token_lifetimes(cognito):
-    result = prov.provision(cognito)
+def test_first_run_creates_public_srp_client_with_revocation_and_token_lifetimes(cognito, settings):
+    result = prov.provision(cognito, settings)
 
     client = describe_client(cognito, result.pool_id, result.client_id)
     assert result.client_action == "created"
@@ -126,10 +150,10 @@ def test_first_run_creates_public_srp_client_with_revocation_and_token_lifetimes
     assert client["TokenValidityUnits"] == {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
 
 
-def test_password_policy_is_built_from_the_policy_given():
+def test_password_policy_is_built_from_the_policy_given(settings):
     policy = PasswordPolicy(minimum_length=12, require_symbols=False)
 
-    config = prov.desired_pool_config(policy=policy)
+    config = prov.desired_pool_config(settings, policy=policy)
 
     pool_policy = config["Policies"]["PasswordPolicy"]
     assert pool_policy["MinimumLength"] == 12
@@ -139,9 +163,9 @@ def test_password_policy_is_built_from_the_policy_given():
 # --- Second run ---------------------------------------------------------------------------------
 
 
-def test_second_run_creates_nothing_and_returns_the_same_ids(cognito):
-    first = prov.provision(cognito)
-    second = prov.provision(cognito)
+def test_second_run_creates_nothing_and_returns_the_same_ids(cognito, settings):
+    first = prov.provision(cognito, settings)
+    second = prov.provision(cognito, settings)
 
     assert (second.pool_id, second.client_id) == (first.pool_id, first.client_id)
     assert (second.pool_action, second.client_action) == ("updated", "updated")
@@ -150,8 +174,8 @@ def test_second_run_creates_nothing_and_returns_the_same_ids(cognito):
     assert len(clients["UserPoolClients"]) == 1
 
 
-def test_second_run_restores_settings_changed_by_hand(cognito):
-    first = prov.provision(cognito)
+def test_second_run_restores_settings_changed_by_hand(cognito, settings):
+    first = prov.provision(cognito, settings)
     cognito.update_user_pool(
         UserPoolId=first.pool_id,
         Policies={"PasswordPolicy": {"MinimumLength": 6, "RequireSymbols": False}},
@@ -164,7 +188,7 @@ def test_second_run_restores_settings_changed_by_hand(cognito):
         AccessTokenValidity=24,
     )
 
-    prov.provision(cognito)
+    prov.provision(cognito, settings)
 
     pool = describe_pool(cognito, first.pool_id)
     assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
@@ -178,8 +202,8 @@ def test_second_run_restores_settings_changed_by_hand(cognito):
     assert client["AccessTokenValidity"] == 1
 
 
-def test_update_never_sends_settings_cognito_fixes_at_creation():
-    params = prov.pool_update_params("pool-id", prov.desired_pool_config())
+def test_update_never_sends_settings_cognito_fixes_at_creation(settings):
+    params = prov.pool_update_params("pool-id", prov.desired_pool_config(settings))
 
     assert not {"UsernameAttributes", "UsernameConfiguration", "Schema"} & params.keys()
     assert "GenerateSecret" not in prov.client_update_params("p", "c", prov.desired_client_config())
@@ -199,6 +223,130 @@ def test_pool_and_client_on_later_list_pages_are_found(cognito, calls):
     assert calls.count("ListUserPools") == 2 and calls.count("ListUserPoolClients") == 3
 
 
+# --- Second factor, remembered devices, e-mail changes -------------------------------------------
+
+
+def mfa_of(cognito, pool_id):
+    reply = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+    return reply["MfaConfiguration"], reply["SoftwareTokenMfaConfiguration"]
+
+
+def test_first_run_creates_the_pool_without_mfa_then_turns_totp_on(cognito, sent, settings):
+    pool_id = prov.provision(cognito, settings).pool_id
+
+    names = [name for name, _ in sent]
+    assert names.index("CreateUserPool") < names.index("SetUserPoolMfaConfig")
+    created = dict(sent)["CreateUserPool"]
+    assert "MfaConfiguration" not in created  # no factor can be on before the pool exists
+    assert dict(sent)["SetUserPoolMfaConfig"] == {
+        "UserPoolId": pool_id,
+        "MfaConfiguration": "OPTIONAL",
+        "SoftwareTokenMfaConfiguration": {"Enabled": True},
+    }
+    assert mfa_of(cognito, pool_id) == ("OPTIONAL", {"Enabled": True})
+
+
+def test_first_run_remembers_browsers_as_asked_and_holds_email_changes_back(cognito, settings):
+    pool = describe_pool(cognito, prov.provision(cognito, settings).pool_id)
+
+    assert pool["DeviceConfiguration"] == {
+        "ChallengeRequiredOnNewDevice": True,
+        "DeviceOnlyRememberedOnUserPrompt": True,
+    }
+    assert pool["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+
+
+@pytest.mark.parametrize(
+    ("mfa", "remember", "software_token", "devices"),
+    [
+        ("ON", "always", True, {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False}),
+        ("OFF", "off", False, None),
+    ],
+)
+def test_the_settings_decide_mfa_and_devices(cognito, make_settings, mfa, remember, software_token, devices):
+    pool_id = prov.provision(cognito, make_settings(mfa=mfa, remember_devices=remember)).pool_id
+
+    assert mfa_of(cognito, pool_id) == (mfa, {"Enabled": software_token})
+    assert describe_pool(cognito, pool_id).get("DeviceConfiguration") == devices
+
+
+def test_an_update_sets_the_factor_before_the_pool_and_keeps_mfa_on(cognito, sent, make_settings):
+    pool_id = prov.provision(cognito, make_settings(mfa="OFF")).pool_id
+    sent.clear()
+
+    prov.provision(cognito, make_settings(mfa="ON", remember_devices="off"))
+
+    names = [name for name, _ in sent]
+    assert names.index("SetUserPoolMfaConfig") < names.index("UpdateUserPool")
+    update = dict(sent)["UpdateUserPool"]
+    assert update["MfaConfiguration"] == "ON"  # left out, UpdateUserPool would turn MFA off
+    assert "DeviceConfiguration" not in update  # left out, UpdateUserPool forgets it
+    assert mfa_of(cognito, pool_id) == ("ON", {"Enabled": True})
+    assert "DeviceConfiguration" not in describe_pool(cognito, pool_id)
+
+
+def test_a_dry_run_prints_what_would_change_and_changes_nothing(cognito, calls, monkeypatch, capsys, make_settings):
+    pool_id = prov.provision(cognito, make_settings()).pool_id
+    cognito.update_user_pool(
+        **{
+            **prov.pool_update_params(pool_id, prov.desired_pool_config(make_settings())),
+            "Policies": {"PasswordPolicy": {**prov.password_policy_config(), "MinimumLength": 6}},
+        }
+    )
+    calls.clear()
+
+    code = run_main(monkeypatch, cognito, "--dry-run", settings=make_settings(mfa="ON", remember_devices="always"))
+
+    assert code == 0
+    assert calls and all(name.startswith(READ_ONLY) for name in calls)
+    err = capsys.readouterr().err
+    assert "  Policies.PasswordPolicy.MinimumLength: 6 -> 8" in err
+    assert "  DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt: true -> false" in err
+    assert '  MfaConfiguration: "OPTIONAL" -> "ON"' in err
+    assert mfa_of(cognito, pool_id) == ("OPTIONAL", {"Enabled": True})
+    assert describe_pool(cognito, pool_id)["Policies"]["PasswordPolicy"]["MinimumLength"] == 6
+
+
+def test_a_dry_run_after_provisioning_finds_nothing_to_change(cognito, settings):
+    prov.provision(cognito, settings)
+
+    again = prov.provision(cognito, settings, dry_run=True)
+
+    assert (again.pool_changes, again.client_changes) == ((), ())
+
+
+def test_a_dry_run_names_device_remembering_that_would_stop_and_client_changes(cognito, make_settings):
+    first = prov.provision(cognito, make_settings())
+    cognito.update_user_pool_client(
+        UserPoolId=first.pool_id, ClientId=first.client_id, ClientName="cruddur-web", AccessTokenValidity=24
+    )
+
+    dry = prov.provision(cognito, make_settings(remember_devices="off"), dry_run=True)
+
+    remembered = '{"ChallengeRequiredOnNewDevice": true, "DeviceOnlyRememberedOnUserPrompt": true}'
+    assert dry.pool_changes == (f"DeviceConfiguration: {remembered} -> unset",)
+    assert "AccessTokenValidity: 24 -> 1" in dry.client_changes
+
+
+@pytest.mark.parametrize(("mfa", "remember"), [("OPTIONAL", "opt-in"), ("ON", "always"), ("OFF", "off")])
+def test_the_embedded_pool_is_the_pool_provisioning_makes(cognito, make_settings, tmp_path, mfa, remember):
+    """The same settings make both. moto takes any MFA configuration, so localcognito, which refuses
+    what Cognito refuses, also takes the one provisioning sends."""
+    settings = make_settings(mfa=mfa, remember_devices=remember)
+    provisioned_id = prov.provision(cognito, settings).pool_id
+    provisioned = describe_pool(cognito, provisioned_id)
+    embedded = start_in_thread(dataclasses.replace(provider_config(settings, DEFAULT_POLICY), port=0))
+    try:
+        local = boto3_client(embedded, retries=0)
+        pool = local.describe_user_pool(UserPoolId=embedded.user_pool_id)["UserPool"]
+        for key in ("Policies", "DeviceConfiguration", "UserAttributeUpdateSettings", "AutoVerifiedAttributes"):
+            assert pool.get(key) == provisioned.get(key), key
+        assert mfa_of(local, embedded.user_pool_id) == mfa_of(cognito, provisioned_id)
+        local.set_user_pool_mfa_config(UserPoolId=embedded.user_pool_id, **settings.mfa_configuration)
+    finally:
+        embedded.stop()
+
+
 # --- Settings that cannot change ----------------------------------------------------------------
 
 
@@ -216,8 +364,8 @@ def test_pool_signing_in_by_username_is_reported_and_left_untouched(cognito, cal
     assert "UsernameAttributes" not in describe_pool(cognito, pool_id)
 
 
-def test_client_with_a_secret_is_reported_and_left_untouched(cognito, calls):
-    pool_id = prov.provision(cognito).pool_id
+def test_client_with_a_secret_is_reported_and_left_untouched(cognito, calls, settings):
+    pool_id = prov.provision(cognito, settings).pool_id
     old = prov.desired_client_config()
     client_id = prov.find_client_id(cognito, pool_id, "cruddur-web")
     cognito.delete_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
@@ -225,16 +373,16 @@ def test_client_with_a_secret_is_reported_and_left_untouched(cognito, calls):
     calls.clear()
 
     with pytest.raises(prov.ImmutableSettingsError, match="secret"):
-        prov.provision(cognito)
+        prov.provision(cognito, settings)
     assert all(name.startswith(READ_ONLY) for name in calls)
 
 
-def test_two_pools_with_the_same_name_are_reported(cognito):
+def test_two_pools_with_the_same_name_are_reported(cognito, settings):
     cognito.create_user_pool(PoolName="cruddur")
     cognito.create_user_pool(PoolName="cruddur")
 
     with pytest.raises(prov.AmbiguousNameError, match="2 user pools"):
-        prov.provision(cognito)
+        prov.provision(cognito, settings)
 
 
 # --- Dry run ------------------------------------------------------------------------------------
@@ -252,8 +400,8 @@ def test_dry_run_on_a_fresh_account_says_create_and_calls_no_mutating_api(cognit
     assert f"COGNITO_REGION={REGION}" in captured.out
 
 
-def test_dry_run_on_an_existing_pool_says_update_and_changes_nothing(cognito, calls, monkeypatch, capsys):
-    first = prov.provision(cognito)
+def test_dry_run_on_an_existing_pool_says_update_and_changes_nothing(cognito, calls, monkeypatch, capsys, settings):
+    first = prov.provision(cognito, settings)
     cognito.update_user_pool(UserPoolId=first.pool_id, Policies={"PasswordPolicy": {"MinimumLength": 6}})
     calls.clear()
 
