@@ -100,7 +100,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             limiter,
             accounts,
             SecondFactor(accounts),
-            AccountSettings(accounts, database, sessions, revocations),
+            AccountSettings(accounts, database, sessions, revocations, mfa_required=settings.mfa == "ON"),
             ConnectionSessions(),
             PendingSteps(),
             password_policy,

@@ -85,6 +85,7 @@ FRIENDLY: dict[str, Friendly] = {
     ),
     # Checks the app makes before calling Cognito.
     "UpdateUserAttributes:InvalidEmail": Friendly("Enter an email address like name@example.com.", "new_email"),
+    "SecondFactorRequired": Friendly("Cruddur requires two-step verification for everyone, so it stays on."),
     "EmailUnchanged": Friendly("That's already your email address.", "new_email"),
     "InvalidEmail": Friendly("Enter an email address like name@example.com.", "email"),
     "NameRequired": Friendly("Tell us your name.", "name"),

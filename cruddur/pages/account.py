@@ -136,16 +136,20 @@ def two_step_card() -> rx.Component:
             rx.text.span(AccountState.codes_left, " recovery codes left."),
         ),
         rx.cond(RECOVERY_CODES.value.to(list), recovery_code_list()),
-        auth_form(
-            field("Password to turn it off", "off_password", type="password", autocomplete="current-password"),
-            rx.button(
-                "Turn off two-step verification",
-                type="submit",
-                variant="soft",
-                color_scheme="red",
-                loading=AccountState.busy,
+        rx.cond(
+            AccountState.mfa_required,
+            rx.text("Cruddur requires it for everyone, so it stays on.", size="2", color_scheme="gray"),
+            auth_form(
+                field("Password to turn it off", "off_password", type="password", autocomplete="current-password"),
+                rx.button(
+                    "Turn off two-step verification",
+                    type="submit",
+                    variant="soft",
+                    color_scheme="red",
+                    loading=AccountState.busy,
+                ),
+                on_submit=AccountState.turn_off_two_step,
             ),
-            on_submit=AccountState.turn_off_two_step,
         ),
         auth_form(
             field(
@@ -294,7 +298,7 @@ def account() -> rx.Component:
                 profile_card(),
                 email_card(),
                 password_card(),
-                two_step_card(),
+                rx.cond(AccountState.mfa_offered, two_step_card()),
                 sessions_card(),
                 rx.cond(AccountState.remembering, devices_card()),
                 activity_card(),

@@ -62,9 +62,18 @@ class DeviceLine:
 
 
 class AccountSettings:
-    def __init__(self, accounts: Accounts, database: Database, sessions: SessionStore, revocations: Revocations):
+    def __init__(
+        self,
+        accounts: Accounts,
+        database: Database,
+        sessions: SessionStore,
+        revocations: Revocations,
+        *,
+        mfa_required: bool,
+    ):
         self.accounts, self.cognito = accounts, accounts.cognito
         self.database, self.sessions, self.revocations = database, sessions, revocations
+        self.mfa_required = mfa_required  # the pool's MFA is ON: nobody turns their factor off
 
     # -- profile ---------------------------------------------------------------------------------
 
@@ -166,6 +175,8 @@ class AccountSettings:
             return recovery_codes.new_codes(db, account.viewer.sub)
 
     def turn_off_authenticator(self, handle: str, *, password: str, client: Client) -> None:
+        if self.mfa_required:
+            raise AccountError("SecondFactorRequired")
         account = self._with_password(handle, password, client)
         on_pool(self.cognito.set_authenticator_app, account.access_token, enabled=False)
         with self.database.session() as db:

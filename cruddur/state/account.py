@@ -25,6 +25,8 @@ class AccountState(AuthState):
     sessions: list[SessionLine] = []
     devices: list[DeviceLine] = []
     remembering: bool = False  # the pool remembers browsers (REMEMBER_DEVICES is not off)
+    mfa_offered: bool = False  # the pool has a second factor (MFA is not OFF)
+    mfa_required: bool = False  # ... and requires it (MFA=ON): it cannot be turned off
     activity: list[ActivityLine] = []
     section: str = ""  # the card the error or notice belongs to
     notice: str = ""
@@ -70,7 +72,9 @@ class AccountState(AuthState):
             self.display_name, self.bio, self.current_email = name, bio, email
             self.two_step_on, self.codes_left = on, left
             self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True
-            self.remembering = runtime.current().settings.remember_devices != "off"
+            settings = runtime.current().settings
+            self.remembering = settings.remember_devices != "off"
+            self.mfa_offered, self.mfa_required = settings.mfa != "OFF", settings.mfa == "ON"
 
     @rx.event(background=True)
     async def load(self):

@@ -3,6 +3,8 @@ handlers on real state objects, against the real embedded provider: turning it o
 with a code or a recovery code, a pool that requires it, and the refusals in between. The forms
 are submitted as the pages name their fields."""
 
+from functools import partial
+
 import pytest
 
 from cruddur import runtime
@@ -13,6 +15,7 @@ from cruddur.state.second_step import SecondStepState
 from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
 from tests.auth_flows.test_auth_state import signed_in, signed_up_and_confirmed
+from tests.support.mailbox import latest_code
 from tests.support.tabs import Tab, browser_calls, redirects, toasts
 from tests.support.totp import Phone, shown_recovery_codes, shown_secret
 
@@ -178,10 +181,6 @@ def required_runtime(make_settings, database):
 
 @pytest.fixture
 def required_mailbox(required_runtime):
-    from functools import partial
-
-    from tests.support.mailbox import latest_code
-
     return partial(latest_code, required_runtime.embedded.mailbox_url)
 
 
@@ -201,3 +200,22 @@ async def test_a_pool_that_requires_it_sets_it_up_at_the_first_sign_in(required_
     again = await at_the_code_step()
     await again.run(SecondStepState.answer_code, {"mfa": phone.code()})
     assert again.state(SessionState).signed_in
+    again.navigate("/account")
+    await again.run(AccountState.load)
+    page = again.state(AccountState)
+    assert (page.mfa_offered, page.mfa_required, page.two_step_on) == (True, True, True)
+    await again.run(AccountState.turn_off_two_step, {"off_password": PASSWORD})
+    assert page.two_step_on and "requires two-step verification" in page.error
+
+
+async def test_a_pool_without_a_second_factor_offers_none(make_settings, database):
+    runtime.start(make_settings(database_url=database.url, mfa="OFF"))
+    try:
+        tab = await signed_in(partial(latest_code, runtime.current().embedded.mailbox_url))
+        tab.navigate("/account")
+        await tab.run(AccountState.load)
+        assert not tab.state(AccountState).mfa_offered
+        await tab.run(AccountState.begin_two_step)
+        assert tab.state(AccountState).error and not tab.state(AccountState).setting_up
+    finally:
+        runtime.stop()
