@@ -30,8 +30,10 @@ install_requirements requirements.txt
 [ "$want_tests" = "--test" ] && install_requirements requirements-dev.txt
 
 # bun and Node 22 from the npm registry: Reflex's own bun installer downloads from the internet.
+# oidc-provider (a certified OpenID provider) plays the external identity provider in federation
+# tests and dev (tests/support/dev_oidc/server.mjs).
 tools_stamp=.tools/.versions
-tools_want="bun@1.4.5 node@22"
+tools_want="bun@1.4.5 node@22 oidc-provider@9.13.3"
 if [ "$(cat "$tools_stamp" 2>/dev/null)" != "$tools_want" ]; then
   say "installing $tools_want into .tools"
   npm install --prefix .tools --no-audit --no-fund --loglevel=error $tools_want
