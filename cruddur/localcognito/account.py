@@ -11,7 +11,7 @@ from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
 from .models import Code, Device, Session, SoftwareToken, User
 from .provider import Provider
 from .software_tokens import mfa_settings
-from .tokens import refresh_token_hash
+from .tokens import ACCESS_SCOPE, refresh_token_hash
 
 REVOKED = "Access Token has been revoked"
 
@@ -20,6 +20,9 @@ def authenticate(p: Provider, session: DbSession, access_token: str) -> tuple[Us
     """The user an access token speaks for, refusing bad, expired and revoked tokens and
     disabled users."""
     claims = p.tokens.access_claims(access_token, p.now())
+    # A managed-login token speaks for the API only if the app asked for this scope.
+    if ACCESS_SCOPE not in str(claims.get("scope", "")).split():
+        raise not_authorized("Access Token does not have required scopes")
     user = session.get(User, claims["sub"])
     if user is not None and not user.enabled:
         raise not_authorized(USER_DISABLED)
@@ -49,7 +52,7 @@ def get_user(p: Provider, req: dict) -> dict:
     with p.store.read() as session:
         user, _ = authenticate(p, session, req["AccessToken"])
         mfa = mfa_settings(session, user.sub)
-    return {"Username": user.sub, "UserAttributes": user_attributes(user), **mfa}
+    return {"Username": user.cognito_username, "UserAttributes": user_attributes(user), **mfa}
 
 
 def update_user_attributes(p: Provider, req: dict) -> dict:

@@ -36,6 +36,7 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
             "UserAttributeUpdateSettings": user_attribute_update_settings_type(p.config.user_attribute_update_settings),
             "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
             "EstimatedNumberOfUsers": users,
+            **({"Domain": p.config.domain} if p.config.domain else {}),
         }
     }
 
@@ -54,7 +55,7 @@ def admin_get_user(p: Provider, req: dict) -> dict:
         user = _user(p, session, req)
         mfa_fields = mfa_settings(session, user.sub)
     return {
-        "Username": user.sub,
+        "Username": user.cognito_username,
         "UserAttributes": user_attributes(user),
         "UserCreateDate": user.created_at,
         "UserLastModifiedDate": user.updated_at,

@@ -70,5 +70,8 @@ def user_attributes(user: User) -> list[dict]:
         items.append(("name", user.name))
     if user.preferred_username is not None:
         items.append(("preferred_username", user.preferred_username))
-    items.append(("email", user.email))
+    if user.email_attribute is not None:
+        items.append(("email", user.email_attribute))
+    if user.identities:
+        items.append(("identities", user.identities))
     return [{"Name": name, "Value": value} for name, value in items]

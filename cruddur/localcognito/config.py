@@ -8,6 +8,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .app_client import AppClientOAuth, check_domain
 from .pool import (
     KEEP_ORIGINAL_EMAIL,
     MfaConfig,
@@ -53,6 +54,14 @@ class LocalCognitoConfig:
     # code is verified and the old one signs in until then; with [], it takes effect at once, unverified.
     user_attribute_update_settings: dict[str, list[str]] = field(default_factory=lambda: deepcopy(KEEP_ORIGINAL_EMAIL))
 
+    # Managed login (hosted_ui.py): the pool's domain prefix — with one, /oauth2/* and /logout are
+    # served at the provider's base URL — and the app client's OAuth settings (UserPoolClientType
+    # terms; AppClientOAuth.from_type reads a dict).
+    domain: str | None = None
+    app_client_oauth: AppClientOAuth = field(default_factory=AppClientOAuth)
+    authorization_code_seconds: int = 300  # a managed-login authorization code lives ~5 minutes
+    managed_login_session_seconds: int = 3600  # the managed-login session cookie
+
     access_token_seconds: int = 3600
     id_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 24 * 3600
@@ -87,6 +96,9 @@ class LocalCognitoConfig:
         MfaConfig(self.mfa_configuration, self.software_token_mfa)
         check_device_configuration(self.device_configuration)
         check_user_attribute_update_settings(self.user_attribute_update_settings)
+        check_domain(self.domain)
+        if not isinstance(self.app_client_oauth, AppClientOAuth):
+            raise TypeError("app_client_oauth must be an AppClientOAuth (AppClientOAuth.from_type reads a dict)")
         if not 180 <= self.auth_session_seconds <= 900:
             raise ValueError("auth_session_seconds is AuthSessionValidity: 3 to 15 minutes (180 to 900)")
 

@@ -42,6 +42,24 @@ class User(LocalCognitoBase, table=True):
     locked_until: float = 0.0
     created_at: float
     updated_at: float
+    # Federated users (status EXTERNAL_PROVIDER, federation.py): Cognito names them
+    # `<ProviderName>_<provider's sub>`. Their `email` holds their sub instead of an address, since
+    # Cognito keeps a federated user apart from a native one with the same address, and the mapped
+    # address is `external_email`. None for native users, whose username is the sub.
+    username: str | None = Field(default=None, index=True)
+    external_email: str | None = None
+    # The `identities` attribute as Cognito holds it: a JSON list of the external identities that
+    # sign in as this user (its own, or those AdminLinkProviderForUser linked to it). None: none.
+    identities: str | None = None
+
+    @property
+    def cognito_username(self) -> str:
+        return self.username or self.sub
+
+    @property
+    def email_attribute(self) -> str | None:
+        """The `email` attribute clients see."""
+        return self.external_email if self.username else self.email
 
 
 class Code(LocalCognitoBase, table=True):
@@ -90,6 +108,9 @@ class Session(LocalCognitoBase, table=True):
     auth_time: int
     expires_at: float
     revoked: bool = False
+    # The OAuth scopes a managed-login sign-in granted (space-separated); None: the API's own
+    # sign-ins, whose access tokens carry aws.cognito.signin.user.admin only.
+    scope: str | None = None
 
 
 class UsedChallenge(LocalCognitoBase, table=True):
@@ -132,3 +153,43 @@ class Device(LocalCognitoBase, table=True):
     # Until when a sign-in that proved the password (and MFA) may answer DEVICE_SRP_AUTH for this
     # device: pycognito answers that challenge without a Session, so the proof is kept here.
     srp_open_until: float = 0.0
+
+
+class IdentityProvider(LocalCognitoBase, table=True):
+    """An external identity provider of the pool (CreateIdentityProvider); the JSON columns hold
+    ProviderDetails, AttributeMapping and IdpIdentifiers as the API has them."""
+
+    __tablename__ = "lc_identity_provider"
+    name: str = Field(primary_key=True)
+    provider_type: str
+    details: str
+    attribute_mapping: str
+    idp_identifiers: str
+    created_at: float
+    updated_at: float
+
+
+class FederatedIdentity(LocalCognitoBase, table=True):
+    """Which user an external identity (provider, the provider's sub) signs in as: the federated
+    user made at its first sign-in, or the native user AdminLinkProviderForUser linked it to."""
+
+    __tablename__ = "lc_federated_identity"
+    provider_name: str = Field(primary_key=True)
+    provider_user_id: str = Field(primary_key=True)
+    sub: str = Field(index=True)
+    created_at: float
+
+
+class AuthorizationCode(LocalCognitoBase, table=True):
+    """A code /oauth2/authorize handed to an app's redirect_uri, until /oauth2/token redeems it
+    (once) or it expires. Only its hash is kept."""
+
+    __tablename__ = "lc_authorization_code"
+    code_hash: str = Field(primary_key=True)
+    sub: str
+    client_id: str
+    redirect_uri: str
+    scope: str
+    code_challenge: str | None = None
+    nonce: str | None = None
+    expires_at: float = Field(index=True)

@@ -5,7 +5,19 @@ the model shape and runs the handler (blocking; call it in a worker thread)."""
 import json
 from collections.abc import Callable
 
-from . import account, admin, challenges, devices, mfa, passwords, signin, signup
+from . import (
+    account,
+    admin,
+    challenges,
+    devices,
+    federation,
+    identity_providers,
+    mfa,
+    passwords,
+    signin,
+    signup,
+    user_pool_client,
+)
 from .errors import CognitoError, invalid_parameter
 from .provider import Provider
 from .validation import validate
@@ -48,6 +60,14 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "AdminGetDevice": (admin.admin_get_device, "UserRead"),
     "AdminUpdateDeviceStatus": (admin.admin_update_device_status, "UserUpdate"),
     "AdminForgetDevice": (admin.admin_forget_device, "UserUpdate"),
+    "DescribeUserPoolClient": (user_pool_client.describe_user_pool_client, "UserPoolClientRead"),
+    "CreateIdentityProvider": (identity_providers.create_identity_provider, "IdentityProviderUpdate"),
+    "DescribeIdentityProvider": (identity_providers.describe_identity_provider, "IdentityProviderRead"),
+    "ListIdentityProviders": (identity_providers.list_identity_providers, "IdentityProviderRead"),
+    "UpdateIdentityProvider": (identity_providers.update_identity_provider, "IdentityProviderUpdate"),
+    "DeleteIdentityProvider": (identity_providers.delete_identity_provider, "IdentityProviderUpdate"),
+    "AdminLinkProviderForUser": (federation.admin_link_provider_for_user, "UserFederation"),
+    "AdminDisableProviderForUser": (federation.admin_disable_provider_for_user, "UserFederation"),
 }
 
 

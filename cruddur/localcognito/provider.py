@@ -72,9 +72,10 @@ class Provider:
 
 
 def find_user(session: DbSession, username: str) -> User | None:
-    """A user by e-mail (case-insensitive, trimmed) or by canonical username (the sub)."""
+    """A user by e-mail (case-insensitive, trimmed), by canonical username (the sub) or by a
+    federated user's name (`<ProviderName>_<sub>`)."""
     key = username.strip()
-    user = session.get(User, key)
+    user = session.get(User, key) or session.exec(select(User).where(User.username == key)).first()
     if user is not None:
         return user
     return session.exec(select(User).where(User.email == normalize_email(key))).first()

@@ -21,6 +21,11 @@ DEFAULT_REQUEST_RATES: dict[str, float] = {
     "UserToken": 120,
     "UserPoolRead": 15,
     "UserPoolUpdate": 15,
+    # Federation's categories (quotas as recalled from AWS's table, not checked).
+    "UserPoolClientRead": 15,
+    "IdentityProviderRead": 20,
+    "IdentityProviderUpdate": 15,
+    "UserFederation": 25,
 }
 # AWS's special handling: RespondToAuthChallenge has an allowance of its own, three times the
 # UserAuthentication quota, so multi-step sign-ins fit; answers beyond it count as UserAuthentication.

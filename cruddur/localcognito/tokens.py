@@ -2,6 +2,7 @@
 tokens stored only as a hash, and the access-token check behind GetUser and friends."""
 
 import hashlib
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -23,6 +24,15 @@ def new_refresh_token() -> str:
     return secrets.token_urlsafe(96)
 
 
+def _identities_claim(identities: str) -> list[dict]:
+    """The `identities` attribute as ID tokens carry it: Cognito writes `primary` and `dateCreated`
+    there as strings."""
+    return [
+        {**identity, "primary": "true" if identity["primary"] else "false", "dateCreated": str(identity["dateCreated"])}
+        for identity in json.loads(identities)
+    ]
+
+
 def _sign(key: SigningKey, claims: dict) -> str:
     return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid, "typ": None})
 
@@ -37,13 +47,18 @@ class TokenIssuer:
     def jwks(self) -> dict:
         return {"keys": [self.keys.id_key.jwk, self.keys.access_key.jwk]}
 
-    def id_token(self, user: User, session: Session, now: int) -> str:
+    def id_token(self, user: User, session: Session, now: int, nonce: str | None = None) -> str:
+        """`nonce`: the one the app sent to /oauth2/authorize, in the ID token its code redeems."""
         claims = {
             "sub": user.sub,
             "email_verified": bool(user.email_verified),
             "iss": self.issuer,
-            "cognito:username": user.sub,
+            "cognito:username": user.cognito_username,
         }
+        if user.identities:
+            claims["identities"] = _identities_claim(user.identities)
+        if nonce is not None:
+            claims["nonce"] = nonce
         if user.preferred_username is not None:
             claims["preferred_username"] = user.preferred_username
         claims.update(
@@ -55,7 +70,9 @@ class TokenIssuer:
         )
         if user.name is not None:
             claims["name"] = user.name
-        claims.update(exp=now + self.id_seconds, iat=now, jti=str(uuid.uuid4()), email=user.email)
+        claims.update(exp=now + self.id_seconds, iat=now, jti=str(uuid.uuid4()))
+        if user.email_attribute is not None:
+            claims["email"] = user.email_attribute
         return _sign(self.keys.id_key, claims)
 
     def access_token(self, user: User, session: Session, now: int) -> str:
@@ -66,12 +83,12 @@ class TokenIssuer:
             "origin_jti": session.id,
             "event_id": session.event_id,
             "token_use": "access",
-            "scope": ACCESS_SCOPE,
+            "scope": session.scope or ACCESS_SCOPE,
             "auth_time": session.auth_time,
             "exp": now + self.access_seconds,
             "iat": now,
             "jti": str(uuid.uuid4()),
-            "username": user.sub,
+            "username": user.cognito_username,
         }
         return _sign(self.keys.access_key, claims)
 

@@ -36,6 +36,9 @@ PAGE = {"Limit": Member(kind=int), "PaginationToken": Member(min=1, pattern=r"[\
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
 ATTRIBUTE_NAME = Member(required=True, min=1, max=32)
+PROVIDER_NAME = Member(required=True, min=1, max=32)  # its pattern: identity_providers.py
+PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
+PROVIDER_USER = Member(kind=dict, required=True)  # ProviderUserIdentifierType
 AUTH_FLOWS = (
     "USER_SRP_AUTH",
     "REFRESH_TOKEN_AUTH",
@@ -156,6 +159,36 @@ SHAPES: dict[str, dict[str, Member]] = {
             "AdminDeleteUser",
         )
     },
+    # Federation: identity providers (identity_providers.py checks IdpIdentifiers, a list of strings).
+    "CreateIdentityProvider": {
+        "UserPoolId": POOL_ID,
+        "ProviderName": PROVIDER_NAME,
+        "ProviderType": Member(required=True, enum=PROVIDER_TYPES),
+        "ProviderDetails": Member(kind=dict, required=True, sensitive=True),
+        "AttributeMapping": PARAMETERS,
+    },
+    "UpdateIdentityProvider": {
+        "UserPoolId": POOL_ID,
+        "ProviderName": PROVIDER_NAME,
+        "ProviderDetails": Member(kind=dict, sensitive=True),
+        "AttributeMapping": PARAMETERS,
+    },
+    **{
+        operation: {"UserPoolId": POOL_ID, "ProviderName": PROVIDER_NAME}
+        for operation in ("DescribeIdentityProvider", "DeleteIdentityProvider")
+    },
+    "ListIdentityProviders": {
+        "UserPoolId": POOL_ID,
+        "MaxResults": Member(kind=int),
+        "NextToken": Member(min=1, pattern=r"[\S]+"),
+    },
+    "DescribeUserPoolClient": {"UserPoolId": POOL_ID, "ClientId": CLIENT_ID},
+    "AdminLinkProviderForUser": {
+        "UserPoolId": POOL_ID,
+        "DestinationUser": PROVIDER_USER,
+        "SourceUser": PROVIDER_USER,
+    },
+    "AdminDisableProviderForUser": {"UserPoolId": POOL_ID, "User": PROVIDER_USER},
 }
 
 _TYPE_NAMES = {str: "a string", list: "a list", dict: "a map", int: "a number"}

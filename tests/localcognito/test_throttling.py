@@ -90,6 +90,10 @@ def test_the_default_rates_are_awss_quotas():
         "UserToken": 120,
         "UserPoolRead": 15,
         "UserPoolUpdate": 15,
+        "UserPoolClientRead": 15,
+        "IdentityProviderRead": 20,
+        "IdentityProviderUpdate": 15,
+        "UserFederation": 25,
     }
 
 
