@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 
 API_METHODS = "POST, OPTIONS"
 WELL_KNOWN_METHODS = "GET, OPTIONS"
+OAUTH2_METHODS = {
+    "/oauth2/token": "POST, OPTIONS",
+    "/oauth2/revoke": "POST, OPTIONS",
+    "/oauth2/userInfo": "GET, POST, OPTIONS",
+}
 DEFAULT_ALLOW_HEADERS = (
     "content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, "
     "x-amz-security-token, x-amz-content-sha256, amz-sdk-invocation-id, amz-sdk-request"
@@ -61,6 +66,8 @@ def allowed_methods(path: str) -> str | None:
         return API_METHODS
     if _WELL_KNOWN.fullmatch(path):
         return WELL_KNOWN_METHODS
+    if path in OAUTH2_METHODS:  # the pool domain's endpoints an SPA calls with fetch
+        return OAUTH2_METHODS[path]
     return None
 
 

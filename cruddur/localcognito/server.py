@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from . import mailbox
+from . import domain, mailbox
 from .config import LOOPBACK_HOSTS, LocalCognitoConfig
 from .cors import CorsMiddleware
 from .errors import CognitoError
@@ -74,6 +74,7 @@ def build_app(provider: Provider) -> Starlette:
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "subject_types_supported": ["public"],
                 "response_types_supported": ["code", "token"],
+                **domain.discovery(provider),
             }
         )
 
@@ -83,6 +84,7 @@ def build_app(provider: Provider) -> Starlette:
             Route("/_mailbox", mailbox_json, methods=["GET"]),
             Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+            *domain.routes(provider),
         ],
         middleware=[Middleware(CorsMiddleware, allowed_origins=provider.config.allowed_origins)],
     )
