@@ -1,7 +1,8 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
 [--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
 [--request-rates JSON] [--mfa-configuration OFF|OPTIONAL|ON] [--no-software-token-mfa]
-[--device-configuration JSON] [--user-attribute-update-settings JSON]`: serve on loopback until
+[--device-configuration JSON] [--user-attribute-update-settings JSON] [--domain PREFIX]
+[--app-client JSON]`: serve on loopback until
 stopped, after printing one JSON line with endpoint_url, user_pool_id, client_id, region,
 mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
 
@@ -9,6 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
+from .app_client import AppClientOAuth
 from .config import LocalCognitoConfig
 from .pool import KEEP_ORIGINAL_EMAIL, MFA_CONFIGURATIONS, PasswordPolicy
 from .provider import Provider
@@ -79,6 +81,19 @@ def main(argv: list[str] | None = None) -> None:
         help="the pool's UserAttributeUpdateSettingsType. Default: %(default)s, a changed e-mail waits for its "
         "code while the old one signs in; '{\"AttributesRequireVerificationBeforeUpdate\": []}' changes it at once",
     )
+    parser.add_argument(
+        "--domain",
+        metavar="PREFIX",
+        help="the pool's domain prefix: serves managed login (/oauth2/authorize, /oauth2/token, /logout, ...) "
+        "at this provider's base URL. Default: no domain, no managed login",
+    )
+    parser.add_argument(
+        "--app-client",
+        metavar="JSON",
+        help="the app client's managed-login settings in UserPoolClientType terms, e.g. '{\"CallbackURLs\": "
+        '["http://localhost:3000/callback"], "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], '
+        '"AllowedOAuthFlowsUserPoolClient": true, "SupportedIdentityProviders": ["MyOIDC"]}\'',
+    )
     args = parser.parse_args(argv)
     try:
         policy = PasswordPolicy.from_type(json.loads(args.password_policy or "{}"))
@@ -98,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
             software_token_mfa=args.software_token_mfa,
             device_configuration=json.loads(args.device_configuration) if args.device_configuration else None,
             user_attribute_update_settings=json.loads(args.user_attribute_update_settings),
+            domain=args.domain,
+            app_client_oauth=AppClientOAuth.from_type(json.loads(args.app_client or "{}")),
         )
     except (ValueError, TypeError) as error:  # json.JSONDecodeError is a ValueError
         parser.error(str(error))

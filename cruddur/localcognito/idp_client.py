@@ -4,13 +4,19 @@ own state, nonce and PKCE, the code exchange with the provider's client secret, 
 verification (signature by the provider's JWKS, iss, aud, exp, nonce) and its user info.
 Authlib does the OAuth 2.0 client side, joserfc (Authlib's JOSE library) the JWT."""
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
 
+import authlib.deprecate
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
+
+with warnings.catch_warnings():
+    # authlib 1.9 warns at import that it prefers httpx2; every start of the provider would print it.
+    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
+    from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet

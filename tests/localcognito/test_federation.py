@@ -5,6 +5,7 @@ in with accounts of its own."""
 
 import base64
 import hashlib
+import json
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,7 +16,7 @@ import pytest
 from cruddur.localcognito.app_client import AppClientOAuth
 from tests.support.oidc_provider import sign_in_at, start_oidc_provider
 
-from .support import boto3_client, error_of, start_pool
+from .support import boto3_client, error_of, standalone, start_pool
 
 CALLBACK = "http://localhost:3000/callback"
 SIGNED_OUT = "http://localhost:3000/signed-out"
@@ -393,3 +394,12 @@ def test_app_client_settings_are_checked_as_cognito_checks_them():
     with pytest.raises(ValueError):
         AppClientOAuth(allowed_oauth_flows=("implicit",))
     assert AppClientOAuth.from_type(OAUTH.as_type()) == OAUTH
+
+
+def test_the_command_takes_a_domain_and_the_app_clients_settings(tmp_path):
+    flags = ("--domain", "cli-pool", "--app-client", json.dumps(OAUTH.as_type()))
+    with standalone(tmp_path, *flags) as (info, _process):
+        client = boto3_client(info, retries=0)
+        described = client.describe_user_pool_client(UserPoolId=info.user_pool_id, ClientId=info.client_id)
+        assert described["UserPoolClient"]["CallbackURLs"] == [CALLBACK]
+        assert httpx.get(f"{info.endpoint_url}/logout").status_code == 302  # served: there is a domain
