@@ -403,3 +403,21 @@ def test_the_command_takes_a_domain_and_the_app_clients_settings(tmp_path):
         described = client.describe_user_pool_client(UserPoolId=info.user_pool_id, ClientId=info.client_id)
         assert described["UserPoolClient"]["CallbackURLs"] == [CALLBACK]
         assert httpx.get(f"{info.endpoint_url}/logout").status_code == 302  # served: there is a domain
+
+
+def test_revoke_ends_a_refresh_token_and_userinfo_refuses_what_is_not_a_live_token(fed):
+    tokens = tokens_for(fed, "carol")
+    base, client_id = fed.handle.endpoint_url, fed.handle.client_id
+    jwt_given = httpx.post(f"{base}/oauth2/revoke", data={"token": tokens["access_token"], "client_id": client_id})
+    assert jwt_given.json()["error"] == "unsupported_token_type"
+    assert httpx.post(
+        f"{base}/oauth2/revoke", data={"token": tokens["refresh_token"], "client_id": client_id}
+    ).is_success
+    refresh = {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": tokens["refresh_token"]}
+    assert httpx.post(f"{base}/oauth2/token", data=refresh).json()["error"] == "invalid_grant"
+    revoked = httpx.get(f"{base}/oauth2/userInfo", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert revoked.status_code == 401 and 'error="invalid_token"' in revoked.headers["www-authenticate"]
+    wrong_client = httpx.post(f"{base}/oauth2/token", data={**refresh, "client_id": "someoneelse"})
+    assert wrong_client.json()["error"] == "invalid_client"
+    unsupported = httpx.post(f"{base}/oauth2/token", data={**refresh, "grant_type": "password"})
+    assert unsupported.json()["error"] == "unsupported_grant_type"
