@@ -308,6 +308,7 @@ def account() -> rx.Component:
                 delete_card(),
                 spacing="5",
                 width="100%",
+                class_name="cr-account",
             ),
             rx.center(rx.spinner(size="3"), class_name="cr-empty", role="status", aria_label="Loading your account"),
         ),
