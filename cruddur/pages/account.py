@@ -179,6 +179,15 @@ def two_step_card() -> rx.Component:
     )
 
 
+def header_row(*headers: str, actions: str) -> rx.Component:
+    """A table's header row; the last column holds buttons, so its name is for screen readers only
+    (an empty header cell leaves that column unnamed: axe's empty-table-header)."""
+    return rx.table.row(
+        *(rx.table.column_header_cell(h) for h in headers),
+        rx.table.column_header_cell(rx.text.span(actions, class_name="cr-sr-only")),
+    )
+
+
 def session_row(line: SessionLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.browser, rx.cond(line.current, rx.badge("This session", color_scheme="grass", ml="2"))),
@@ -202,12 +211,11 @@ def session_row(line: SessionLine) -> rx.Component:
 
 
 def sessions_card() -> rx.Component:
-    headers = ("Browser", "Signed in", "Last seen", "Address", "")
     return card(
         "sessions",
         "Where you're signed in",
         rx.table.root(
-            rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+            rx.table.header(header_row("Browser", "Signed in", "Last seen", "Address", actions="Sign out")),
             rx.table.body(rx.foreach(AccountState.sessions, session_row)),
             width="100%",
         ),
@@ -233,7 +241,6 @@ def device_row(line: DeviceLine) -> rx.Component:
 
 
 def devices_card() -> rx.Component:
-    headers = ("Browser", "Remembered", "Last used", "")
     return card(
         "devices",
         "Remembered browsers",
@@ -241,7 +248,7 @@ def devices_card() -> rx.Component:
         rx.cond(
             AccountState.devices,
             rx.table.root(
-                rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+                rx.table.header(header_row("Browser", "Remembered", "Last used", actions="Forget")),
                 rx.table.body(rx.foreach(AccountState.devices, device_row)),
                 width="100%",
             ),
@@ -305,6 +312,7 @@ def account() -> rx.Component:
                 delete_card(),
                 spacing="5",
                 width="100%",
+                class_name="cr-account",
             ),
             rx.center(rx.spinner(size="3"), class_name="cr-empty", role="status", aria_label="Loading your account"),
         ),

@@ -20,7 +20,9 @@ from cruddur.state.second_step import REMEMBER_FIELD, SecondStepState
 
 
 def step_link(label: str, on_click) -> rx.Component:
-    return rx.link(label, href="#", on_click=on_click, size="2", underline="always")
+    """A link between the second steps. Its click must not follow the href: Reflex's links are
+    the router's, so even "#" is a navigation to /signin, whose on_load starts the form over."""
+    return rx.link(label, href="#", on_click=on_click.prevent_default, size="2", underline="always")
 
 
 def password_step() -> rx.Component:
