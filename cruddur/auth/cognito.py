@@ -132,6 +132,20 @@ class CognitoClient:
             SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
         )
 
+    def forget_every_device(self, username: str) -> None:
+        """AdminListDevices + AdminForgetDevice: no browser skips the second factor any more (a
+        recovery code was used); needs cognito-idp:AdminListDevices and AdminForgetDevice."""
+        for key in self._device_keys(lambda **page: self._as_admin("AdminListDevices", Username=username, **page)):
+            self._as_admin("AdminForgetDevice", Username=username, DeviceKey=key)
+
+    def _device_keys(self, list_page) -> list[str]:
+        keys, token = [], None
+        while True:
+            reply = list_page(Limit=60, **({"PaginationToken": token} if token else {}))
+            keys += [device["DeviceKey"] for device in reply.get("Devices", [])]
+            if not (token := reply.get("PaginationToken")):
+                return keys
+
     def _call(self, operation: str, **params) -> dict:
         with _translated(operation):
             return getattr(self._boto, xform_name(operation))(ClientId=self.pool.client_id, **params)
@@ -211,11 +225,20 @@ class CognitoClient:
                     AccessToken=access_token, Limit=60, **({"PaginationToken": token} if token else {})
                 )
             devices += [_remembered(d) for d in reply.get("Devices", [])]
-            token = reply.get("PaginationToken")
-            if not token:
+            if not (token := reply.get("PaginationToken")):
                 break
         found = [d for d in devices if d is not None]
         return sorted(found, key=lambda d: d.last_used or d.created, reverse=True)
+
+    def forget_my_devices(self, access_token: str) -> None:
+        """ListDevices + ForgetDevice: every device of the person, remembered or not."""
+
+        def list_page(**page) -> dict:
+            with _translated("ListDevices"):
+                return self._boto.list_devices(AccessToken=access_token, **page)
+
+        for key in self._device_keys(list_page):
+            self.forget_device(access_token, key)
 
     def forget_device(self, access_token: str, device_key: str) -> None:
         with _translated("ForgetDevice"):

@@ -165,6 +165,7 @@ def two_step_card() -> rx.Component:
         setup_instructions(),
         code_field("Code from the app"),
         submit("Turn on"),
+        rx.button("Cancel", type="button", variant="ghost", on_click=AccountState.cancel_two_step),
         on_submit=AccountState.confirm_two_step,
     )
     turned_off = rx.vstack(

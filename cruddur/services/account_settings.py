@@ -179,6 +179,9 @@ class AccountSettings:
             raise AccountError("SecondFactorRequired")
         account = self._with_password(handle, password, client)
         on_pool(self.cognito.set_authenticator_app, account.access_token, enabled=False)
+        if self.accounts.remember_devices != "off":  # a browser remembered now would skip the next app's code
+            on_pool(self.cognito.forget_my_devices, account.access_token)
+            self.accounts.devices.drop_all(account.viewer.sub)
         with self.database.session() as db:
             recovery_codes.drop_codes(db, account.viewer.sub)
             security_log.record(db, account.viewer.sub, "two_step_off", client)

@@ -209,6 +209,12 @@ class AccountState(AuthState):
         yield show_setup(secret, email)
         yield rx.set_focus("mfa-input")
 
+    @rx.event
+    def cancel_two_step(self):
+        """The key shown is dropped with the panel; it never turns anything on unless verified."""
+        self.setting_up, self.error, self.notice = False, "", ""
+        return hide_setup()
+
     @rx.event(background=True)
     async def confirm_two_step(self, form: dict):
         page = runtime.current().settings_of_accounts
