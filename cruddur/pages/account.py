@@ -48,6 +48,14 @@ def card(section: str, title: str, *children: rx.Component) -> rx.Component:
     )
 
 
+def whose_password() -> rx.Component:
+    """The account a password form is for, hidden, so password managers fill the right one."""
+    return rx.el.input(
+        type="email", name="username", auto_complete="username", value=AccountState.current_email, read_only=True,
+        hidden=True,
+    )  # fmt: skip
+
+
 def profile_card() -> rx.Component:
     return card(
         "profile",
@@ -87,6 +95,7 @@ def password_card() -> rx.Component:
         "password",
         "Password",
         auth_form(
+            whose_password(),
             field("Current password", "current", type="password", autocomplete="current-password"),
             password_field("New password", "password", autocomplete="new-password", with_rules=True),
             field("Confirm new password", "confirm", type="password", autocomplete="new-password"),
@@ -140,6 +149,7 @@ def two_step_card() -> rx.Component:
             AccountState.mfa_required,
             rx.text("Cruddur requires it for everyone, so it stays on.", size="2", color_scheme="gray"),
             auth_form(
+                whose_password(),
                 field("Password to turn it off", "off_password", type="password", autocomplete="current-password"),
                 rx.button(
                     "Turn off two-step verification",
@@ -152,6 +162,7 @@ def two_step_card() -> rx.Component:
             ),
         ),
         auth_form(
+            whose_password(),
             field(
                 "Password for new recovery codes", "codes_password", type="password", autocomplete="current-password"
             ),
@@ -291,6 +302,7 @@ def delete_card() -> rx.Component:
             "It can't be undone. Your username stays reserved for 30 days."
         ),
         auth_form(
+            whose_password(),
             field("Password to delete it", "delete_password", type="password", autocomplete="current-password"),
             rx.button("Delete my account", type="submit", color_scheme="red", loading=AccountState.busy),
             on_submit=AccountState.delete_account,
