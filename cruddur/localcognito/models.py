@@ -50,7 +50,7 @@ class Code(LocalCognitoBase, table=True):
 
     __tablename__ = "lc_code"
     sub: str = Field(primary_key=True)
-    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD | VERIFY_EMAIL
+    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD | VERIFY_EMAIL | EMAIL_OTP
     code_hash: str
     expires_at: float
     failed_attempts: int = 0
@@ -132,3 +132,30 @@ class Device(LocalCognitoBase, table=True):
     # Until when a sign-in that proved the password (and MFA) may answer DEVICE_SRP_AUTH for this
     # device: pycognito answers that challenge without a Session, so the proof is kept here.
     srp_open_until: float = 0.0
+
+
+class WebAuthnCredential(LocalCognitoBase, table=True):
+    """A passkey CompleteWebAuthnRegistration verified: its public key (COSE) and the signature
+    counter its last sign-in reported, which must go up."""
+
+    __tablename__ = "lc_webauthn_credential"
+    id: str = Field(primary_key=True)  # the credential id, base64url, as browsers name it
+    sub: str = Field(index=True)
+    relying_party_id: str
+    public_key: str  # base64url of the COSE key
+    sign_count: int = 0
+    friendly_name: str
+    attachment: str | None = None  # platform | cross-platform, when the browser said
+    transports: str = "[]"  # JSON list, e.g. ["internal", "hybrid"]
+    created_at: float
+
+
+class WebAuthnRegistration(LocalCognitoBase, table=True):
+    """A user's pending StartWebAuthnRegistration: the challenge its CompleteWebAuthnRegistration
+    must answer, once, before it expires. A new start replaces it."""
+
+    __tablename__ = "lc_webauthn_registration"
+    sub: str = Field(primary_key=True)
+    challenge: str  # base64url
+    relying_party_id: str
+    expires_at: float

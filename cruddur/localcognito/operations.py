@@ -5,7 +5,7 @@ the model shape and runs the handler (blocking; call it in a worker thread)."""
 import json
 from collections.abc import Callable
 
-from . import account, admin, challenges, devices, mfa, passwords, signin, signup
+from . import account, admin, auth_factors, challenges, devices, mfa, passwords, signin, signup, webauthn_credentials
 from .errors import CognitoError, invalid_parameter
 from .provider import Provider
 from .validation import validate
@@ -48,6 +48,11 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "AdminGetDevice": (admin.admin_get_device, "UserRead"),
     "AdminUpdateDeviceStatus": (admin.admin_update_device_status, "UserUpdate"),
     "AdminForgetDevice": (admin.admin_forget_device, "UserUpdate"),
+    "StartWebAuthnRegistration": (webauthn_credentials.start_webauthn_registration, "UserUpdate"),
+    "CompleteWebAuthnRegistration": (webauthn_credentials.complete_webauthn_registration, "UserUpdate"),
+    "ListWebAuthnCredentials": (webauthn_credentials.list_webauthn_credentials, "UserRead"),
+    "DeleteWebAuthnCredential": (webauthn_credentials.delete_webauthn_credential, "UserUpdate"),
+    "GetUserAuthFactors": (auth_factors.get_user_auth_factors, "UserRead"),
 }
 
 
