@@ -48,7 +48,7 @@ def take(p: Provider, db: DbSession, session: str | None, now: float, *challenge
 
 
 def finish(p: Provider, db: DbSession, session: str, state: dict, now: float) -> None:
-    """Spend a Session whose step succeeded."""
+    """Spend a Session: its step succeeded, or (a passkey's, an e-mailed code's last try) was answered for good."""
     spend(db, session, now, state["t"] + p.config.auth_session_seconds)
 
 

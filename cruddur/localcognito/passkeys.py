@@ -9,6 +9,7 @@ parsed response, so each refusal says which; py_webauthn then verifies the whole
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from webauthn import (
@@ -116,8 +117,11 @@ class NewCredential:
     transports: list[str]
 
 
+Refuse = Callable[[str, str], CognitoError]  # (what is wrong, message) → the operation's error
+
+
 def _client_data(
-    client_data_json: bytes, expected_type: ClientDataType, challenge: str, config: WebAuthnConfig, refuse
+    client_data_json: bytes, expected_type: ClientDataType, challenge: str, config: WebAuthnConfig, refuse: Refuse
 ) -> str:
     """The origin of a response's clientDataJSON once its type, challenge and origin are right;
     `refuse(kind, message)` raises each refusal in the operation's terms."""
