@@ -7,7 +7,7 @@ import pytest
 from cruddur.localcognito import LocalCognitoConfig
 
 from .authenticator import SoftAuthenticator
-from .support import error_of, start_pool
+from .support import boto3_client, error_of, standalone, start_pool
 
 
 def access_token(pool, email):
@@ -201,3 +201,13 @@ def test_deleting_a_user_deletes_its_passkeys(pool, new_email):
     pool.confirmed_user(new_email)
     again = pool.password_auth(new_email)["AuthenticationResult"]["AccessToken"]
     assert pool.client.list_web_authn_credentials(AccessToken=again)["Credentials"] == []
+
+
+def test_the_command_takes_the_sign_in_policy_and_relying_party(tmp_path):
+    flags = ("--allowed-first-auth-factors", "PASSWORD, WEB_AUTHN", "--webauthn-relying-party-id", "example.com")
+    with standalone(tmp_path, *flags, "--webauthn-user-verification", "required") as (info, _process):
+        client = boto3_client(info, retries=0)
+        described = client.describe_user_pool(UserPoolId=info.user_pool_id)["UserPool"]
+        configured = client.get_user_pool_mfa_config(UserPoolId=info.user_pool_id)
+    assert described["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}
+    assert configured["WebAuthnConfiguration"] == {"RelyingPartyId": "example.com", "UserVerification": "required"}
