@@ -6,7 +6,9 @@ import reflex as rx
 from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
 from cruddur.components.forms import auth_form, field, password_field, submit
 from cruddur.components.layout import app_shell
+from cruddur.components.passkeys import passkey_bridge
 from cruddur.services.account_settings import MAX_BIO, DeviceLine, SessionLine
+from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
 from cruddur.state.account import AccountState
 from cruddur.state.authenticator import RECOVERY_CODES
@@ -200,6 +202,51 @@ def header_row(*headers: str, actions: str) -> rx.Component:
     )
 
 
+def passkey_row(line: PasskeyLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line.name),
+        rx.table.cell(line.added),
+        rx.table.cell(
+            rx.button(
+                "Remove",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=AccountState.remove_passkey(line.id),
+                aria_label="Remove passkey " + line.name + " added " + line.added,
+            )
+        ),
+    )
+
+
+def passkeys_card() -> rx.Component:
+    return card(
+        "passkeys",
+        "Passkeys",
+        passkey_bridge(),
+        rx.text(
+            "Sign in with your fingerprint, face or screen lock instead of a password. "
+            "A passkey counts as both steps of two-step verification.",
+            color="gray",
+        ),
+        rx.cond(
+            AccountState.passkeys,
+            rx.table.root(
+                rx.table.header(header_row("Passkey", "Added", actions="Remove")),
+                rx.table.body(rx.foreach(AccountState.passkeys, passkey_row)),
+                width="100%",
+            ),
+            rx.text("None yet."),
+        ),
+        auth_form(
+            whose_password(),
+            field("Password to add a passkey", "passkey_password", type="password", autocomplete="current-password"),
+            rx.button("Add a passkey", type="submit", variant="soft", loading=AccountState.busy),
+            on_submit=AccountState.add_passkey,
+        ),
+    )  # fmt: skip
+
+
 def session_row(line: SessionLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.browser, rx.cond(line.current, rx.badge("This session", color_scheme="grass", ml="2"))),
@@ -318,6 +365,7 @@ def account() -> rx.Component:
                 profile_card(),
                 email_card(),
                 password_card(),
+                passkeys_card(),
                 rx.cond(AccountState.mfa_offered, two_step_card()),
                 sessions_card(),
                 rx.cond(AccountState.remembering, devices_card()),

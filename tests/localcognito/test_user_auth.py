@@ -7,7 +7,8 @@ import json
 import pytest
 from pycognito.aws_srp import AWSSRP
 
-from .authenticator import SoftAuthenticator, b64url, unb64url
+from tests.support.authenticator import SoftAuthenticator, b64url, unb64url
+
 from .support import PASSWORD, error_of
 
 ALL = ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]

@@ -5,8 +5,8 @@ WebAuthnConfiguration, and the registrations refused with Cognito's errors."""
 import pytest
 
 from cruddur.localcognito import LocalCognitoConfig
+from tests.support.authenticator import SoftAuthenticator
 
-from .authenticator import SoftAuthenticator
 from .support import boto3_client, error_of, standalone, start_pool
 
 
