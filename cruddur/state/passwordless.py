@@ -28,6 +28,7 @@ class PasswordlessState(SecondStepState):
             return refused
         async with self:
             runtime.current().second_steps.put(self.router.session.session_id, step)
+            self.confirmed_notice = ""
         return step
 
     @rx.event(background=True)
