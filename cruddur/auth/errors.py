@@ -88,6 +88,7 @@ FRIENDLY: dict[str, Friendly] = {
         "No passkey was used: it was cancelled or timed out, or this device has no passkey for that account. "
         "Try again, or sign in with your password or an emailed code."
     ),
+    "EmailCodesUnavailable": Friendly("Signing in with a code by email isn't available. Use your password."),
     "PasskeyAlreadyHere": Friendly("This device already has a passkey for your account."),
     "PasskeysUnsupported": Friendly("This browser can't use passkeys. Sign in with your password or an emailed code."),
     "PasskeyFailed": Friendly("The passkey didn't work. Try again, or sign in with your password or an emailed code."),

@@ -40,12 +40,22 @@ def password_step() -> rx.Component:
         passkey_bridge(),
         auth_form(
             email_field(autocomplete="username webauthn"),
-            other_way("Sign in with a passkey", "key-round", PasswordlessState.sign_in_with_passkey(AuthState.email)),
-            rx.text("or with your password", size="2", color_scheme="gray", class_name="cr-or"),
+            rx.cond(
+                AuthState.offers_passkeys,
+                rx.fragment(
+                    other_way(
+                        "Sign in with a passkey", "key-round", PasswordlessState.sign_in_with_passkey(AuthState.email)
+                    ),
+                    rx.text("or with your password", size="2", color_scheme="gray"),
+                ),
+            ),
             password_field("Password", "password", autocomplete="current-password", with_rules=False),
             rx.link("Forgot password?", href="/forgot", size="2"),
             submit("Sign in"),
-            other_way("Email me a code", "mail", PasswordlessState.email_me_a_code(AuthState.email)),
+            rx.cond(
+                AuthState.offers_email_codes,
+                other_way("Email me a code", "mail", PasswordlessState.email_me_a_code(AuthState.email)),
+            ),
             on_submit=AuthState.sign_in,
         ),
         width="100%",

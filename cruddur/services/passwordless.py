@@ -56,7 +56,8 @@ class Passwordless:
         try:
             challenge = self.cognito.sign_in_by_choice(email=email, factor=factor)
         except CognitoError as error:
-            code = "PasskeyNotUsed" if error.code in ("FactorNotAvailable", "UserNotFoundException") else error.code
+            unavailable = "PasskeyNotUsed" if factor == WEB_AUTHN else "EmailCodesUnavailable"
+            code = unavailable if error.code in ("FactorNotAvailable", "UserNotFoundException") else error.code
             raise AccountError(code, error.operation) from None
         return SecondStep(challenge, email, password="")
 

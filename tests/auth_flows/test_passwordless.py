@@ -6,6 +6,12 @@ Every refusal reads the same whether or not the account exists or has a passkey.
 
 import json
 
+import pytest
+from pydantic import ValidationError
+
+from cruddur import runtime
+from cruddur.auth.password_policy import DEFAULT_POLICY
+from cruddur.embedded_identity import provider_config
 from cruddur.state.account import AccountState
 from cruddur.state.auth import AuthState
 from cruddur.state.passwordless import PasswordlessState
@@ -124,3 +130,23 @@ async def test_an_emailed_code_for_an_unknown_address_reads_like_a_real_one(app_
         auth = tab.state(AuthState)
         answers.append((auth.signin_step, auth.error_field, auth.error))
     assert answers[0] == answers[1] and answers[0][0] == "email_code"
+
+
+async def test_a_pool_that_allows_only_passwords_offers_neither(make_settings, database):
+    runtime.start(make_settings(database_url=database.url, sign_in_factors="PASSWORD"))
+    try:
+        tab = Tab("/signin")
+        tab.navigate("/signin")
+        await tab.run(AuthState.open_form)
+        assert not (tab.state(AuthState).offers_passkeys or tab.state(AuthState).offers_email_codes)
+        await tab.run(PasswordlessState.email_me_a_code, EMAIL)
+        assert tab.state(AuthState).signin_step == "password" and "isn't available" in tab.state(AuthState).error
+    finally:
+        runtime.stop()
+
+
+def test_sign_in_factors_always_include_the_password(make_settings):
+    with pytest.raises(ValidationError, match="must include PASSWORD"):
+        make_settings(sign_in_factors="WEB_AUTHN,EMAIL_OTP")
+    settings = make_settings(passkey_domain="cruddur.example")
+    assert provider_config(settings, DEFAULT_POLICY).webauthn_relying_party_id == "cruddur.example"
