@@ -35,8 +35,8 @@ class EmbeddedProvider:
 
 def provider_config(settings: Settings, password_policy: PasswordPolicy) -> LocalCognitoConfig:
     """The pool as the app wants it: its password policy, handle rule, second factor, remembered
-    devices and e-mail changes, from the settings `python -m cruddur.provision` makes a real pool
-    from; codes echoed to the console only in the dev server."""
+    devices, e-mail changes, first factors and passkeys' domain, from the settings `python -m
+    cruddur.provision` makes a real pool from; codes echoed to the console only in the dev server."""
     mfa = settings.mfa_configuration
     return LocalCognitoConfig(
         data_dir=settings.data_dir,
@@ -49,6 +49,9 @@ def provider_config(settings: Settings, password_policy: PasswordPolicy) -> Loca
         software_token_mfa=mfa["SoftwareTokenMfaConfiguration"]["Enabled"],
         device_configuration=settings.device_configuration,
         user_attribute_update_settings=settings.user_attribute_update_settings,
+        allowed_first_auth_factors=tuple(settings.sign_in_policy["AllowedFirstAuthFactors"]),
+        webauthn_relying_party_id=settings.webauthn_configuration["RelyingPartyId"],
+        webauthn_user_verification=settings.webauthn_configuration["UserVerification"],
     )
 
 

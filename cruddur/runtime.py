@@ -28,6 +28,8 @@ from cruddur.embedded_identity import EmbeddedProvider
 from cruddur.embedded_identity import start as start_embedded
 from cruddur.services.account_settings import AccountSettings
 from cruddur.services.accounts import Accounts, SecondStep
+from cruddur.services.passkeys import Passkeys
+from cruddur.services.passwordless import Passwordless
 from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
 from cruddur.services.remembered_devices import RememberedDevices
 from cruddur.services.revocations import RELOAD_SECONDS, Revocations
@@ -51,7 +53,9 @@ class Runtime:
     limiter: RateLimiter
     accounts: Accounts
     second_factor: SecondFactor
+    passwordless: Passwordless
     settings_of_accounts: AccountSettings
+    passkeys: Passkeys
     connections: ConnectionSessions
     second_steps: PendingSteps[SecondStep]
     password_policy: PasswordPolicy
@@ -90,6 +94,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
         accounts = Accounts(
             identity, database, sessions, revocations, limiter, password_policy, devices, settings.remember_devices
         )
+        account_settings = AccountSettings(accounts, database, sessions, revocations, mfa_required=settings.mfa == "ON")
         runtime = Runtime(
             settings,
             database,
@@ -100,7 +105,9 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             limiter,
             accounts,
             SecondFactor(accounts),
-            AccountSettings(accounts, database, sessions, revocations, mfa_required=settings.mfa == "ON"),
+            Passwordless(accounts),
+            account_settings,
+            Passkeys(account_settings),
             ConnectionSessions(),
             PendingSteps(),
             password_policy,

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # `python -m cruddur.provision` makes a real pool so.
     mfa: Literal["OFF", "OPTIONAL", "ON"] = "OPTIONAL"
     remember_devices: Literal["always", "opt-in", "off"] = "opt-in"
+    # The ways to sign in first (the pool's SignInPolicy): a password, a code by e-mail (a real pool
+    # sends those only through Amazon SES), a passkey. And the domain passkeys belong to (WebAuthn's
+    # relying party id: the site's host name, e.g. cruddur.example).
+    sign_in_factors: list[Literal["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]] = ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+    passkey_domain: str = "localhost"
 
     # Sessions: signed out after this long without a visit, and this long after signing in
     # whatever happens (Cognito's refresh tokens live 30 days by default).
@@ -77,6 +82,14 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_no(cls, value):
         return False if value == "" else value  # ALLOW_LOCAL_COGNITO= reads as "not allowed"
+
+    @field_validator("sign_in_factors", mode="before")
+    @classmethod
+    def _factor_list(cls, value):
+        factors = [f.strip().upper() for f in value.split(",") if f.strip()] if isinstance(value, str) else value
+        if "PASSWORD" not in factors:  # Cognito's rule: the password is always one of them
+            raise ValueError("SIGN_IN_FACTORS must include PASSWORD")
+        return factors
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -145,8 +158,24 @@ class Settings(BaseSettings):
     @property
     def mfa_configuration(self) -> dict[str, Any]:
         """The pool's SetUserPoolMfaConfig for MFA: TOTP is the second factor. With MFA off no factor
-        is configured: Cognito refuses to "turn off MFA and configure an MFA together"."""
-        return {"MfaConfiguration": self.mfa, "SoftwareTokenMfaConfiguration": {"Enabled": self.mfa != "OFF"}}
+        is configured: Cognito refuses to "turn off MFA and configure an MFA together". The passkeys'
+        relying party is set with it (the same call holds WebAuthnConfiguration)."""
+        return {
+            "MfaConfiguration": self.mfa,
+            "SoftwareTokenMfaConfiguration": {"Enabled": self.mfa != "OFF"},
+            "WebAuthnConfiguration": self.webauthn_configuration,
+        }
+
+    @property
+    def sign_in_policy(self) -> dict[str, list[str]]:
+        """The pool's SignInPolicyType for SIGN_IN_FACTORS."""
+        return {"AllowedFirstAuthFactors": list(self.sign_in_factors)}
+
+    @property
+    def webauthn_configuration(self) -> dict[str, str]:
+        """The pool's WebAuthnConfigurationType: passkeys for PASSKEY_DOMAIN, the person verified
+        (fingerprint, face, PIN) every time, so a passkey is two factors."""
+        return {"RelyingPartyId": self.passkey_domain, "UserVerification": "required"}
 
     @property
     def user_attribute_update_settings(self) -> dict[str, list[str]]:

@@ -242,8 +242,10 @@ def test_first_run_creates_the_pool_without_mfa_then_turns_totp_on(cognito, sent
         "UserPoolId": pool_id,
         "MfaConfiguration": "OPTIONAL",
         "SoftwareTokenMfaConfiguration": {"Enabled": True},
+        "WebAuthnConfiguration": {"RelyingPartyId": "localhost", "UserVerification": "required"},
     }
     assert mfa_of(cognito, pool_id) == ("OPTIONAL", {"Enabled": True})
+    assert created["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]}
 
 
 def test_first_run_remembers_browsers_as_asked_and_holds_email_changes_back(cognito, settings):

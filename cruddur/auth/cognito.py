@@ -16,7 +16,16 @@ from botocore import UNSIGNED, xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cruddur.auth.sign_in import Answer, Challenge, Device, SrpSignIn, new_device_secret
+from cruddur.auth.sign_in import (
+    Answer,
+    Challenge,
+    ChoiceSignIn,
+    Device,
+    FactorNotAvailable,
+    SignInFlow,
+    SrpSignIn,
+    new_device_secret,
+)
 
 # Short timeouts and few retries: a person waiting on a button should hear "try again" quickly.
 # Two attempts in all (botocore's "max_attempts" would count retries: 3 attempts, 24 s + back-off
@@ -85,6 +94,15 @@ class RememberedDevice:
 
 
 @dataclass(frozen=True)
+class Passkey:
+    """One of the person's passkeys (ListWebAuthnCredentials)."""
+
+    id: str
+    name: str
+    created: datetime
+
+
+@dataclass(frozen=True)
 class Authenticated:
     tokens: Tokens
     new_device: NewDevice | None = None
@@ -132,6 +150,20 @@ class CognitoClient:
             SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
         )
 
+    def forget_every_device(self, username: str) -> None:
+        """AdminListDevices + AdminForgetDevice: no browser skips the second factor any more (a
+        recovery code was used); needs cognito-idp:AdminListDevices and AdminForgetDevice."""
+        for key in self._device_keys(lambda **page: self._as_admin("AdminListDevices", Username=username, **page)):
+            self._as_admin("AdminForgetDevice", Username=username, DeviceKey=key)
+
+    def _device_keys(self, list_page) -> list[str]:
+        keys, token = [], None
+        while True:
+            reply = list_page(Limit=60, **({"PaginationToken": token} if token else {}))
+            keys += [device["DeviceKey"] for device in reply.get("Devices", [])]
+            if not (token := reply.get("PaginationToken")):
+                return keys
+
     def _call(self, operation: str, **params) -> dict:
         with _translated(operation):
             return getattr(self._boto, xform_name(operation))(ClientId=self.pool.client_id, **params)
@@ -162,6 +194,53 @@ class CognitoClient:
         flow = SrpSignIn(self._boto, self.pool.user_pool_id, self.pool.client_id, email, password, device)
         with _translated("InitiateAuth"):
             return _outcome(flow.start())
+
+    def sign_in_by_choice(self, *, email: str, factor: str) -> Challenge:
+        """USER_AUTH with the factor the person chose (WEB_AUTHN or EMAIL_OTP): its challenge,
+        carrying the passkey request options or where the code went. FactorNotAvailable (as
+        CognitoError "FactorNotAvailable") when the person or the pool has no such factor."""
+        flow = ChoiceSignIn(self._boto, self.pool.client_id, email, factor)
+        with _translated("InitiateAuth"):
+            try:
+                answer = flow.start()
+            except FactorNotAvailable:
+                raise CognitoError("FactorNotAvailable", "InitiateAuth") from None
+        if answer.challenge is None:
+            raise CognitoError("FactorNotAvailable", "InitiateAuth")
+        return answer.challenge
+
+    def answer_challenge(self, challenge: Challenge, answers: dict) -> Authenticated | Challenge:
+        """The person's answer to a WEB_AUTHN (CREDENTIAL) or EMAIL_OTP (EMAIL_OTP_CODE) challenge."""
+        with _translated("RespondToAuthChallenge"):
+            return _outcome(_flow_of(challenge).answer(challenge, answers))
+
+    def start_passkey_registration(self, access_token: str) -> dict:
+        """PublicKeyCredentialCreationOptionsJSON for the browser (StartWebAuthnRegistration)."""
+        with _translated("StartWebAuthnRegistration"):
+            return self._boto.start_web_authn_registration(AccessToken=access_token)["CredentialCreationOptions"]
+
+    def complete_passkey_registration(self, access_token: str, credential: dict) -> None:
+        with _translated("CompleteWebAuthnRegistration"):
+            self._boto.complete_web_authn_registration(AccessToken=access_token, Credential=credential)
+
+    def passkeys(self, access_token: str) -> list[Passkey]:
+        """The person's passkeys (ListWebAuthnCredentials, every page), newest first."""
+        found, token = [], None
+        while True:
+            with _translated("ListWebAuthnCredentials"):
+                reply = self._boto.list_web_authn_credentials(
+                    AccessToken=access_token, MaxResults=20, **({"NextToken": token} if token else {})
+                )
+            found += [
+                Passkey(c["CredentialId"], c.get("FriendlyCredentialName") or "Passkey", c["CreatedAt"])
+                for c in reply.get("Credentials", [])
+            ]
+            if not (token := reply.get("NextToken")):
+                return sorted(found, key=lambda passkey: passkey.created, reverse=True)
+
+    def delete_passkey(self, access_token: str, credential_id: str) -> None:
+        with _translated("DeleteWebAuthnCredential"):
+            self._boto.delete_web_authn_credential(AccessToken=access_token, CredentialId=credential_id)
 
     def answer_mfa_code(self, challenge: Challenge, code: str) -> Authenticated | Challenge:
         with _translated("RespondToAuthChallenge"):
@@ -211,11 +290,20 @@ class CognitoClient:
                     AccessToken=access_token, Limit=60, **({"PaginationToken": token} if token else {})
                 )
             devices += [_remembered(d) for d in reply.get("Devices", [])]
-            token = reply.get("PaginationToken")
-            if not token:
+            if not (token := reply.get("PaginationToken")):
                 break
         found = [d for d in devices if d is not None]
         return sorted(found, key=lambda d: d.last_used or d.created, reverse=True)
+
+    def forget_my_devices(self, access_token: str) -> None:
+        """ListDevices + ForgetDevice: every device of the person, remembered or not."""
+
+        def list_page(**page) -> dict:
+            with _translated("ListDevices"):
+                return self._boto.list_devices(AccessToken=access_token, **page)
+
+        for key in self._device_keys(list_page):
+            self.forget_device(access_token, key)
 
     def forget_device(self, access_token: str, device_key: str) -> None:
         with _translated("ForgetDevice"):
@@ -318,7 +406,7 @@ def _translated(operation: str) -> Iterator[None]:
         raise CognitoError("Unavailable", operation) from None
 
 
-def _flow_of(challenge: Challenge) -> SrpSignIn:
+def _flow_of(challenge: Challenge) -> SignInFlow:
     if challenge.flow is None:
         raise CognitoError("ExpiredCodeException", "RespondToAuthChallenge")  # not from a sign-in here
     return challenge.flow

@@ -83,6 +83,22 @@ FRIENDLY: dict[str, Friendly] = {
         "That address is already used by another Cruddur account. Sign in with it there, or choose another.",
         "new_email",
     ),
+    # Passkeys and e-mailed sign-in codes (services/passwordless.py).
+    "PasskeyNotUsed": Friendly(
+        "No passkey was used: it was cancelled or timed out, or this device has no passkey for that account. "
+        "Try again, or sign in with your password or an emailed code."
+    ),
+    "EmailCodesUnavailable": Friendly("Signing in with a code by email isn't available. Use your password."),
+    "PasskeyAlreadyHere": Friendly("This device already has a passkey for your account."),
+    "PasskeysUnsupported": Friendly("This browser can't use passkeys. Sign in with your password or an emailed code."),
+    "PasskeyFailed": Friendly("The passkey didn't work. Try again, or sign in with your password or an emailed code."),
+    "EmailSignInCode:CodeMismatchException": Friendly(
+        "That code isn't right. Check the newest email from us and try again.", "otp"
+    ),
+    "EmailSignInCode:ExpiredCodeException": Friendly("That code has expired. Send a new one.", "otp"),
+    "EmailSignInCode:NotAuthorizedException": Friendly(
+        "Too many wrong codes, or it took too long. Ask for a new code."
+    ),
     # Checks the app makes before calling Cognito.
     "UpdateUserAttributes:InvalidEmail": Friendly("Enter an email address like name@example.com.", "new_email"),
     "SecondFactorRequired": Friendly("Cruddur requires two-step verification for everyone, so it stays on."),

@@ -1,4 +1,5 @@
-"""Signing in to a user pool with SRP, every challenge Cognito may answer with, step by step.
+"""Signing in to a user pool — with SRP, or by choice (USER_AUTH: a passkey or an e-mailed
+code) — and every challenge Cognito may answer with, step by step.
 
 pycognito's `AWSSRP` (on GMP, `gmp_srp.py`) does the SRP arithmetic (password and device
 verifiers, exactly as Cognito and amazon-cognito-identity-js compute them); this module walks
@@ -7,6 +8,10 @@ Cognito's challenges:
     PASSWORD_VERIFIER → [DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER] → tokens
                       → SOFTWARE_TOKEN_MFA | MFA_SETUP  (returned: the person must act)
                       → SELECT_MFA_TYPE (answered with the authenticator app, the one factor)
+
+    USER_AUTH → [SELECT_CHALLENGE, answered with the factor chosen] → WEB_AUTHN | EMAIL_OTP
+              (returned: the browser signs the passkey challenge, or the person types the code)
+              → tokens, or the second factor as above (never after a user-verified passkey)
 
 The password never leaves this process; a challenge's `Session` is Cognito's, opaque, and
 lives minutes. Every call blocks on the network: run it on the identity threads.
@@ -22,7 +27,10 @@ from cruddur.auth.gmp_srp import GmpSRP
 SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
 MFA_SETUP = "MFA_SETUP"
 SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
-WAITS_FOR_PERSON = (SOFTWARE_TOKEN_MFA, MFA_SETUP)
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
+WEB_AUTHN = "WEB_AUTHN"
+EMAIL_OTP = "EMAIL_OTP"
+WAITS_FOR_PERSON = (SOFTWARE_TOKEN_MFA, MFA_SETUP, WEB_AUTHN, EMAIL_OTP)
 
 
 @dataclass(frozen=True)
@@ -36,13 +44,16 @@ class Device:
 
 @dataclass(frozen=True)
 class Challenge:
-    """Cognito waits for the person: a code from their authenticator app, or setting one up."""
+    """Cognito waits for the person: a code (authenticator app or e-mail), setting an app up, or
+    their passkey. `parameters` are Cognito's ChallengeParameters (the passkey request options,
+    where a code went)."""
 
     name: str
     session: str
     username: str  # Cognito's own name for the user (USERNAME in the challenge's answers)
     # The sign-in it belongs to: answering it may lead on to the device's own SRP.
-    flow: "SrpSignIn | None" = field(default=None, compare=False, repr=False)
+    flow: "SignInFlow | None" = field(default=None, compare=False, repr=False)
+    parameters: dict = field(default_factory=dict, compare=False, repr=False)
 
     def renewed(self, session: str) -> "Challenge":
         """The same challenge under the Session Cognito handed back for its next answer."""
@@ -60,12 +71,57 @@ class Answer:
 Respond = Callable[..., dict]  # boto3's respond_to_auth_challenge, with ClientId bound
 
 
-class SrpSignIn:
-    """One sign-in attempt: the SRP exchange, then whatever Cognito asks next."""
+class SignInFlow:
+    """One sign-in attempt after its first call: answers what it can by itself, returns what
+    only the person can answer, and carries the person's answers to Cognito."""
+
+    def __init__(self, boto, client_id: str, username: str, device: Device | None = None):
+        self._boto, self._client_id, self._username, self._device = boto, client_id, username, device
+
+    def follow(self, reply: dict) -> Answer:
+        """Answers every challenge this process can answer by itself, until tokens or the person."""
+        while (name := reply.get("ChallengeName")) and name not in WAITS_FOR_PERSON:
+            reply = self.respond(name, self._answer(name, reply), reply.get("Session"))
+        if name:
+            parameters = reply.get("ChallengeParameters") or {}
+            username = parameters.get("USER_ID_FOR_SRP") or self._username
+            return Answer(challenge=Challenge(name, reply["Session"], username, self, parameters))
+        return Answer(result=reply["AuthenticationResult"])
+
+    def _answer(self, name: str, reply: dict) -> dict:
+        parameters = reply.get("ChallengeParameters") or {}
+        if name == SELECT_MFA_TYPE:
+            return {"USERNAME": parameters.get("USERNAME", self._username), "ANSWER": SOFTWARE_TOKEN_MFA}
+        raise UnsupportedChallenge(name)
+
+    def answer(self, challenge: Challenge, answers: dict) -> Answer:
+        """The person's answer to `challenge` (a passkey's assertion, an e-mailed code), then on."""
+        return self.follow(self.respond(challenge.name, {"USERNAME": challenge.username, **answers}, challenge.session))
+
+    def answer_code(self, challenge: Challenge, code: str) -> Answer:
+        """The code from the person's authenticator app; a known device then proves itself."""
+        answers = {"SOFTWARE_TOKEN_MFA_CODE": code, **({"DEVICE_KEY": self._device.key} if self._device else {})}
+        return self.answer(challenge, answers)
+
+    def finish_setup(self, challenge: Challenge, session: str) -> Answer:
+        """MFA_SETUP answered once VerifySoftwareToken accepted the first code (its `session`)."""
+        return self.follow(self.respond(MFA_SETUP, {"USERNAME": challenge.username}, session))
+
+    def respond(self, name: str, answers: dict, session: str | None) -> dict:
+        """One RespondToAuthChallenge, carrying the Session of the step before when it had one."""
+        return self._boto.respond_to_auth_challenge(
+            ClientId=self._client_id,
+            ChallengeName=name,
+            ChallengeResponses=answers,
+            **({"Session": session} if session else {}),
+        )
+
+
+class SrpSignIn(SignInFlow):
+    """The password, proven by SRP (it never leaves this process), and a device's own SRP."""
 
     def __init__(self, boto, pool_id: str, client_id: str, email: str, password: str, device: Device | None):
-        self._boto, self._client_id = boto, client_id
-        self._device = device
+        super().__init__(boto, client_id, email, device)
         self._srp = GmpSRP(
             username=email,
             password=password,
@@ -84,47 +140,37 @@ class SrpSignIn:
         reply = self._boto.initiate_auth(AuthFlow="USER_SRP_AUTH", AuthParameters=params, ClientId=self._client_id)
         return self.follow(reply)
 
-    def follow(self, reply: dict) -> Answer:
-        """Answers every challenge this process can answer by itself, until tokens or the person."""
-        while (name := reply.get("ChallengeName")) and name not in WAITS_FOR_PERSON:
-            reply = self.respond(name, self._answer(name, reply), reply.get("Session"))
-        if name:
-            username = reply["ChallengeParameters"].get("USER_ID_FOR_SRP") or self._srp.username
-            return Answer(challenge=Challenge(name, reply["Session"], username, self))
-        return Answer(result=reply["AuthenticationResult"])
-
-    def answer_code(self, challenge: Challenge, code: str) -> Answer:
-        """The code from the person's authenticator app; a known device then proves itself."""
-        answers = {"USERNAME": challenge.username, "SOFTWARE_TOKEN_MFA_CODE": code}
-        if self._device:
-            answers["DEVICE_KEY"] = self._device.key
-        return self.follow(self.respond(SOFTWARE_TOKEN_MFA, answers, challenge.session))
-
-    def finish_setup(self, challenge: Challenge, session: str) -> Answer:
-        """MFA_SETUP answered once VerifySoftwareToken accepted the first code (its `session`)."""
-        return self.follow(self.respond(MFA_SETUP, {"USERNAME": challenge.username}, session))
-
     def _answer(self, name: str, reply: dict) -> dict:
         parameters = reply.get("ChallengeParameters") or {}
         if name == "PASSWORD_VERIFIER":
             return self._srp.process_challenge(parameters, self._srp.get_auth_params())
         if name == "DEVICE_SRP_AUTH" and self._device:
-            return {"USERNAME": parameters.get("USERNAME", self._srp.username), "DEVICE_KEY": self._device.key,
+            return {"USERNAME": parameters.get("USERNAME", self._username), "DEVICE_KEY": self._device.key,
                     "SRP_A": self._srp.get_auth_params()["SRP_A"]}  # fmt: skip
         if name == "DEVICE_PASSWORD_VERIFIER" and self._device:
             return self._srp.process_device_challenge(parameters)
-        if name == SELECT_MFA_TYPE:
-            return {"USERNAME": parameters.get("USERNAME", self._srp.username), "ANSWER": SOFTWARE_TOKEN_MFA}
-        raise UnsupportedChallenge(name)
+        return super()._answer(name, reply)
 
-    def respond(self, name: str, answers: dict, session: str | None) -> dict:
-        """One RespondToAuthChallenge, carrying the Session of the step before when it had one."""
-        return self._boto.respond_to_auth_challenge(
-            ClientId=self._client_id,
-            ChallengeName=name,
-            ChallengeResponses=answers,
-            **({"Session": session} if session else {}),
+
+class ChoiceSignIn(SignInFlow):
+    """USER_AUTH with the factor the person chose: WEB_AUTHN (a passkey) or EMAIL_OTP."""
+
+    def __init__(self, boto, client_id: str, email: str, factor: str):
+        super().__init__(boto, client_id, email)
+        self._factor = factor
+
+    def start(self) -> Answer:
+        params = {"USERNAME": self._username, "PREFERRED_CHALLENGE": self._factor}
+        return self.follow(
+            self._boto.initiate_auth(AuthFlow="USER_AUTH", AuthParameters=params, ClientId=self._client_id)
         )
+
+    def _answer(self, name: str, reply: dict) -> dict:
+        if name == SELECT_CHALLENGE:  # the preferred factor was not offered at once: choose it, if it is there
+            if self._factor not in reply.get("AvailableChallenges", []):
+                raise FactorNotAvailable(self._factor)
+            return {"USERNAME": self._username, "ANSWER": self._factor}
+        return super()._answer(name, reply)
 
 
 class UnsupportedChallenge(Exception):
@@ -133,6 +179,10 @@ class UnsupportedChallenge(Exception):
     def __init__(self, name: str):
         super().__init__(name)
         self.name = name
+
+
+class FactorNotAvailable(Exception):
+    """The person has no such way to sign in (no passkey here), or the pool does not allow it."""
 
 
 def new_device_secret(group_key: str, key: str) -> tuple[str, dict]:

@@ -54,10 +54,10 @@ def field(
     )
 
 
-def email_field() -> rx.Component:
+def email_field(autocomplete: str = "email") -> rx.Component:
     """The e-mail is kept in state, so it is carried from form to form and survives errors."""
     return field(
-        "Email", "email", type="email", autocomplete="email", value=AuthState.email, on_change=AuthState.set_email
+        "Email", "email", type="email", autocomplete=autocomplete, value=AuthState.email, on_change=AuthState.set_email
     )
 
 

@@ -1,7 +1,8 @@
 """`python -m cruddur.localcognito --port PORT --data-dir DIR [--pool-id ID --client-id ID]
 [--allow-origin ORIGIN ...] [--password-policy JSON] [--handle-pattern REGEX] [--echo-codes]
 [--request-rates JSON] [--mfa-configuration OFF|OPTIONAL|ON] [--no-software-token-mfa]
-[--device-configuration JSON] [--user-attribute-update-settings JSON] [--domain PREFIX]
+[--device-configuration JSON] [--user-attribute-update-settings JSON] [--allowed-first-auth-factors LIST]
+[--webauthn-relying-party-id HOST] [--webauthn-user-verification required|preferred] [--domain PREFIX]
 [--app-client JSON]`: serve on loopback until
 stopped, after printing one JSON line with endpoint_url, user_pool_id, client_id, region,
 mailbox_url, issuer, jwks_url. See docs/localcognito.md."""
@@ -15,6 +16,7 @@ from .config import LocalCognitoConfig
 from .pool import KEEP_ORIGINAL_EMAIL, MFA_CONFIGURATIONS, PasswordPolicy
 from .provider import Provider
 from .server import LocalCognitoHandle, bind, build_app, uvicorn_server
+from .sign_in_policy import FIRST_AUTH_FACTORS, USER_VERIFICATIONS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,6 +84,25 @@ def main(argv: list[str] | None = None) -> None:
         "code while the old one signs in; '{\"AttributesRequireVerificationBeforeUpdate\": []}' changes it at once",
     )
     parser.add_argument(
+        "--allowed-first-auth-factors",
+        metavar="LIST",
+        default=",".join(FIRST_AUTH_FACTORS),
+        help="SignInPolicy.AllowedFirstAuthFactors for USER_AUTH sign-ins, comma-separated, PASSWORD among them. "
+        "Default: %(default)s",
+    )
+    parser.add_argument(
+        "--webauthn-relying-party-id",
+        default="localhost",
+        help="the host name passkeys are bound to (WebAuthnConfiguration.RelyingPartyId); ceremonies may come "
+        "from https on it or its subdomains, and from http://localhost. Default: %(default)s",
+    )
+    parser.add_argument(
+        "--webauthn-user-verification",
+        choices=USER_VERIFICATIONS,
+        default="preferred",
+        help="WebAuthnConfiguration.UserVerification. Default: %(default)s",
+    )
+    parser.add_argument(
         "--domain",
         metavar="PREFIX",
         help="the pool's domain prefix: serves managed login (/oauth2/authorize, /oauth2/token, /logout, ...) "
@@ -113,6 +134,9 @@ def main(argv: list[str] | None = None) -> None:
             software_token_mfa=args.software_token_mfa,
             device_configuration=json.loads(args.device_configuration) if args.device_configuration else None,
             user_attribute_update_settings=json.loads(args.user_attribute_update_settings),
+            allowed_first_auth_factors=tuple(f.strip() for f in args.allowed_first_auth_factors.split(",")),
+            webauthn_relying_party_id=args.webauthn_relying_party_id,
+            webauthn_user_verification=args.webauthn_user_verification,
             domain=args.domain,
             app_client_oauth=AppClientOAuth.from_type(json.loads(args.app_client or "{}")),
         )

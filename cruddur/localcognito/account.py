@@ -8,7 +8,17 @@ from sqlmodel import col, delete, select, update
 from . import attribute_changes
 from .attributes import parse_attributes, user_attributes
 from .errors import USER_DISABLED, CognitoError, not_authorized, user_not_found
-from .models import Code, Device, Session, SoftwareToken, User
+from .models import (
+    AuthorizationCode,
+    Code,
+    Device,
+    FederatedIdentity,
+    Session,
+    SoftwareToken,
+    User,
+    WebAuthnCredential,
+    WebAuthnRegistration,
+)
 from .provider import Provider
 from .software_tokens import mfa_settings
 from .tokens import ACCESS_SCOPE, refresh_token_hash
@@ -40,11 +50,20 @@ def revoke_sessions(session: DbSession, sub: str) -> None:
 
 
 def remove_user(session: DbSession, user: User) -> None:
-    """Delete the user with its sign-ins, codes, authenticator and devices; its tokens die with the sign-ins."""
-    session.exec(delete(Session).where(col(Session.sub) == user.sub))
-    session.exec(delete(Code).where(col(Code.sub) == user.sub))
-    session.exec(delete(SoftwareToken).where(col(SoftwareToken.sub) == user.sub))
-    session.exec(delete(Device).where(col(Device.sub) == user.sub))
+    """Delete the user with its sign-ins, codes, authenticator, devices, passkeys, managed-login
+    codes and linked identities (each may then be linked again, or sign in as a federated user of
+    its own); its tokens die with the sign-ins."""
+    for table in (
+        Session,
+        Code,
+        SoftwareToken,
+        Device,
+        WebAuthnCredential,
+        WebAuthnRegistration,
+        AuthorizationCode,
+        FederatedIdentity,
+    ):
+        session.exec(delete(table).where(col(table.sub) == user.sub))
     session.delete(user)
 
 

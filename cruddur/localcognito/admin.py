@@ -26,7 +26,10 @@ def describe_user_pool(p: Provider, req: dict) -> dict:
         "UserPool": {
             "Id": p.pool_id,
             "Name": p.config.pool_name,
-            "Policies": {"PasswordPolicy": p.config.password_policy.as_type()},
+            "Policies": {
+                "PasswordPolicy": p.config.password_policy.as_type(),
+                "SignInPolicy": {"AllowedFirstAuthFactors": list(p.config.allowed_first_auth_factors)},
+            },
             "UsernameAttributes": ["email"],
             "UsernameConfiguration": {"CaseSensitive": False},
             "AutoVerifiedAttributes": ["email"],

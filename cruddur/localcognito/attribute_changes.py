@@ -6,7 +6,12 @@ With the pool's UserAttributeUpdateSettings listing `email` ("keep original attr
 when an update is pending"), a new address of a verified user waits, with a code sent to it, and
 the old one signs in until the code comes back; without, the new address takes effect at once,
 unverified, and a code is sent to it. Either way the user's sessions carry on: Cognito ends none
-on an e-mail change."""
+on an e-mail change.
+
+A federated user's address lives in `external_email` (its `email` column holds its sub, see
+User.username): the same rules apply there, but the address is no sign-in alias, so another
+user's address is not refused (Cognito keeps federated and native users with one address apart),
+and its provider's next sign-in maps the address again."""
 
 from typing import Any
 
@@ -23,8 +28,16 @@ from .provider import Provider
 EMAIL_TAKEN = "An account with the given email already exists."
 
 
+def _email_column(user: User) -> str:
+    """The column that holds the `email` attribute of `user`."""
+    return "external_email" if user.federated else "email"
+
+
 def _refuse_taken_email(db: DbSession, user: User, email: str) -> None:
-    """E-mail is the sign-in name: one user per address, confirmed or not (as SignUp has it)."""
+    """E-mail is the sign-in name: one user per address, confirmed or not (as SignUp has it). A
+    federated user's address signs nobody in, so it takes none."""
+    if user.federated:
+        return
     if db.exec(select(User.sub).where(User.email == email, User.sub != user.sub)).first() is not None:
         raise CognitoError("AliasExistsException", EMAIL_TAKEN)
 
@@ -36,10 +49,11 @@ def _email_changes(
     email = normalize_email(value)
     if not is_email(email):
         raise invalid_parameter("Invalid email address format.")
+    column = _email_column(user)
     if verified:  # an administrator's email_verified=true: in effect at once, no code
         _refuse_taken_email(db, user, email)
-        return {"email": email, "email_verified": True, "pending_email": None}, None
-    if email == user.email:  # the address in use again: a pending change is dropped
+        return {column: email, "email_verified": True, "pending_email": None}, None
+    if email == user.email_attribute:  # the address in use again: a pending change is dropped
         return {"pending_email": None}, None
     # An unverified address is no way to reach the user, so there is nothing to keep in use.
     if keeps_original_email(p.config.user_attribute_update_settings) and user.email_verified:
@@ -48,8 +62,8 @@ def _email_changes(
         return {"pending_email": email}, email
     _refuse_taken_email(db, user, email)
     # An unconfirmed user's new address is proven by the sign-up code ResendConfirmationCode sends.
-    code_to = email if user.status == "CONFIRMED" else None
-    return {"email": email, "email_verified": False, "pending_email": None}, code_to
+    code_to = email if user.status == "CONFIRMED" or user.federated else None
+    return {column: email, "email_verified": False, "pending_email": None}, code_to
 
 
 def update(
@@ -72,6 +86,7 @@ def update(
             raise invalid_parameter("Attributes did not conform to the schema: name: The attribute name is required")
         changes["name"] = attributes["name"]
     code_to = None
+    column = _email_column(user)
     if "email" in attributes:
         email_changes, code_to = _email_changes(p, db, user, attributes["email"], verified)
         changes |= email_changes
@@ -83,7 +98,7 @@ def update(
     deliveries = []
     if code_to is not None:
         deliveries.append(codes.send(db, p.config, user, codes.VERIFY_EMAIL, now, to=code_to))
-    elif changes.get("pending_email", user.pending_email) != user.pending_email or "email" in changes:
+    elif changes.get("pending_email", user.pending_email) != user.pending_email or column in changes:
         codes.discard(db, user.sub, codes.VERIFY_EMAIL)  # it was sent to verify what is no longer asked
     if changes.get("email", user.email) != user.email and user.status != "CONFIRMED":
         codes.discard(db, user.sub, codes.SIGN_UP)  # it went to the old address
@@ -102,7 +117,10 @@ def _verifiable(attribute_name: str) -> None:
 def send_code(p: Provider, db: DbSession, user: User, attribute_name: str, now: float) -> dict:
     """GetUserAttributeVerificationCode: a new code for the pending address, else the current one."""
     _verifiable(attribute_name)
-    return codes.send(db, p.config, user, codes.VERIFY_EMAIL, now, to=user.pending_email or user.email)
+    to = user.pending_email or user.email_attribute
+    if to is None:  # a federated user whose provider mapped no address
+        raise invalid_parameter("The user has no email to verify.")
+    return codes.send(db, p.config, user, codes.VERIFY_EMAIL, now, to=to)
 
 
 def verify(p: Provider, db: DbSession, user: User, attribute_name: str, code: str, now: float) -> None:
@@ -115,7 +133,7 @@ def verify(p: Provider, db: DbSession, user: User, attribute_name: str, code: st
         email, user.pending_email = user.pending_email, None
         db.add(user)  # kept when refused below: an address taken meanwhile drops the change
         _refuse_taken_email(db, user, email)
-        user.email = email
+        setattr(user, _email_column(user), email)
     user.email_verified = True
     user.updated_at = now
     db.add(user)

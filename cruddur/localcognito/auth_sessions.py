@@ -23,8 +23,8 @@ def issue(p: Provider, now: float, **state) -> str:
     return seal(p.keys.seal_key, {**state, "c": p.client_id, "t": now}, _context(p))
 
 
-def take(p: Provider, db: DbSession, session: str | None, now: float, *challenges: str) -> tuple[User, dict]:
-    """The user and state of a live, unanswered Session this pool issued to this client for one of
+def take_state(p: Provider, db: DbSession, session: str | None, now: float, *challenges: str) -> dict:
+    """The state of a live, unanswered Session this pool issued to this client for one of
     `challenges`, or Cognito's refusal."""
     if not session:
         raise invalid_parameter("Missing required parameter Session")
@@ -35,6 +35,12 @@ def take(p: Provider, db: DbSession, session: str | None, now: float, *challenge
         raise not_authorized(SESSION_EXPIRED)
     if spent(db, session):
         raise not_authorized(SESSION_USED)
+    return state
+
+
+def take(p: Provider, db: DbSession, session: str | None, now: float, *challenges: str) -> tuple[User, dict]:
+    """`take_state`, and the user the Session is for."""
+    state = take_state(p, db, session, now, *challenges)
     user = db.get(User, state["u"])
     if user is None:
         raise not_authorized(INVALID_SESSION)
@@ -42,7 +48,7 @@ def take(p: Provider, db: DbSession, session: str | None, now: float, *challenge
 
 
 def finish(p: Provider, db: DbSession, session: str, state: dict, now: float) -> None:
-    """Spend a Session whose step succeeded."""
+    """Spend a Session: its step succeeded, or (a passkey's, an e-mailed code's last try) was answered for good."""
     spend(db, session, now, state["t"] + p.config.auth_session_seconds)
 
 

@@ -1,13 +1,21 @@
 """RespondToAuthChallenge: each challenge name to its answer. PASSWORD_VERIFIER is the SRP step
-of signin.py; the others answer what may follow a proven password: SOFTWARE_TOKEN_MFA,
-SELECT_MFA_TYPE and MFA_SETUP (each with its Session), DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
+of signin.py, and user_auth.py answers USER_AUTH's first-factor challenges; the others answer what
+may follow a proven first factor: SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP (each with its
+Session), DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
 
 from collections.abc import Callable
 
 from sqlmodel import Session as DbSession
 
-from . import auth_sessions, devices, mfa, software_tokens
-from .errors import INVALID_SESSION, CognitoError, incorrect_credentials, invalid_parameter, not_authorized
+from . import auth_sessions, devices, mfa, software_tokens, user_auth
+from .errors import (
+    INVALID_SESSION,
+    CognitoError,
+    incorrect_credentials,
+    invalid_parameter,
+    not_authorized,
+    sign_in_code_mismatch,
+)
 from .models import SoftwareToken, User
 from .provider import Provider, names
 from .signin import (
@@ -22,8 +30,6 @@ from .software_tokens import SOFTWARE_TOKEN_MFA
 from .validation import required_parameter
 
 SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
-# Cognito's words for a wrong code at sign-in (amplify-js issues #3066, #11069); a reused one gets them too.
-CODE_MISMATCH = "Invalid code or auth state for the user."
 
 
 def _answers(req: dict) -> dict:
@@ -53,7 +59,7 @@ def _software_token_mfa(p: Provider, req: dict) -> dict:
             # Session stays answerable, so the user can type the code again.
             record_wrong_password(p, user, now)
             db.add(user)
-            raise CognitoError("CodeMismatchException", CODE_MISMATCH)
+            raise sign_in_code_mismatch()  # a reused code gets these words too
         auth_sessions.finish(p, db, req["Session"], state, now)
         return next_step(p, db, user, now, state["d"], mfa_done=True)
 
@@ -104,6 +110,7 @@ def _device_password_verifier(p: Provider, req: dict) -> dict:
 
 
 ANSWERS: dict[str, Callable[[Provider, dict], dict]] = {
+    **user_auth.ANSWERS,
     PASSWORD_VERIFIER: answer_password_verifier,
     SOFTWARE_TOKEN_MFA: _software_token_mfa,
     SELECT_MFA_TYPE: _select_mfa_type,

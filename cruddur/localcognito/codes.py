@@ -24,6 +24,7 @@ from .models import Code, MailboxMessage, SimulatedDelivery, User
 SIGN_UP = "SIGN_UP"
 FORGOT_PASSWORD = "FORGOT_PASSWORD"
 VERIFY_EMAIL = "VERIFY_EMAIL"  # VerifyUserAttribute's, sent to the address it verifies
+EMAIL_OTP = "EMAIL_OTP"  # a USER_AUTH sign-in's code (email_otp.py checks it)
 
 
 def _digest(code: str) -> str:
@@ -35,6 +36,7 @@ def lifetime(config: LocalCognitoConfig, kind: str) -> int:
         SIGN_UP: config.sign_up_code_seconds,
         FORGOT_PASSWORD: config.reset_code_seconds,
         VERIFY_EMAIL: config.attribute_code_seconds,
+        EMAIL_OTP: config.email_otp_seconds,
     }[kind]
 
 
@@ -91,6 +93,10 @@ def send_nowhere(
     return delivery_details(normalize_email(username))
 
 
+def matches(row: Code, code: str) -> bool:
+    return hmac.compare_digest(row.code_hash, _digest(code.strip()))
+
+
 def too_many_failed_attempts() -> CognitoError:
     return CognitoError("TooManyFailedAttemptsException", TOO_MANY_FAILED_ATTEMPTS)
 
@@ -116,7 +122,7 @@ def check(
         raise exhausted()
     if now >= row.expires_at:
         raise code_expired()
-    if not hmac.compare_digest(row.code_hash, _digest(code.strip())):
+    if not matches(row, code):
         row.failed_attempts += 1
         session.add(row)
         raise code_mismatch()

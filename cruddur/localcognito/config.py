@@ -17,6 +17,7 @@ from .pool import (
     check_handle_pattern,
     check_user_attribute_update_settings,
 )
+from .sign_in_policy import FIRST_AUTH_FACTORS, WebAuthnConfig, check_first_auth_factors
 from .throttle import DEFAULT_REQUEST_RATES, check_rates
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -53,8 +54,15 @@ class LocalCognitoConfig:
     # The UserAttributeUpdateSettingsType: with "email" listed, a changed e-mail takes effect once its
     # code is verified and the old one signs in until then; with [], it takes effect at once, unverified.
     user_attribute_update_settings: dict[str, list[str]] = field(default_factory=lambda: deepcopy(KEEP_ORIGINAL_EMAIL))
+    # Choice-based sign-in (USER_AUTH): SignInPolicy.AllowedFirstAuthFactors, PASSWORD always among them.
+    allowed_first_auth_factors: tuple[str, ...] = FIRST_AUTH_FACTORS
+    # The WebAuthnConfigurationType (SetUserPoolMfaConfig changes it while running): the relying party
+    # passkeys are bound to, and UserVerification "required" or "preferred". The origins allowed follow
+    # from it: https on the RP id or its subdomains, and http://localhost on any port.
+    webauthn_relying_party_id: str = "localhost"
+    webauthn_user_verification: str = "preferred"
 
-    # Managed login (hosted_ui.py): the pool's domain prefix — with one, /oauth2/* and /logout are
+    # Managed login (managed_login.py, oauth2.py): the pool's domain prefix — with one, /oauth2/* and /logout are
     # served at the provider's base URL — and the app client's OAuth settings (UserPoolClientType
     # terms; AppClientOAuth.from_type reads a dict).
     domain: str | None = None
@@ -75,6 +83,10 @@ class LocalCognitoConfig:
     sign_up_code_seconds: int = 24 * 3600
     reset_code_seconds: int = 3600
     attribute_code_seconds: int = 24 * 3600  # VerifyUserAttribute's codes
+    # Sign-in codes (EMAIL_OTP): valid this long, but never beyond their challenge Session, which takes
+    # this many wrong codes before it ends (each one also counts toward the lock-out).
+    email_otp_seconds: int = 300
+    email_otp_attempts: int = 3
     code_attempts: int = 5  # wrong guesses before a code is burnt
     code_sends_per_window: int = 5  # codes of one kind per user per window
     code_send_window_seconds: int = 3600
@@ -96,6 +108,8 @@ class LocalCognitoConfig:
         MfaConfig(self.mfa_configuration, self.software_token_mfa)
         check_device_configuration(self.device_configuration)
         check_user_attribute_update_settings(self.user_attribute_update_settings)
+        self.allowed_first_auth_factors = check_first_auth_factors(self.allowed_first_auth_factors)
+        WebAuthnConfig(self.webauthn_relying_party_id, self.webauthn_user_verification)
         check_domain(self.domain)
         if not isinstance(self.app_client_oauth, AppClientOAuth):
             raise TypeError("app_client_oauth must be an AppClientOAuth (AppClientOAuth.from_type reads a dict)")

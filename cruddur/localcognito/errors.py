@@ -23,6 +23,8 @@ def not_authorized(message: str) -> CognitoError:
 INCORRECT_CREDENTIALS = "Incorrect username or password."
 ATTEMPTS_EXCEEDED = "Password attempts exceeded"
 CODE_MISMATCH = "Invalid verification code provided, please try again."
+# A wrong code at sign-in (TOTP, e-mailed), in Cognito's words (amplify-js issues #3066, #11069).
+SIGN_IN_CODE_MISMATCH = "Invalid code or auth state for the user."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 LIMIT_EXCEEDED = "Attempt limit exceeded, please try after some time."
 TOO_MANY_FAILED_ATTEMPTS = "Too many failed attempts, please request a code again."
@@ -39,6 +41,10 @@ def incorrect_credentials() -> CognitoError:
 
 def code_mismatch() -> CognitoError:
     return CognitoError("CodeMismatchException", CODE_MISMATCH)
+
+
+def sign_in_code_mismatch() -> CognitoError:
+    return CognitoError("CodeMismatchException", SIGN_IN_CODE_MISMATCH)
 
 
 def code_expired() -> CognitoError:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from .models import MailboxMessage
 from .store import Store
 
-KINDS = ("SIGN_UP", "FORGOT_PASSWORD", "VERIFY_EMAIL")
+KINDS = ("SIGN_UP", "FORGOT_PASSWORD", "VERIFY_EMAIL", "EMAIL_OTP")
 
 
 def iso_utc(timestamp: float) -> str:

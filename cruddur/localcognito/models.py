@@ -33,7 +33,7 @@ class User(LocalCognitoBase, table=True):
     name: str | None = None
     preferred_username: str | None = None
     handle_key: str | None = Field(default=None, unique=True, index=True)  # lower-cased handle
-    status: str = "UNCONFIRMED"  # UNCONFIRMED | CONFIRMED
+    status: str = "UNCONFIRMED"  # UNCONFIRMED | CONFIRMED | EXTERNAL_PROVIDER (federated)
     # False after AdminDisableUser. The server default is for rows of files made before it.
     enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     salt: str  # hex
@@ -57,9 +57,15 @@ class User(LocalCognitoBase, table=True):
         return self.username or self.sub
 
     @property
+    def federated(self) -> bool:
+        """A federated user: it signs in at its identity provider only, never with a password,
+        an e-mailed code or a passkey, and its `email` is no address."""
+        return self.username is not None
+
+    @property
     def email_attribute(self) -> str | None:
         """The `email` attribute clients see."""
-        return self.external_email if self.username else self.email
+        return self.external_email if self.federated else self.email
 
 
 class Code(LocalCognitoBase, table=True):
@@ -68,7 +74,7 @@ class Code(LocalCognitoBase, table=True):
 
     __tablename__ = "lc_code"
     sub: str = Field(primary_key=True)
-    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD | VERIFY_EMAIL
+    kind: str = Field(primary_key=True)  # SIGN_UP | FORGOT_PASSWORD | VERIFY_EMAIL | EMAIL_OTP
     code_hash: str
     expires_at: float
     failed_attempts: int = 0
@@ -153,6 +159,33 @@ class Device(LocalCognitoBase, table=True):
     # Until when a sign-in that proved the password (and MFA) may answer DEVICE_SRP_AUTH for this
     # device: pycognito answers that challenge without a Session, so the proof is kept here.
     srp_open_until: float = 0.0
+
+
+class WebAuthnCredential(LocalCognitoBase, table=True):
+    """A passkey CompleteWebAuthnRegistration verified: its public key (COSE) and the signature
+    counter its last sign-in reported, which must go up."""
+
+    __tablename__ = "lc_webauthn_credential"
+    id: str = Field(primary_key=True)  # the credential id, base64url, as browsers name it
+    sub: str = Field(index=True)
+    relying_party_id: str
+    public_key: str  # base64url of the COSE key
+    sign_count: int = 0
+    friendly_name: str
+    attachment: str | None = None  # platform | cross-platform, when the browser said
+    transports: str = "[]"  # JSON list, e.g. ["internal", "hybrid"]
+    created_at: float
+
+
+class WebAuthnRegistration(LocalCognitoBase, table=True):
+    """A user's pending StartWebAuthnRegistration: the challenge its CompleteWebAuthnRegistration
+    must answer, once, before it expires. A new start replaces it."""
+
+    __tablename__ = "lc_webauthn_registration"
+    sub: str = Field(primary_key=True)
+    challenge: str  # base64url
+    relying_party_id: str
+    expires_at: float
 
 
 class IdentityProvider(LocalCognitoBase, table=True):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from . import (
     account,
     admin,
+    auth_factors,
     challenges,
     devices,
     federation,
@@ -17,6 +18,7 @@ from . import (
     signin,
     signup,
     user_pool_client,
+    webauthn_credentials,
 )
 from .errors import CognitoError, invalid_parameter
 from .provider import Provider
@@ -60,6 +62,11 @@ OPERATIONS: dict[str, tuple[Callable[[Provider, dict], dict], str]] = {
     "AdminGetDevice": (admin.admin_get_device, "UserRead"),
     "AdminUpdateDeviceStatus": (admin.admin_update_device_status, "UserUpdate"),
     "AdminForgetDevice": (admin.admin_forget_device, "UserUpdate"),
+    "StartWebAuthnRegistration": (webauthn_credentials.start_webauthn_registration, "UserUpdate"),
+    "CompleteWebAuthnRegistration": (webauthn_credentials.complete_webauthn_registration, "UserUpdate"),
+    "ListWebAuthnCredentials": (webauthn_credentials.list_webauthn_credentials, "UserRead"),
+    "DeleteWebAuthnCredential": (webauthn_credentials.delete_webauthn_credential, "UserUpdate"),
+    "GetUserAuthFactors": (auth_factors.get_user_auth_factors, "UserRead"),
     "DescribeUserPoolClient": (user_pool_client.describe_user_pool_client, "UserPoolClientRead"),
     "CreateIdentityProvider": (identity_providers.create_identity_provider, "IdentityProviderUpdate"),
     "DescribeIdentityProvider": (identity_providers.describe_identity_provider, "IdentityProviderRead"),

@@ -13,8 +13,9 @@ from .signin import record_wrong_password, refuse_if_locked
 
 def _can_reset(user: User | None) -> TypeGuard[User]:
     """Whether a reset may go ahead. With user existence errors prevented, Cognito answers an
-    unknown, disabled or unverified user (no verified address to send to) as if a code was sent."""
-    return user is not None and user.enabled and user.email_verified
+    unknown, disabled or unverified user (no verified address to send to) as if a code was sent;
+    a federated user too: it has no password here, and its `email` column is no address."""
+    return user is not None and user.enabled and user.email_verified and not user.federated
 
 
 def forgot_password(p: Provider, req: dict) -> dict:

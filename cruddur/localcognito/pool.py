@@ -5,10 +5,11 @@ to `preferred_username`, second factors and devices, and how attribute changes t
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import CognitoError, invalid_parameter
+from .sign_in_policy import WebAuthnConfig
 
 # The characters Cognito counts as symbols.
 SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"
@@ -38,10 +39,10 @@ class PasswordPolicy:
     temporary_password_validity_days: int = 7
 
     def __post_init__(self):
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if type(value) is not field.type:  # bool is an int, and 8 is no bool
-                raise ValueError(f"password policy {field.name}: {value!r} has the wrong type")
+        for member in fields(self):
+            value = getattr(self, member.name)
+            if type(value) is not member.type:  # bool is an int, and 8 is no bool
+                raise ValueError(f"password policy {member.name}: {value!r} has the wrong type")
         if self.minimum_length not in MINIMUM_LENGTH_RANGE:
             raise ValueError(f"MinimumLength must be 6 to 99, not {self.minimum_length!r}")
         if not 0 <= self.temporary_password_validity_days <= 365:
@@ -60,7 +61,7 @@ class PasswordPolicy:
         return cls(**{_TYPE_FIELDS[name]: value for name, value in policy.items()})
 
     def as_type(self) -> dict[str, Any]:
-        return {name: getattr(self, field) for name, field in _TYPE_FIELDS.items()}
+        return {name: getattr(self, attribute) for name, attribute in _TYPE_FIELDS.items()}
 
     def violation(self, password: str) -> str | None:
         """Cognito's wording of the first rule `password` breaks, or None when it conforms."""
@@ -105,18 +106,19 @@ def check_handle(pattern: str | None, handle: str) -> None:
 
 MFA_CONFIGURATIONS = ("OFF", "OPTIONAL", "ON")
 # Factors Cognito has and localcognito does not.
-_OTHER_FACTOR_CONFIGURATIONS = ("SmsMfaConfiguration", "EmailMfaConfiguration", "WebAuthnConfiguration")
+_OTHER_FACTOR_CONFIGURATIONS = ("SmsMfaConfiguration", "EmailMfaConfiguration")
 _DEVICE_CONFIGURATION_MEMBERS = ("ChallengeRequiredOnNewDevice", "DeviceOnlyRememberedOnUserPrompt")
 
 
 @dataclass(frozen=True)
 class MfaConfig:
     """What SetUserPoolMfaConfig sets: whether sign-ins ask for a second factor (OFF, OPTIONAL for
-    users who turned one on, ON for everyone) and whether TOTP is one. TOTP is the only factor
-    localcognito has, so MFA without it is refused."""
+    users who turned one on, ON for everyone), whether TOTP is one, and the passkeys' relying party.
+    TOTP is the only second factor localcognito has, so MFA without it is refused."""
 
     configuration: str = "OPTIONAL"
     software_token: bool = True
+    webauthn: WebAuthnConfig = field(default_factory=WebAuthnConfig)
 
     def __post_init__(self):
         if self.configuration not in MFA_CONFIGURATIONS:
@@ -127,22 +129,26 @@ class MfaConfig:
             raise ValueError(f"MfaConfiguration {self.configuration} needs software token MFA, the only factor here")
 
     def as_type(self) -> dict[str, Any]:
-        software = {"Enabled": self.software_token}
-        return {"MfaConfiguration": self.configuration, "SoftwareTokenMfaConfiguration": software}
+        return {
+            "MfaConfiguration": self.configuration,
+            "SoftwareTokenMfaConfiguration": {"Enabled": self.software_token},
+            "WebAuthnConfiguration": self.webauthn.as_type(),
+        }
 
     def updated(self, request: Mapping[str, Any]) -> "MfaConfig":
         """What a SetUserPoolMfaConfig request asks for (members left out keep their value), or its
         refusal as InvalidParameterException."""
         if any(request.get(name) for name in _OTHER_FACTOR_CONFIGURATIONS):
-            raise invalid_parameter(
-                "localcognito has software token MFA only: SMS, e-mail and passkeys are not supported"
-            )
+            raise invalid_parameter("localcognito has software token MFA only: SMS and e-mail MFA are not supported")
         software = request.get("SoftwareTokenMfaConfiguration") or {}
         if not isinstance(software, Mapping):
             raise invalid_parameter("SoftwareTokenMfaConfiguration must be a structure")
+        webauthn = self.webauthn.updated(request.get("WebAuthnConfiguration") or {})
         try:
             return MfaConfig(
-                request.get("MfaConfiguration") or self.configuration, software.get("Enabled", self.software_token)
+                request.get("MfaConfiguration") or self.configuration,
+                software.get("Enabled", self.software_token),
+                webauthn,
             )
         except ValueError as error:
             raise invalid_parameter(str(error)) from None

@@ -12,6 +12,7 @@ from .errors import CognitoError
 from .keys import ServerKeys, load_keys
 from .models import User
 from .pool import MfaConfig
+from .sign_in_policy import WebAuthnConfig
 from .store import Store
 from .throttle import Throttle
 from .tokens import TokenIssuer
@@ -32,7 +33,7 @@ class Provider:
     endpoint_url: str
     tokens: TokenIssuer
     throttle: Throttle
-    mfa: MfaConfig  # replaced by SetUserPoolMfaConfig, for this process
+    mfa: MfaConfig  # replaced by SetUserPoolMfaConfig, for this process (passkeys' relying party included)
 
     @classmethod
     def open(cls, config: LocalCognitoConfig) -> "Provider":
@@ -42,7 +43,8 @@ class Provider:
         issuer = f"{endpoint_url}/{keys.pool_id}"
         tokens = TokenIssuer(keys, issuer, config.access_token_seconds, config.id_token_seconds)
         throttle = Throttle(config.request_rates, config.clock)
-        mfa = MfaConfig(config.mfa_configuration, config.software_token_mfa)
+        webauthn = WebAuthnConfig(config.webauthn_relying_party_id, config.webauthn_user_verification)
+        mfa = MfaConfig(config.mfa_configuration, config.software_token_mfa, webauthn)
         return cls(
             config=config, store=store, keys=keys, endpoint_url=endpoint_url, tokens=tokens, throttle=throttle, mfa=mfa
         )
@@ -66,6 +68,10 @@ class Provider:
         if pool_id != self.keys.pool_id:
             raise CognitoError("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
 
+    def allows(self, first_factor: str) -> bool:
+        """Whether the pool's SignInPolicy lets a USER_AUTH sign-in start with `first_factor`."""
+        return first_factor in self.config.allowed_first_auth_factors
+
     def check_client(self, client_id: str) -> None:
         if client_id != self.keys.client_id:
             raise CognitoError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
@@ -82,5 +88,6 @@ def find_user(session: DbSession, username: str) -> User | None:
 
 
 def names(user: User, username: str) -> bool:
-    """Whether a USERNAME a client sends (the e-mail in any case, or the sub) is `user`'s."""
-    return username.strip() == user.sub or normalize_email(username) == user.email
+    """Whether a USERNAME a client sends (the e-mail in any case, the sub, or a federated user's
+    name, as find_user takes them) is `user`'s."""
+    return username.strip() in (user.sub, user.username) or normalize_email(username) == user.email

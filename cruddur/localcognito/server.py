@@ -180,6 +180,10 @@ def uvicorn_server(app: Starlette) -> uvicorn.Server:
             access_log=False,
             lifespan="off",
             ws="none",
+            # Longer than a client's pool keeps a connection idle between calls (uvicorn's 5 s would
+            # close one just as a busy client reuses it: a reset that only a retry hides), as AWS's
+            # endpoints keep theirs.
+            timeout_keep_alive=75,
         )
     )
 

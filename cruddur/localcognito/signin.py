@@ -1,4 +1,4 @@
-"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and the answer to
+"""InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH; USER_AUTH in user_auth.py) and the answer to
 PASSWORD_VERIFIER, with lock-out and prevent-user-existence-errors; and what follows a proven
 password (a second factor, a device's SRP, tokens)."""
 
@@ -102,15 +102,19 @@ def initiate_auth(p: Provider, req: dict) -> dict:
     flow = req["AuthFlow"]
     params = req.get("AuthParameters") or {}
     if flow == "USER_SRP_AUTH":
-        return _start_srp(p, params)
+        return start_srp(p, params)
     if flow == "USER_PASSWORD_AUTH":
-        return _password_sign_in(p, params)
+        return password_sign_in(p, params)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         return _refresh(p, params)
+    if flow == "USER_AUTH":
+        from . import user_auth  # it builds on this module's steps
+
+        return user_auth.initiate(p, params)
     raise invalid_parameter(f"{flow} flow not enabled for this client")
 
 
-def _start_srp(p: Provider, params: dict) -> dict:
+def start_srp(p: Provider, params: dict) -> dict:
     username = required_parameter(params, "USERNAME")
     big_a = srp_public(params)
     with p.store.read() as session:
@@ -142,12 +146,15 @@ def _start_srp(p: Provider, params: dict) -> dict:
     }
 
 
-def _password_sign_in(p: Provider, params: dict) -> dict:
+def password_sign_in(p: Provider, params: dict) -> dict:
+    """USERNAME and PASSWORD (and DEVICE_KEY) checked: USER_PASSWORD_AUTH, and USER_AUTH's PASSWORD."""
     username = required_parameter(params, "USERNAME")
     password = required_parameter(params, "PASSWORD")
     with p.store.read() as session:
         user = find_user(session, username)
-    if user is None:
+    if user is None:  # the work of a real check, against the stand-in, then a wrong password's answer
+        user_id, salt, verifier = decoy_srp(p.keys.decoy_key, username)
+        srp.password_matches(p.pool_id, user_id, password, salt, format(verifier, "x"))
         raise incorrect_credentials()
     matches = srp.password_matches(p.pool_id, user.sub, password, user.salt, user.verifier)
     device_key = params.get("DEVICE_KEY")

@@ -3,8 +3,8 @@ settings included, so a client (or a provisioning script) can read them back."""
 
 from .provider import Provider
 
-# The sign-in flows the JSON API serves to this client.
-EXPLICIT_AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+# The sign-in flows the JSON API serves to this client (USER_AUTH: choice-based sign-in, user_auth.py).
+EXPLICIT_AUTH_FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
 def describe_user_pool_client(p: Provider, req: dict) -> dict:

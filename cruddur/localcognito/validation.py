@@ -20,6 +20,7 @@ class Member:
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
     sensitive: bool = False
+    strings: bool = True  # a map's values: strings (AuthParameters) or any JSON (a Document)
 
 
 POOL_ID = Member(required=True, min=1, max=55, pattern=r"[\w-]+_[0-9a-zA-Z]+")
@@ -36,6 +37,8 @@ PAGE = {"Limit": Member(kind=int), "PaginationToken": Member(min=1, pattern=r"[\
 ATTRIBUTES = Member(kind=list)
 PARAMETERS = Member(kind=dict)
 ATTRIBUTE_NAME = Member(required=True, min=1, max=32)
+# Cognito's Document shapes: a JSON object, here a passkey's RegistrationResponseJSON.
+DOCUMENT = Member(kind=dict, required=True, sensitive=True, strings=False)
 PROVIDER_NAME = Member(required=True, min=1, max=32)  # its pattern: identity_providers.py
 PROVIDER_TYPES = ("SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC")
 PROVIDER_USER = Member(kind=dict, required=True)  # ProviderUserIdentifierType
@@ -126,7 +129,11 @@ SHAPES: dict[str, dict[str, Member]] = {
     },
     "SetUserMFAPreference": {"AccessToken": TOKEN},
     "AdminSetUserMFAPreference": {"UserPoolId": POOL_ID, "Username": USERNAME},
-    "SetUserPoolMfaConfig": {"UserPoolId": POOL_ID, "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS)},
+    "SetUserPoolMfaConfig": {
+        "UserPoolId": POOL_ID,
+        "MfaConfiguration": Member(enum=MFA_CONFIGURATIONS),
+        "WebAuthnConfiguration": PARAMETERS,
+    },
     "GetUserPoolMfaConfig": {"UserPoolId": POOL_ID},
     "ConfirmDevice": {
         "AccessToken": TOKEN,
@@ -145,6 +152,15 @@ SHAPES: dict[str, dict[str, Member]] = {
         "DeviceKey": DEVICE_KEY,
         "DeviceRememberedStatus": DEVICE_STATUS,
     },
+    "StartWebAuthnRegistration": {"AccessToken": TOKEN},
+    "CompleteWebAuthnRegistration": {"AccessToken": TOKEN, "Credential": DOCUMENT},
+    "ListWebAuthnCredentials": {
+        "AccessToken": TOKEN,
+        "NextToken": Member(min=1, max=131072, pattern=r"[\S]+"),
+        "MaxResults": Member(kind=int),
+    },
+    "DeleteWebAuthnCredential": {"AccessToken": TOKEN, "CredentialId": Member(required=True, max=131072)},
+    "GetUserAuthFactors": {"AccessToken": TOKEN},
     **{
         operation: {"UserPoolId": POOL_ID, "Username": USERNAME, "DeviceKey": DEVICE_KEY}
         for operation in ("AdminGetDevice", "AdminForgetDevice")
@@ -215,7 +231,11 @@ def _problems(name: str, member: Member, value) -> list[str]:
         not isinstance(item, dict) or not isinstance(item.get("Name"), str) for item in value
     ):
         problems.append(f"{prefix} be a list of attributes with a Name")
-    if isinstance(value, dict) and any(v is not None and not isinstance(v, str) for v in value.values()):
+    if (
+        isinstance(value, dict)
+        and member.strings
+        and any(v is not None and not isinstance(v, str) for v in value.values())
+    ):
         problems.append(f"{prefix} be a map of strings")
     return problems
 

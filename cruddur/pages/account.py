@@ -6,7 +6,9 @@ import reflex as rx
 from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
 from cruddur.components.forms import auth_form, field, password_field, submit
 from cruddur.components.layout import app_shell
+from cruddur.components.passkeys import passkey_bridge
 from cruddur.services.account_settings import MAX_BIO, DeviceLine, SessionLine
+from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
 from cruddur.state.account import AccountState
 from cruddur.state.authenticator import RECOVERY_CODES
@@ -48,6 +50,14 @@ def card(section: str, title: str, *children: rx.Component) -> rx.Component:
     )
 
 
+def whose_password() -> rx.Component:
+    """The account a password form is for, hidden, so password managers fill the right one."""
+    return rx.el.input(
+        type="email", name="username", auto_complete="username", value=AccountState.current_email, read_only=True,
+        hidden=True,
+    )  # fmt: skip
+
+
 def profile_card() -> rx.Component:
     return card(
         "profile",
@@ -87,6 +97,7 @@ def password_card() -> rx.Component:
         "password",
         "Password",
         auth_form(
+            whose_password(),
             field("Current password", "current", type="password", autocomplete="current-password"),
             password_field("New password", "password", autocomplete="new-password", with_rules=True),
             field("Confirm new password", "confirm", type="password", autocomplete="new-password"),
@@ -140,6 +151,7 @@ def two_step_card() -> rx.Component:
             AccountState.mfa_required,
             rx.text("Cruddur requires it for everyone, so it stays on.", size="2", color_scheme="gray"),
             auth_form(
+                whose_password(),
                 field("Password to turn it off", "off_password", type="password", autocomplete="current-password"),
                 rx.button(
                     "Turn off two-step verification",
@@ -152,6 +164,7 @@ def two_step_card() -> rx.Component:
             ),
         ),
         auth_form(
+            whose_password(),
             field(
                 "Password for new recovery codes", "codes_password", type="password", autocomplete="current-password"
             ),
@@ -165,6 +178,7 @@ def two_step_card() -> rx.Component:
         setup_instructions(),
         code_field("Code from the app"),
         submit("Turn on"),
+        rx.button("Cancel", type="button", variant="ghost", on_click=AccountState.cancel_two_step),
         on_submit=AccountState.confirm_two_step,
     )
     turned_off = rx.vstack(
@@ -177,6 +191,60 @@ def two_step_card() -> rx.Component:
         "Two-step verification",
         rx.cond(AccountState.two_step_on, turned_on, rx.cond(AccountState.setting_up, setting_up, turned_off)),
     )
+
+
+def header_row(*headers: str, actions: str) -> rx.Component:
+    """A table's header row; the last column holds buttons, so its name is for screen readers only
+    (an empty header cell leaves that column unnamed: axe's empty-table-header)."""
+    return rx.table.row(
+        *(rx.table.column_header_cell(h) for h in headers),
+        rx.table.column_header_cell(rx.text.span(actions, class_name="cr-sr-only")),
+    )
+
+
+def passkey_row(line: PasskeyLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line.name),
+        rx.table.cell(line.added),
+        rx.table.cell(
+            rx.button(
+                "Remove",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=AccountState.remove_passkey(line.id),
+                aria_label="Remove passkey " + line.name + " added " + line.added,
+            )
+        ),
+    )
+
+
+def passkeys_card() -> rx.Component:
+    return card(
+        "passkeys",
+        "Passkeys",
+        passkey_bridge(),
+        rx.text(
+            "Sign in with your fingerprint, face or screen lock instead of a password. "
+            "A passkey counts as both steps of two-step verification.",
+            color="gray",
+        ),
+        rx.cond(
+            AccountState.passkeys,
+            rx.table.root(
+                rx.table.header(header_row("Passkey", "Added", actions="Remove")),
+                rx.table.body(rx.foreach(AccountState.passkeys, passkey_row)),
+                width="100%",
+            ),
+            rx.text("None yet."),
+        ),
+        auth_form(
+            whose_password(),
+            field("Password to add a passkey", "passkey_password", type="password", autocomplete="current-password"),
+            rx.button("Add a passkey", type="submit", variant="soft", loading=AccountState.busy),
+            on_submit=AccountState.add_passkey,
+        ),
+    )  # fmt: skip
 
 
 def session_row(line: SessionLine) -> rx.Component:
@@ -202,12 +270,11 @@ def session_row(line: SessionLine) -> rx.Component:
 
 
 def sessions_card() -> rx.Component:
-    headers = ("Browser", "Signed in", "Last seen", "Address", "")
     return card(
         "sessions",
         "Where you're signed in",
         rx.table.root(
-            rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+            rx.table.header(header_row("Browser", "Signed in", "Last seen", "Address", actions="Sign out")),
             rx.table.body(rx.foreach(AccountState.sessions, session_row)),
             width="100%",
         ),
@@ -233,7 +300,6 @@ def device_row(line: DeviceLine) -> rx.Component:
 
 
 def devices_card() -> rx.Component:
-    headers = ("Browser", "Remembered", "Last used", "")
     return card(
         "devices",
         "Remembered browsers",
@@ -241,7 +307,7 @@ def devices_card() -> rx.Component:
         rx.cond(
             AccountState.devices,
             rx.table.root(
-                rx.table.header(rx.table.row(*(rx.table.column_header_cell(h) for h in headers))),
+                rx.table.header(header_row("Browser", "Remembered", "Last used", actions="Forget")),
                 rx.table.body(rx.foreach(AccountState.devices, device_row)),
                 width="100%",
             ),
@@ -283,6 +349,7 @@ def delete_card() -> rx.Component:
             "It can't be undone. Your username stays reserved for 30 days."
         ),
         auth_form(
+            whose_password(),
             field("Password to delete it", "delete_password", type="password", autocomplete="current-password"),
             rx.button("Delete my account", type="submit", color_scheme="red", loading=AccountState.busy),
             on_submit=AccountState.delete_account,
@@ -298,6 +365,7 @@ def account() -> rx.Component:
                 profile_card(),
                 email_card(),
                 password_card(),
+                passkeys_card(),
                 rx.cond(AccountState.mfa_offered, two_step_card()),
                 sessions_card(),
                 rx.cond(AccountState.remembering, devices_card()),
@@ -305,6 +373,7 @@ def account() -> rx.Component:
                 delete_card(),
                 spacing="5",
                 width="100%",
+                class_name="cr-account",
             ),
             rx.center(rx.spinner(size="3"), class_name="cr-empty", role="status", aria_label="Loading your account"),
         ),

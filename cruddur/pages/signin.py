@@ -15,22 +15,69 @@ from cruddur.components.forms import (
     password_field,
     submit,
 )
+from cruddur.components.passkeys import passkey_bridge
 from cruddur.state.auth import AuthState
+from cruddur.state.passwordless import OTP_FIELD, PasswordlessState
 from cruddur.state.second_step import REMEMBER_FIELD, SecondStepState
 
 
 def step_link(label: str, on_click) -> rx.Component:
-    return rx.link(label, href="#", on_click=on_click, size="2", underline="always")
+    """A link between the second steps. Its click must not follow the href: Reflex's links are
+    the router's, so even "#" is a navigation to /signin, whose on_load starts the form over."""
+    return rx.link(label, href="#", on_click=on_click.prevent_default, size="2", underline="always")
+
+
+def other_way(label: str, icon: str, on_click) -> rx.Component:
+    """A way to sign in with the e-mail above and no password (a button, not a submit)."""
+    return rx.button(
+        rx.icon(icon, size=18), label, type="button", size="3", variant="surface", on_click=on_click,
+        disabled=AuthState.busy, class_name="cr-submit",
+    )  # fmt: skip
 
 
 def password_step() -> rx.Component:
-    return auth_form(
-        email_field(),
-        password_field("Password", "password", autocomplete="current-password", with_rules=False),
-        rx.link("Forgot password?", href="/forgot", size="2"),
-        submit("Sign in"),
-        on_submit=AuthState.sign_in,
+    return rx.vstack(
+        passkey_bridge(),
+        auth_form(
+            email_field(autocomplete="username webauthn"),
+            rx.cond(
+                AuthState.offers_passkeys,
+                rx.fragment(
+                    other_way(
+                        "Sign in with a passkey", "key-round", PasswordlessState.sign_in_with_passkey(AuthState.email)
+                    ),
+                    rx.text("or with your password", size="2", color_scheme="gray"),
+                ),
+            ),
+            password_field("Password", "password", autocomplete="current-password", with_rules=False),
+            rx.link("Forgot password?", href="/forgot", size="2"),
+            submit("Sign in"),
+            rx.cond(
+                AuthState.offers_email_codes,
+                other_way("Email me a code", "mail", PasswordlessState.email_me_a_code(AuthState.email)),
+            ),
+            on_submit=AuthState.sign_in,
+        ),
+        width="100%",
     )
+
+
+def email_code_step() -> rx.Component:
+    return auth_form(
+        rx.text("We emailed a 6-digit code to ", rx.text.strong(AuthState.code_destination), ".", id="otp-hint"),
+        field(
+            "Code from the email", OTP_FIELD, autocomplete="one-time-code", input_mode="numeric", hint="otp-hint",
+            spell_check=False,
+        ),
+        submit("Sign in"),
+        rx.hstack(
+            step_link("Send a new code", PasswordlessState.email_me_a_code(AuthState.email)),
+            step_link("Start over", SecondStepState.start_over),
+            spacing="4",
+            wrap="wrap",
+        ),
+        on_submit=PasswordlessState.answer_email_code,
+    )  # fmt: skip
 
 
 def code_step() -> rx.Component:
@@ -98,6 +145,7 @@ def signin() -> rx.Component:
         rx.match(
             AuthState.signin_step,
             ("password", "Sign in to Cruddur"),
+            ("email_code", "Check your email"),
             ("codes", "Save your recovery codes"),
             "Two-step verification",
         ),
@@ -112,6 +160,7 @@ def signin() -> rx.Component:
         rx.match(
             AuthState.signin_step,
             ("code", code_step()),
+            ("email_code", email_code_step()),
             ("recovery", recovery_step()),
             ("setup", setup_step()),
             ("codes", codes_step()),

@@ -177,14 +177,17 @@ class AccountSettings:
     def turn_off_authenticator(self, handle: str, *, password: str, client: Client) -> None:
         if self.mfa_required:
             raise AccountError("SecondFactorRequired")
-        account = self._with_password(handle, password, client)
+        account = self.with_password(handle, password, client)
         on_pool(self.cognito.set_authenticator_app, account.access_token, enabled=False)
+        if self.accounts.remember_devices != "off":  # a browser remembered now would skip the next app's code
+            on_pool(self.cognito.forget_my_devices, account.access_token)
+            self.accounts.devices.drop_all(account.viewer.sub)
         with self.database.session() as db:
             recovery_codes.drop_codes(db, account.viewer.sub)
             security_log.record(db, account.viewer.sub, "two_step_off", client)
 
     def new_recovery_codes(self, handle: str, *, password: str, client: Client) -> list[str]:
-        account = self._with_password(handle, password, client)
+        account = self.with_password(handle, password, client)
         with self.database.session() as db:
             return recovery_codes.new_codes(db, account.viewer.sub)
 
@@ -264,7 +267,7 @@ class AccountSettings:
         person made — cruds (and the replies and likes on them), likes, recovery codes,
         remembered devices, security activity — and every session. Their handle is held back
         for HANDLE_QUARANTINE."""
-        account = self._with_password(handle, password, client)
+        account = self.with_password(handle, password, client)
         sub = account.viewer.sub
         on_pool(self.cognito.delete_user, account.access_token)
         with self.database.session() as db:
@@ -279,7 +282,7 @@ class AccountSettings:
         self.sessions.end_all_for(sub)
         self.revocations.revoke_person(sub)
 
-    def _with_password(self, handle: str, password: str, client: Client) -> Account:
+    def with_password(self, handle: str, password: str, client: Client) -> Account:
         account = self.accounts.signed_in(handle)
         if not password or not self.accounts.password_is_right(account.email, password, client):
             raise AccountError("PasswordNotAccepted")

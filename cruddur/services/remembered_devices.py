@@ -87,3 +87,9 @@ class RememberedDevices:
         with self.database.session() as db:
             db.exec(delete(RememberedDevice).where(col(RememberedDevice.device_key) == device_key))
             db.commit()
+
+    def drop_all(self, sub: str) -> None:
+        """Forgets here every device of the person (the pool forgot them all)."""
+        with self.database.session() as db:
+            db.exec(delete(RememberedDevice).where(col(RememberedDevice.sub) == sub))
+            db.commit()

@@ -73,6 +73,9 @@ class SecondFactor:
             if not recovery_codes.use_code(db, sub, code):
                 raise AccountError("RecoveryCodeNotAccepted")
         on_pool(self.cognito.turn_off_authenticator_app, step.email)
+        if self.accounts.remember_devices != "off":  # whoever remembered a browser must not skip the next factor
+            on_pool(self.cognito.forget_every_device, step.email)
+            self.accounts.devices.drop_all(sub)
         with self.database.session() as db:
             recovery_codes.drop_codes(db, sub)
             security_log.record(db, sub, "recovery_code_used", client)

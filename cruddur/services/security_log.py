@@ -19,6 +19,8 @@ KINDS = {
     "password_reset": "Password reset",
     "email_changed": "Email address changed",
     "two_step_on": "Two-step verification turned on",
+    "passkey_added": "Passkey added",
+    "passkey_removed": "Passkey removed",
     "two_step_off": "Two-step verification turned off",
     "signed_out_everywhere": "Signed out everywhere",
 }

@@ -5,8 +5,10 @@ sessions, security activity, deleting the account. Every change runs the form sk
 import reflex as rx
 
 from cruddur import runtime
+from cruddur.components.passkeys import passkey_ceremony
 from cruddur.services.account_settings import DeviceLine, SessionLine
 from cruddur.services.accounts import SignedIn
+from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
 from cruddur.services.sessions import Client
 from cruddur.state.auth import AuthState, Ready, Refused, _field
@@ -24,6 +26,7 @@ class AccountState(AuthState):
     setting_up: bool = False
     sessions: list[SessionLine] = []
     devices: list[DeviceLine] = []
+    passkeys: list[PasskeyLine] = []
     remembering: bool = False  # the pool remembers browsers (REMEMBER_DEVICES is not off)
     mfa_offered: bool = False  # the pool has a second factor (MFA is not OFF)
     mfa_required: bool = False  # ... and requires it (MFA=ON): it cannot be turned off
@@ -64,14 +67,16 @@ class AccountState(AuthState):
                 page.recovery_codes_left(handle),
                 page.sessions_of(handle),
                 page.remembered_browsers(handle, browser=browser),
+                runtime.current().passkeys.of(handle),
                 page.activity(handle),
             )
 
-        (name, bio), email, on, left, sessions, devices, activity = await runtime.current().identity.run(read)
+        (name, bio), email, on, left, sessions, devices, passkeys, activity = await runtime.current().identity.run(read)
         async with self:
             self.display_name, self.bio, self.current_email = name, bio, email
             self.two_step_on, self.codes_left = on, left
             self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True
+            self.passkeys = passkeys
             settings = runtime.current().settings
             self.remembering = settings.remember_devices != "off"
             self.mfa_offered, self.mfa_required = settings.mfa != "OFF", settings.mfa == "ON"
@@ -209,6 +214,12 @@ class AccountState(AuthState):
         yield show_setup(secret, email)
         yield rx.set_focus("mfa-input")
 
+    @rx.event
+    def cancel_two_step(self):
+        """The key shown is dropped with the panel; it never turns anything on unless verified."""
+        self.setting_up, self.error, self.notice = False, "", ""
+        return hide_setup()
+
     @rx.event(background=True)
     async def confirm_two_step(self, form: dict):
         page = runtime.current().settings_of_accounts
@@ -300,6 +311,51 @@ class AccountState(AuthState):
                 "devices",
                 lambda handle, _c: page.forget_browser(handle, device_id),
                 notice="Forgotten: signing in there asks for a code again.",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+
+    # -- passkeys --------------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def add_passkey(self, form: dict):
+        """After the password, the pool's options to the browser, which makes the passkey."""
+        passkeys, password = runtime.current().passkeys, _field(form, "passkey_password")
+        try:
+            options = await self._run(
+                "passkeys",
+                lambda handle, client: passkeys.begin_adding(handle, password=password, client=client),
+                password_field="passkey_password",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        yield passkey_ceremony("register", options, AccountState.passkey_made)
+
+    @rx.event(background=True)
+    async def passkey_made(self, result: str):
+        passkeys = runtime.current().passkeys
+        try:
+            await self._run(
+                "passkeys",
+                lambda handle, client: passkeys.finish_adding(handle, result=result, client=client),
+                notice="Passkey added. Next time, sign in with it: no password needed.",
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+
+    @rx.event(background=True)
+    async def remove_passkey(self, passkey_id: str):
+        passkeys, passkey_id = runtime.current().passkeys, passkey_id if isinstance(passkey_id, str) else ""
+        try:
+            await self._run(
+                "passkeys",
+                lambda handle, client: passkeys.remove(handle, passkey_id, client=client),
+                notice="Passkey removed.",
             )
         except Refused as refused:
             yield refused.focus

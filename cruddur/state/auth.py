@@ -108,6 +108,8 @@ class AuthState(rx.State):
     confirmed_notice: str = ""
     forgot_step: str = "request"  # request -> reset -> done
     signin_step: str = "password"  # password -> code (or setup -> codes) -> signed in; recovery
+    offers_passkeys: bool = True  # the pool's first factors (SIGN_IN_FACTORS) include WEB_AUTHN
+    offers_email_codes: bool = True  # ... and EMAIL_OTP
     offer_remember: bool = False  # the code step asks "Remember this browser" (the pool leaves it to people)
     # Where the last code went, and when another may be sent; kept per tab across reloads.
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
@@ -135,6 +137,8 @@ class AuthState(rx.State):
         if route != "/signin":
             self.confirmed_notice = ""
         self.signin_step = "password"
+        factors = runtime.current().settings.sign_in_factors
+        self.offers_passkeys, self.offers_email_codes = "WEB_AUTHN" in factors, "EMAIL_OTP" in factors
         runtime.current().second_steps.drop(self.router.session.session_id)
         if route == "/forgot":
             self.forgot_step = "request"

@@ -15,6 +15,7 @@ from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
 from tests.auth_flows.test_two_step import EMAIL, at_the_code_step, with_two_step
 from tests.support.tabs import Tab
+from tests.support.totp import Phone, shown_secret
 
 
 @pytest.fixture
@@ -132,3 +133,25 @@ async def test_a_pool_that_remembers_no_browser_asks_every_time_and_lists_none(a
     tab.navigate("/account")
     await tab.run(AccountState.load)
     assert not tab.state(AccountState).remembering
+
+
+async def test_turning_two_step_off_forgets_every_remembered_browser(app_runtime, mailbox):
+    first, phone, _ = await with_two_step(mailbox)
+    browser = await remembered_browser(phone)
+    await first.run(AccountState.turn_off_two_step, {"off_password": PASSWORD})
+    assert first.state(AccountState).devices == []
+    second_app = Phone(shown_secret(await first.run(AccountState.begin_two_step)))
+    await first.run(AccountState.confirm_two_step, {"mfa": second_app.code()})
+    assert first.state(AccountState).two_step_on
+    assert (await sign_in(same_browser(browser))).state(AuthState).signin_step == "code"
+
+
+async def test_a_recovery_code_forgets_every_remembered_browser(app_runtime, mailbox):
+    _, phone, codes = await with_two_step(mailbox)
+    browser = await remembered_browser(phone)
+    elsewhere = await at_the_code_step()
+    await elsewhere.run(SecondStepState.use_recovery_code, {"recovery": codes[0]})
+    assert elsewhere.state(SessionState).signed_in
+    assert await devices_listed(browser) == []
+    with runtime.current().database.session() as db:
+        assert db.exec(select(RememberedDevice)).all() == []

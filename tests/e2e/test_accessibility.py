@@ -147,7 +147,7 @@ def test_account_forms_with_errors_and_notices_have_no_axe_violations(cruddur_ap
     assert_no_violations(page, "/signin with the e-mail-confirmed notice")
 
     page.get_by_label("Password", exact=True).fill("Wrong-password-1!")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Incorrect email or password")
     page.get_by_role("button", name="Show password").click()
     assert_no_violations(page, "/signin after a wrong password, password shown")
@@ -350,10 +350,12 @@ def test_keyboard_reaches_every_control_on_signin_with_a_visible_focus_ring(crud
     expected = [
         "Cruddur home",
         "Email",
+        "Sign in with a passkey",
         "Password",
         "Show password",
         "Forgot password?",
         "Sign in",
+        "Email me a code",
         "Create an account",
     ]
     assert_keyboard_walk(visited, expected, "/signin")

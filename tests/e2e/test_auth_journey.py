@@ -52,7 +52,7 @@ def sign_in(page: Page, app, email: str, password: str, path: str = "/signin") -
     page.goto(app.url + path)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def expect_signed_in(page: Page, person: dict) -> None:
@@ -83,13 +83,13 @@ def test_sign_up_confirm_sign_in_reload_sign_out_recover(cruddur_app, page: Page
     expect(page.get_by_label("Email")).to_have_value(person["email"])
 
     page.get_by_label("Password", exact=True).fill("Wrong-password-1!")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Incorrect email or password")
     expect(page.get_by_label("Email")).to_have_value(person["email"])
     expect(page.get_by_label("Password", exact=True)).to_be_focused()
 
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(app.url + "/")
     expect_signed_in(page, person)
     assert_no_token_in_browser(page)
@@ -195,6 +195,9 @@ def test_keyboard_alone_can_sign_in(cruddur_app, page: Page):
     page.keyboard.press("Control+A")  # the e-mail carried from the confirm form
     page.keyboard.type(person["email"])
     page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page).to_have_url(cruddur_app.url + "/")

@@ -12,7 +12,7 @@ def test_a_signed_in_page_sends_you_to_sign_in_and_back(cruddur_app, page: Page)
     expect(page).to_have_url(cruddur_app.url + "/signin?next=/notifications")
     page.get_by_label("Email").fill(person["email"])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(cruddur_app.url + "/notifications")
     expect(page.get_by_text("Nothing yet.")).to_be_visible()
 

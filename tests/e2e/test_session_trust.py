@@ -129,7 +129,7 @@ def test_sign_in_shows_the_feed_without_a_reload_and_the_other_tabs_follow(crudd
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
     page.get_by_label("Email").fill(person["email"])
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(cruddur_app.url + "/")
     expect_signed_in(page, person)
     assert page.evaluate("window.__sameDocument") is True

@@ -156,6 +156,37 @@ class Pool:
         self.clock.advance(30)  # the verifying code is spent; the next sign-in needs a later one
         return secret
 
+    def user_auth(self, email: str, preferred: str | None = None, **parameters: str) -> dict:
+        """InitiateAuth USER_AUTH, with PREFERRED_CHALLENGE and any other AuthParameters."""
+        parameters = {"USERNAME": email, **parameters}
+        if preferred:
+            parameters["PREFERRED_CHALLENGE"] = preferred
+        client_id = self.handle.client_id
+        return self.client.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters=parameters)
+
+    def answer(self, challenge: str, session: str, email: str, **responses: str) -> dict:
+        """RespondToAuthChallenge with USERNAME and `responses`."""
+        return self.client.respond_to_auth_challenge(
+            ClientId=self.handle.client_id,
+            ChallengeName=challenge,
+            Session=session,
+            ChallengeResponses={"USERNAME": email, **responses},
+        )
+
+    def register_passkey(self, access_token: str, authenticator, origin: str = "http://localhost:3000", **how) -> dict:
+        """StartWebAuthnRegistration, the authenticator's answer, CompleteWebAuthnRegistration: the credential."""
+        options = self.client.start_web_authn_registration(AccessToken=access_token)["CredentialCreationOptions"]
+        credential = authenticator.create(options, origin, **how)
+        self.client.complete_web_authn_registration(AccessToken=access_token, Credential=credential)
+        return credential
+
+    def passkey_user(self, email: str, authenticator) -> str:
+        """A confirmed user with a passkey of `authenticator`: its access token."""
+        self.confirmed_user(email)
+        access = self.password_auth(email)["AuthenticationResult"]["AccessToken"]
+        self.register_passkey(access, authenticator)
+        return access
+
     def post(self, target: str | None, body: bytes) -> tuple[int, dict]:
         """A raw protocol call, bypassing botocore's client-side validation."""
         headers = {"Content-Type": "application/x-amz-json-1.1"}

@@ -16,7 +16,7 @@ import pytest
 from cruddur.localcognito.app_client import AppClientOAuth
 from tests.support.oidc_provider import sign_in_at, start_oidc_provider
 
-from .support import boto3_client, error_of, standalone, start_pool
+from .support import PASSWORD, boto3_client, error_of, standalone, start_pool
 
 CALLBACK = "http://localhost:3000/callback"
 SIGNED_OUT = "http://localhost:3000/signed-out"
@@ -381,6 +381,7 @@ def test_identity_providers_are_created_read_updated_and_deleted_as_cognito_does
         ]
         assert app_client["CallbackURLs"] == [CALLBACK] and app_client["AllowedOAuthFlows"] == ["code"]
         assert app_client["SupportedIdentityProviders"] == [PROVIDER] and app_client["AllowedOAuthFlowsUserPoolClient"]
+        assert "ALLOW_USER_AUTH" in app_client["ExplicitAuthFlows"]  # choice-based sign-in is served too
         assert client.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Domain"] == "crud-pool"
     finally:
         pool.handle.stop()
@@ -421,3 +422,86 @@ def test_revoke_ends_a_refresh_token_and_userinfo_refuses_what_is_not_a_live_tok
     assert wrong_client.json()["error"] == "invalid_client"
     unsupported = httpx.post(f"{base}/oauth2/token", data={**refresh, "grant_type": "password"})
     assert unsupported.json()["error"] == "unsupported_grant_type"
+
+
+# --- Federated users and the JSON API's own sign-ins, passkeys and e-mail changes -----------------
+
+
+def test_a_federated_user_has_no_first_factor_of_the_json_api(fed):
+    """It signs in at its provider only: USER_AUTH answers it as a stand-in, its address gets no
+    code, no password matches, ForgotPassword sends nothing, and no passkey registers."""
+    access = tokens_for(fed, "erin")["access_token"]
+    name, client_id = "DevOIDC_erin", fed.handle.client_id
+    factors = fed.client.get_user_auth_factors(AccessToken=access)
+    assert (factors["Username"], factors["ConfiguredUserAuthFactors"]) == (name, [])
+
+    chosen = fed.client.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": name, "PREFERRED_CHALLENGE": "EMAIL_OTP"}
+    )
+    assert chosen["ChallengeName"] == "EMAIL_OTP"
+    with pytest.raises(fed.client.exceptions.CodeMismatchException):
+        fed.client.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="EMAIL_OTP",
+            Session=chosen["Session"],
+            ChallengeResponses={"USERNAME": name, "EMAIL_OTP_CODE": "123456"},
+        )
+    for flow, parameters in (
+        ("USER_AUTH", {"USERNAME": name, "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+        ("USER_PASSWORD_AUTH", {"USERNAME": name, "PASSWORD": PASSWORD}),
+    ):
+        with pytest.raises(fed.client.exceptions.NotAuthorizedException) as refused:
+            fed.client.initiate_auth(ClientId=client_id, AuthFlow=flow, AuthParameters=parameters)
+        assert error_of(refused)[1] == "Incorrect username or password."
+    fed.client.forgot_password(ClientId=client_id, Username=name)
+    assert not [m for m in fed.mailbox() if m["to"] in ("erin@example.com", name) or m["kind"] == "EMAIL_OTP"]
+
+    with pytest.raises(fed.client.exceptions.InvalidParameterException) as refused:
+        fed.client.start_web_authn_registration(AccessToken=access)
+    assert "federated users" in error_of(refused)[1]
+    assert fed.client.list_web_authn_credentials(AccessToken=access)["Credentials"] == []
+
+
+def _attributes(reply: dict) -> dict[str, str]:
+    return {a["Name"]: a["Value"] for a in reply["UserAttributes"]}
+
+
+def test_a_federated_user_changes_and_verifies_its_email_attribute(fed, new_email):
+    access = tokens_for(fed, "grace")["access_token"]
+    fed.confirmed_user(new_email)  # a native user's address: no alias of a federated user, so not refused
+    sent = fed.client.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": new_email}])
+    assert sent["CodeDeliveryDetailsList"][0]["AttributeName"] == "email"
+    assert _attributes(fed.client.get_user(AccessToken=access))["email"] == "grace@example.com"  # pending
+
+    code = fed.latest_code(new_email, "VERIFY_EMAIL")
+    fed.client.verify_user_attribute(AccessToken=access, AttributeName="email", Code=code)
+    attributes = _attributes(fed.client.get_user(AccessToken=access))
+    assert (attributes["email"], attributes["email_verified"]) == (new_email, "true")
+    # The address is still the native user's sign-in name, never the federated user's.
+    native = fed.client.admin_get_user(UserPoolId=fed.handle.user_pool_id, Username=new_email)
+    assert native["Username"] != "DevOIDC_grace" and native["UserStatus"] == "CONFIRMED"
+    fed.password_auth(new_email)
+
+    again = fed.client.get_user_attribute_verification_code(AccessToken=access, AttributeName="email")
+    assert again["CodeDeliveryDetails"]["Destination"].startswith(new_email[0])
+    refreshed = claims(tokens_for(fed, "grace")["id_token"])  # the provider's next sign-in maps it again
+    assert refreshed["email"] == "grace@example.com"
+
+
+def test_deleting_a_linked_user_frees_its_identity_for_another(fed, new_email):
+    source = {"ProviderName": PROVIDER, "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "heidi"}
+    pool_id, other = fed.handle.user_pool_id, f"other-{new_email}"
+    for email in (new_email, other):
+        fed.confirmed_user(email)
+
+    def link(email: str) -> None:
+        fed.client.admin_link_provider_for_user(
+            UserPoolId=pool_id,
+            DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": email},
+            SourceUser=source,
+        )
+
+    link(new_email)
+    fed.client.admin_delete_user(UserPoolId=pool_id, Username=new_email)
+    link(other)
+    assert claims(tokens_for(fed, "heidi")["id_token"])["email"] == other

@@ -120,3 +120,64 @@ def test_a_db_from_before_users_could_be_disabled_opens_and_its_users_carry_on(t
         pool.confirmed_user(f"new-{new_email}")  # users made now get the column too
     finally:
         pool.handle.stop()
+
+
+# What the schema gained with passkeys (tables) and federation (columns and tables).
+NEW_TABLES = (
+    "lc_webauthn_credential",
+    "lc_webauthn_registration",
+    "lc_identity_provider",
+    "lc_federated_identity",
+    "lc_authorization_code",
+)
+NEW_COLUMNS = {"lc_user": ("username", "external_email", "identities"), "lc_session": ("scope",)}
+
+
+def _as_before_passkeys_and_federation(db) -> None:
+    """Turn a data file back into what the provider wrote before passkeys and federation."""
+    old = sqlite3.connect(db)
+    old.execute("DROP INDEX ix_lc_user_username")
+    for table in NEW_TABLES:
+        old.execute(f"DROP TABLE {table}")
+    for table, columns in NEW_COLUMNS.items():
+        for column in columns:
+            old.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    old.commit()
+    old.close()
+
+
+def test_a_db_from_before_passkeys_and_federation_opens_and_its_sign_ins_carry_on(tmp_path, new_email):
+    first = start_pool(tmp_path)
+    try:
+        first.confirmed_user(new_email)
+        before = first.password_auth(new_email)["AuthenticationResult"]
+    finally:
+        first.handle.stop()
+    db = tmp_path / "localcognito.db"
+    _as_before_passkeys_and_federation(db)
+
+    pool = start_pool(tmp_path, port=int(first.handle.endpoint_url.rsplit(":", 1)[1]))  # the same issuer
+    try:
+        upgraded = sqlite3.connect(db)
+        tables = {row[0] for row in upgraded.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert set(NEW_TABLES) <= tables
+        for table, columns in NEW_COLUMNS.items():
+            assert set(columns) <= {row[1] for row in upgraded.execute(f"PRAGMA table_info({table})")}
+        assert "ix_lc_user_username" in {row[1] for row in upgraded.execute("PRAGMA index_list(lc_user)")}
+        upgraded.close()
+
+        # A sign-in made before (its scope null) still speaks for the API, as do its refreshed tokens.
+        assert pool.client.get_user(AccessToken=before["AccessToken"])["Username"]
+        refreshed = pool.client.initiate_auth(
+            ClientId=pool.handle.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": before["RefreshToken"]},
+        )["AuthenticationResult"]
+        access = refreshed["AccessToken"]
+        factors = pool.client.get_user_auth_factors(AccessToken=access)
+        assert factors["ConfiguredUserAuthFactors"][0] == "PASSWORD"
+        assert pool.client.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+        assert pool.client.list_identity_providers(UserPoolId=pool.handle.user_pool_id)["Providers"] == []
+        assert pool.user_auth(new_email, "PASSWORD", PASSWORD=PASSWORD)["AuthenticationResult"]
+    finally:
+        pool.handle.stop()

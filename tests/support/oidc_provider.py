@@ -19,7 +19,7 @@ OIDC_PROVIDER = ROOT / ".tools" / "node_modules" / "oidc-provider" / "lib" / "in
 SERVER = ROOT / "tests" / "support" / "dev_oidc" / "server.mjs"
 ACCOUNTS = [
     {"sub": sub, "email": f"{sub}@example.com", "email_verified": True, "name": sub.title()}
-    for sub in ("alice", "bob", "carol", "dave", "erin", "frank")
+    for sub in ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy")
 ]
 
 

@@ -19,6 +19,7 @@ from reflex.istate.data import RouterData
 from cruddur import runtime
 
 _BROWSER_CALL = re.compile(r"window\.cruddurSession\.(\w+)\((.*)\)$")
+_PASSKEY_CALL = re.compile(r"window\.cruddurPasskeys\.(\w+)\((.*)\)$", re.S)
 
 
 async def run(handler, state, *args) -> list:
@@ -48,6 +49,14 @@ def browser_calls(events) -> list[tuple[str, list]]:
         if match := _BROWSER_CALL.search(code):
             calls.append((match[1], json.loads(f"[{match[2]}]")))
     return calls
+
+
+def passkey_ceremony(events) -> tuple[str, dict]:
+    """The passkey ceremony the handler asked the page for (`register` or `signIn`) and its options."""
+    for event in events:
+        if match := _PASSKEY_CALL.search(_event_args(event).get("javascript_code", "")):
+            return match[1], json.loads(match[2])
+    raise AssertionError(f"no passkey ceremony in {events}")
 
 
 def toasts(events) -> str:

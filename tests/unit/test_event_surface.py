@@ -9,6 +9,7 @@ from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.mailbox import MailboxState
 from cruddur.state.notifications import NotificationsState
+from cruddur.state.passwordless import PasswordlessState
 from cruddur.state.second_step import SecondStepState
 from cruddur.state.session import SessionState
 
@@ -19,6 +20,7 @@ EVENTS = {
         "sign_in", "go_on", "send_reset_code", "reset_password", "choose_handle",
     },
     SecondStepState: {"answer_code", "finish_setup", "use_recovery_code", "show_step", "start_over"},
+    PasswordlessState: {"sign_in_with_passkey", "passkey_signed", "email_me_a_code", "answer_email_code"},
     FeedState: {
         "load_home", "load_profile", "load_more", "set_draft", "set_ttl", "post", "open_reply", "set_reply_draft",
         "send_reply", "toggle_like",
@@ -26,7 +28,8 @@ EVENTS = {
     AccountState: {
         "load", "save_profile", "change_password", "begin_two_step", "confirm_two_step", "turn_off_two_step",
         "new_recovery_codes", "sign_out_session", "sign_out_others", "forget_browser", "delete_account",
-        "change_email", "resend_email_code", "confirm_email", "cancel_email_change",
+        "change_email", "resend_email_code", "confirm_email", "cancel_email_change", "cancel_two_step",
+        "add_passkey", "passkey_made", "remove_passkey",
     },
     NotificationsState: {"load"},
     MailboxState: {"load"},

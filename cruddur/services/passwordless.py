@@ -1,0 +1,97 @@
+"""Signing in without a password, through Cognito's choice-based sign-in (USER_AUTH): with a
+passkey (the browser signs the pool's challenge) or with a code e-mailed by the pool. Then the
+pool's rules for a second factor, as for a password: none after a user-verified passkey (it is
+two factors already), the authenticator app after an e-mailed code. Blocking; no Reflex here.
+
+Answers never tell whether an account exists or has a passkey: a person without one, an unknown
+e-mail and a device without the passkey all read "no passkey for that account on this device"."""
+
+import json
+
+from cruddur.auth.cognito import CognitoError
+from cruddur.auth.sign_in import EMAIL_OTP, WEB_AUTHN, Challenge
+from cruddur.services.accounts import AccountError, Accounts, SecondStep, SignedIn
+from cruddur.services.sessions import Client
+
+# How @simplewebauthn/browser (and the WebAuthn API under it) says a ceremony failed, as the
+# refusal codes of auth/errors.py. NotAllowedError covers cancelled, timed out and "no passkey
+# here" alike: browsers do not tell them apart, on purpose.
+BROWSER_REFUSALS = {
+    "NotAllowedError": "PasskeyNotUsed",
+    "ERROR_CEREMONY_ABORTED": "PasskeyNotUsed",
+    "AbortError": "PasskeyNotUsed",
+    "InvalidStateError": "PasskeyAlreadyHere",
+    "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED": "PasskeyAlreadyHere",
+    "UNSUPPORTED": "PasskeysUnsupported",
+}
+EMAIL_CODE = "EmailSignInCode"  # the operation its refusals are keyed by: they belong to its own field
+
+
+def browser_credential(result: object) -> dict:
+    """The credential the browser returned (`{"ok": …}`, JSON from components/passkeys.py's
+    bridge), or the refusal its error (`{"error": code, "name": …}`) means."""
+    try:
+        reply = json.loads(result) if isinstance(result, str) else {}
+    except ValueError:
+        reply = {}
+    credential = reply.get("ok") if isinstance(reply, dict) else None
+    if isinstance(credential, dict) and credential:
+        return credential
+    said = reply if isinstance(reply, dict) else {}
+    refusal = BROWSER_REFUSALS.get(str(said.get("name"))) or BROWSER_REFUSALS.get(str(said.get("error")))
+    raise AccountError(refusal or "PasskeyFailed")
+
+
+class Passwordless:
+    def __init__(self, accounts: Accounts):
+        self.accounts, self.cognito = accounts, accounts.cognito
+
+    def start(self, *, email: str, factor: str, client: Client) -> SecondStep:
+        """The pool's challenge for `factor` (WEB_AUTHN: its passkey request options; EMAIL_OTP:
+        the code is on its way, `destination` in its parameters)."""
+        if factor not in (WEB_AUTHN, EMAIL_OTP):
+            raise AccountError("PasskeyFailed")
+        email = self.accounts.checked_email(email)
+        self.accounts.brake("send_code" if factor == EMAIL_OTP else "sign_in", email, client)
+        try:
+            challenge = self.cognito.sign_in_by_choice(email=email, factor=factor)
+        except CognitoError as error:
+            unavailable = "PasskeyNotUsed" if factor == WEB_AUTHN else "EmailCodesUnavailable"
+            code = unavailable if error.code in ("FactorNotAvailable", "UserNotFoundException") else error.code
+            raise AccountError(code, error.operation) from None
+        return SecondStep(challenge, email, password="")
+
+    @staticmethod
+    def request_options(step: SecondStep) -> dict:
+        """The step's PublicKeyCredentialRequestOptionsJSON, for the browser."""
+        try:
+            options = json.loads(step.challenge.parameters.get("CREDENTIAL_REQUEST_OPTIONS", ""))
+        except ValueError:
+            options = None
+        if not isinstance(options, dict):
+            raise AccountError("PasskeyFailed")
+        return options
+
+    def answer_passkey(self, step: SecondStep, *, result: object, client: Client, replacing: str = ""):
+        """The browser's signed assertion for the step's challenge."""
+        credential = browser_credential(result)
+        return self._answered(step, {"CREDENTIAL": json.dumps(credential)}, client, replacing, WEB_AUTHN)
+
+    def answer_email_code(self, step: SecondStep, *, code: str, client: Client, replacing: str = ""):
+        self.accounts.brake("confirm", step.email, client)
+        code = "".join(code.split())
+        if not code.isdigit():
+            raise AccountError("CodeMismatchException", EMAIL_CODE)
+        return self._answered(step, {"EMAIL_OTP_CODE": code}, client, replacing, EMAIL_CODE)
+
+    def _answered(
+        self, step: SecondStep, answers: dict, client: Client, replacing: str, operation: str
+    ) -> "SignedIn | SecondStep":
+        try:
+            outcome = self.cognito.answer_challenge(step.challenge, answers)
+        except CognitoError as error:
+            code = "PasskeyNotUsed" if operation == WEB_AUTHN and error.code == "NotAuthorizedException" else error.code
+            raise AccountError(code, operation if error.code != "Unavailable" else error.operation) from None
+        if isinstance(outcome, Challenge):  # the pool asks for the second factor now
+            return SecondStep(outcome, step.email, password="")
+        return self.accounts.open_session(outcome, client, replacing, email=step.email)

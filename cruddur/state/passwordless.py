@@ -1,0 +1,79 @@
+"""Signing in on `/signin` without the password: "Sign in with a passkey" (the browser signs the
+pool's challenge through `components/passkeys.py`) or "Email me a code" (then the code step).
+The pending challenge waits in the server's memory like a second step does, and what follows
+is the same: signed in, or the authenticator app's code where the pool asks for it."""
+
+import reflex as rx
+
+from cruddur import runtime
+from cruddur.auth.sign_in import EMAIL_OTP, WEB_AUTHN
+from cruddur.components.passkeys import passkey_ceremony
+from cruddur.services.accounts import AccountError
+from cruddur.state.auth import Refused, _field, _text
+from cruddur.state.second_step import SecondStepState
+
+OTP_FIELD = "otp"
+
+
+class PasswordlessState(SecondStepState):
+    async def _start(self, email: object, factor: str):
+        """The pool's challenge for `factor`, kept for this connection; returns it, or None when refused."""
+        email = _text(email).strip()
+        async with self:
+            self.email = email
+        passwordless = runtime.current().passwordless
+        try:
+            step = await self._attempt(lambda client: passwordless.start(email=email, factor=factor, client=client))
+        except Refused as refused:
+            return refused
+        async with self:
+            runtime.current().second_steps.put(self.router.session.session_id, step)
+            self.confirmed_notice = ""
+        return step
+
+    @rx.event(background=True)
+    async def sign_in_with_passkey(self, email: str):
+        started = await self._start(email, WEB_AUTHN)
+        if isinstance(started, Refused):
+            yield started.focus
+            return
+        try:
+            options = runtime.current().passwordless.request_options(started)
+        except AccountError as error:
+            async with self:
+                self._show_refusal(error)
+            return
+        yield passkey_ceremony("signIn", options, PasswordlessState.passkey_signed)
+
+    @rx.event(background=True)
+    async def passkey_signed(self, result: str):
+        """What the browser's passkey ceremony answered: the assertion, or why there is none."""
+        passwordless = runtime.current().passwordless
+        async for event in self._answer(
+            lambda step, client, replacing: passwordless.answer_passkey(
+                step, result=result, client=client, replacing=replacing
+            )
+        ):
+            yield event
+
+    @rx.event(background=True)
+    async def email_me_a_code(self, email: str):
+        started = await self._start(email, EMAIL_OTP)
+        if isinstance(started, Refused):
+            yield started.focus
+            return
+        async with self:
+            self.signin_step = "email_code"
+            self.code_destination = started.challenge.parameters.get("CODE_DELIVERY_DESTINATION", "your email")
+        yield rx.set_focus(f"{OTP_FIELD}-input")
+
+    @rx.event(background=True)
+    async def answer_email_code(self, form: dict):
+        code = _field(form, OTP_FIELD)
+        passwordless = runtime.current().passwordless
+        async for event in self._answer(
+            lambda step, client, replacing: passwordless.answer_email_code(
+                step, code=code, client=client, replacing=replacing
+            )
+        ):
+            yield event

@@ -1,0 +1,152 @@
+"""Signing in without the password, through the sign-in and account pages' handlers against the
+real embedded provider: a passkey added on the account page (the browser's ceremony played by a
+software authenticator with the options the handler sends the page) signs in with one tap and no
+second factor; an e-mailed code signs in, then asks for the authenticator app where it is on.
+Every refusal reads the same whether or not the account exists or has a passkey."""
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from cruddur import runtime
+from cruddur.auth.password_policy import DEFAULT_POLICY
+from cruddur.embedded_identity import provider_config
+from cruddur.state.account import AccountState
+from cruddur.state.auth import AuthState
+from cruddur.state.passwordless import PasswordlessState
+from cruddur.state.session import SessionState
+from tests.auth_flows.conftest import PASSWORD
+from tests.auth_flows.test_auth_state import signed_in
+from tests.auth_flows.test_two_step import EMAIL, with_two_step
+from tests.support.authenticator import SoftAuthenticator
+from tests.support.tabs import Tab, passkey_ceremony
+
+ORIGIN = "http://localhost:3000"  # the page the browser would be on
+NOT_USED = "No passkey was used"
+
+
+async def with_a_passkey(tab: Tab) -> SoftAuthenticator:
+    """Ada adds a passkey on her account page; the authenticator holds it."""
+    tab.navigate("/account")
+    await tab.run(AccountState.load)
+    page = tab.state(AccountState)
+    await tab.run(AccountState.add_passkey, {"passkey_password": "Not-my-password-1!"})
+    assert page.error_field == "passkey_password" and page.passkeys == []
+    function, options = passkey_ceremony(await tab.run(AccountState.add_passkey, {"passkey_password": PASSWORD}))
+    assert function == "register" and options["rp"]["id"] == "localhost"
+    authenticator = SoftAuthenticator()
+    await tab.run(AccountState.passkey_made, json.dumps({"ok": authenticator.create(options, ORIGIN)}))
+    assert page.error == "" and "Passkey added" in page.notice, page.error
+    assert len(page.passkeys) == 1 and "Passkey added" in [line.what for line in page.activity]
+    return authenticator
+
+
+async def passkey_sign_in(authenticator: SoftAuthenticator | None, email: str = EMAIL, answer: str = "") -> Tab:
+    """Another browser presses "Sign in with a passkey" with `email` typed; its authenticator
+    answers (or the browser says `answer`)."""
+    tab = Tab("/signin")
+    tab.navigate("/signin")
+    await tab.run(AuthState.open_form)
+    events = await tab.run(PasswordlessState.sign_in_with_passkey, email)
+    if tab.state(AuthState).error:
+        return tab
+    function, options = passkey_ceremony(events)
+    assert function == "signIn"
+    if not answer:
+        assert authenticator is not None
+        answer = json.dumps({"ok": json.loads(authenticator.get(options, ORIGIN))})
+    await tab.run(PasswordlessState.passkey_signed, answer)
+    return tab
+
+
+async def test_a_passkey_added_on_the_account_page_signs_in_with_no_password_and_no_code(app_runtime, mailbox):
+    tab, _, _ = await with_two_step(mailbox)
+    authenticator = await with_a_passkey(tab)
+    signed = await passkey_sign_in(authenticator)
+    assert signed.state(SessionState).signed_in, signed.state(AuthState).error
+    assert signed.state(AuthState).signin_step == "password"  # no authenticator-app code after a passkey
+
+
+async def test_a_cancelled_or_failed_ceremony_says_so_and_signs_nobody_in(app_runtime, mailbox):
+    authenticator = await with_a_passkey(await signed_in(mailbox))
+    cancelled = json.dumps({"error": "ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY", "name": "NotAllowedError"})
+    for answer, says in ((cancelled, NOT_USED), ("not json", "didn't work"), ('{"ok": {}}', "didn't work")):
+        tab = await passkey_sign_in(authenticator, answer=answer)
+        auth = tab.state(AuthState)
+        assert says in auth.error and not tab.state(SessionState).signed_in, answer
+        assert (auth.signin_step, auth.email) == ("password", EMAIL)
+    unsupported = await passkey_sign_in(None, answer='{"error": "UNSUPPORTED"}')
+    assert "can't use passkeys" in unsupported.state(AuthState).error
+
+
+async def test_no_passkey_and_no_account_read_alike(app_runtime, mailbox):
+    await signed_in(mailbox)
+    without = await passkey_sign_in(None)
+    nobody = await passkey_sign_in(None, email="nobody@example.com", answer='{"name": "NotAllowedError"}')
+    for tab in (without, nobody):
+        assert NOT_USED in tab.state(AuthState).error and not tab.state(SessionState).signed_in
+
+
+async def test_a_removed_passkey_no_longer_signs_in(app_runtime, mailbox):
+    tab = await signed_in(mailbox)
+    authenticator = await with_a_passkey(tab)
+    [line] = tab.state(AccountState).passkeys
+    await tab.run(AccountState.remove_passkey, line.id)
+    assert tab.state(AccountState).passkeys == [] and "removed" in tab.state(AccountState).notice
+    gone = await passkey_sign_in(authenticator)
+    assert NOT_USED in gone.state(AuthState).error and not gone.state(SessionState).signed_in
+
+
+async def test_an_emailed_code_signs_in_and_a_wrong_one_keeps_the_step(app_runtime, mailbox):
+    await signed_in(mailbox)
+    tab = Tab("/signin")
+    await tab.run(PasswordlessState.email_me_a_code, EMAIL)
+    auth = tab.state(AuthState)
+    assert (auth.signin_step, auth.code_destination, auth.error) == ("email_code", "a***@e***", "")
+    right = mailbox(EMAIL, "EMAIL_OTP")
+    for wrong in ("12ab34", "000000" if right != "000000" else "111111"):
+        await tab.run(PasswordlessState.answer_email_code, {"otp": wrong})
+        assert (auth.error_field, auth.signin_step) == ("otp", "email_code"), wrong
+    await tab.run(PasswordlessState.answer_email_code, {"otp": f" {right} "})
+    assert tab.state(SessionState).signed_in, auth.error
+
+
+async def test_after_an_emailed_code_the_authenticator_app_is_asked_for(app_runtime, mailbox):
+    await with_two_step(mailbox)
+    tab = Tab("/signin")
+    await tab.run(PasswordlessState.email_me_a_code, EMAIL)
+    await tab.run(PasswordlessState.answer_email_code, {"otp": mailbox(EMAIL, "EMAIL_OTP")})
+    assert tab.state(AuthState).signin_step == "code" and not tab.state(SessionState).signed_in
+
+
+async def test_an_emailed_code_for_an_unknown_address_reads_like_a_real_one(app_runtime, mailbox):
+    await signed_in(mailbox)
+    answers = []
+    for email in (EMAIL, "nobody@example.com"):
+        tab = Tab("/signin")
+        await tab.run(PasswordlessState.email_me_a_code, email)
+        await tab.run(PasswordlessState.answer_email_code, {"otp": "123456"})
+        auth = tab.state(AuthState)
+        answers.append((auth.signin_step, auth.error_field, auth.error))
+    assert answers[0] == answers[1] and answers[0][0] == "email_code"
+
+
+async def test_a_pool_that_allows_only_passwords_offers_neither(make_settings, database):
+    runtime.start(make_settings(database_url=database.url, sign_in_factors="PASSWORD"))
+    try:
+        tab = Tab("/signin")
+        tab.navigate("/signin")
+        await tab.run(AuthState.open_form)
+        assert not (tab.state(AuthState).offers_passkeys or tab.state(AuthState).offers_email_codes)
+        await tab.run(PasswordlessState.email_me_a_code, EMAIL)
+        assert tab.state(AuthState).signin_step == "password" and "isn't available" in tab.state(AuthState).error
+    finally:
+        runtime.stop()
+
+
+def test_sign_in_factors_always_include_the_password(make_settings):
+    with pytest.raises(ValidationError, match="must include PASSWORD"):
+        make_settings(sign_in_factors="WEB_AUTHN,EMAIL_OTP")
+    settings = make_settings(passkey_domain="cruddur.example")
+    assert provider_config(settings, DEFAULT_POLICY).webauthn_relying_party_id == "cruddur.example"

@@ -1,0 +1,109 @@
+"""Signing in without a password in Chromium, against the real app and its embedded provider:
+a passkey made on the account page by Chromium's virtual authenticator (CTAP2, internal, resident
+keys, user verification; the Chrome DevTools Protocol's WebAuthn domain), then "Sign in with a
+passkey" with no password and no code, the passkey removed and the sign-in then refused plainly;
+and "Email me a code". axe-core on each new screen."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, CDPSession, Page, expect
+
+from tests.e2e.test_accessibility import DESKTOP, assert_no_violations
+from tests.e2e.test_auth_journey import PASSWORD, confirmed_person, expect_signed_in, latest_code, sign_in
+from tests.e2e.test_two_step_journey import nav, section, sign_out
+
+AUTHENTICATOR = {
+    "protocol": "ctap2",
+    "transport": "internal",
+    "hasResidentKey": True,
+    "hasUserVerification": True,
+    "isUserVerified": True,
+    "automaticPresenceSimulation": True,
+}
+
+
+@dataclass
+class Laptop:
+    """A tab in a browser with a platform authenticator (a fingerprint reader, say)."""
+
+    page: Page
+    cdp: CDPSession
+    authenticator: str
+
+    def passkeys(self) -> list[dict]:
+        return self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.authenticator})["credentials"]
+
+
+@pytest.fixture
+def laptop(browser: Browser) -> Iterator[Laptop]:
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)  # bypass: axe is injected
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})["authenticatorId"]
+    yield Laptop(page, cdp, authenticator)
+    context.close()
+
+
+def passkey_sign_in(page: Page, app, email: str) -> None:
+    page.goto(app.url + "/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Sign in with a passkey").click()
+
+
+def test_a_passkey_signs_in_with_one_tap_until_it_is_removed(cruddur_app, laptop: Laptop):
+    app, page = cruddur_app, laptop.page
+    person = confirmed_person(page, app)
+    sign_in(page, app, person["email"], PASSWORD)
+    expect_signed_in(page, person)
+    nav(page).get_by_role("link", name="Account").click()
+    passkeys = section(page, "Passkeys")
+    expect(passkeys).to_contain_text("None yet.")
+    passkeys.get_by_label("Password to add a passkey").fill(PASSWORD)
+    passkeys.get_by_role("button", name="Add a passkey").click()
+    expect(passkeys.get_by_role("status")).to_contain_text("Passkey added")
+    expect(passkeys.locator("tbody tr")).to_have_count(1)
+    assert len(laptop.passkeys()) == 1
+    assert_no_violations(page, "/account with a passkey")
+
+    sign_out(page)
+    passkey_sign_in(page, app, person["email"])
+    expect(page).to_have_url(app.url + "/")
+    expect_signed_in(page, person)
+
+    nav(page).get_by_role("link", name="Account").click()
+    passkeys = section(page, "Passkeys")
+    passkeys.get_by_role("button", name=re.compile(r"^Remove passkey ")).click()
+    expect(passkeys.get_by_role("status")).to_contain_text("Passkey removed")
+    expect(passkeys).to_contain_text("None yet.")
+    sign_out(page)
+    passkey_sign_in(page, app, person["email"])  # the browser still has it; the pool no longer takes it
+    expect(page.get_by_role("alert")).to_contain_text("No passkey was used")
+    expect(page.get_by_label("Email")).to_have_value(person["email"])
+    expect(page.get_by_role("button", name="Email me a code")).to_be_visible()  # another way in
+    assert_no_violations(page, "/signin after a refused passkey")
+
+
+def test_an_emailed_code_signs_in(cruddur_app, laptop: Laptop):
+    app, page = cruddur_app, laptop.page
+    person = confirmed_person(page, app)
+    page.goto(app.url + "/signin")
+    page.get_by_label("Email").fill(person["email"])
+    assert_no_violations(page, "/signin, its three ways in")
+    page.get_by_role("button", name="Email me a code").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    code = page.get_by_label("Code from the email")
+    expect(code).to_be_focused()
+    expect(code).to_have_attribute("autocomplete", "one-time-code")
+    code.fill("000000")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("That code isn't right")
+    assert_no_violations(page, "/signin, the e-mailed code step after a wrong code")
+    code.fill(latest_code(app, person["email"], "EMAIL_OTP"))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(app.url + "/")
+    expect_signed_in(page, person)
