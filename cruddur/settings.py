@@ -61,7 +61,11 @@ class Settings(BaseSettings):
     # The ways to sign in first (the pool's SignInPolicy): a password, a code by e-mail (a real pool
     # sends those only through Amazon SES), a passkey. And the domain passkeys belong to (WebAuthn's
     # relying party id: the site's host name, e.g. cruddur.example).
-    sign_in_factors: list[Literal["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]] = ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+    sign_in_factors: Annotated[list[Literal["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]], NoDecode] = [
+        "PASSWORD",
+        "EMAIL_OTP",
+        "WEB_AUTHN",
+    ]
     passkey_domain: str = "localhost"
 
     # Sessions: signed out after this long without a visit, and this long after signing in

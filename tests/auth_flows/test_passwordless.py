@@ -145,6 +145,11 @@ async def test_a_pool_that_allows_only_passwords_offers_neither(make_settings, d
         runtime.stop()
 
 
+def test_sign_in_factors_are_read_from_the_environment_as_a_list(make_settings, monkeypatch):
+    monkeypatch.setenv("SIGN_IN_FACTORS", "password, web_authn")
+    assert make_settings().sign_in_factors == ["PASSWORD", "WEB_AUTHN"]
+
+
 def test_sign_in_factors_always_include_the_password(make_settings):
     with pytest.raises(ValidationError, match="must include PASSWORD"):
         make_settings(sign_in_factors="WEB_AUTHN,EMAIL_OTP")
