@@ -5,7 +5,7 @@ method blocks on the network: call them from a worker thread, never from the eve
 Failures raise `CognitoError` carrying Cognito's exception name, never its English text.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -153,16 +153,9 @@ class CognitoClient:
     def forget_every_device(self, username: str) -> None:
         """AdminListDevices + AdminForgetDevice: no browser skips the second factor any more (a
         recovery code was used); needs cognito-idp:AdminListDevices and AdminForgetDevice."""
-        for key in self._device_keys(lambda **page: self._as_admin("AdminListDevices", Username=username, **page)):
-            self._as_admin("AdminForgetDevice", Username=username, DeviceKey=key)
-
-    def _device_keys(self, list_page) -> list[str]:
-        keys, token = [], None
-        while True:
-            reply = list_page(Limit=60, **({"PaginationToken": token} if token else {}))
-            keys += [device["DeviceKey"] for device in reply.get("Devices", [])]
-            if not (token := reply.get("PaginationToken")):
-                return keys
+        listed = _every(lambda **page: self._as_admin("AdminListDevices", Username=username, Limit=60, **page))
+        for device in listed:
+            self._as_admin("AdminForgetDevice", Username=username, DeviceKey=device["DeviceKey"])
 
     def _call(self, operation: str, **params) -> dict:
         with _translated(operation):
@@ -225,18 +218,16 @@ class CognitoClient:
 
     def passkeys(self, access_token: str) -> list[Passkey]:
         """The person's passkeys (ListWebAuthnCredentials, every page), newest first."""
-        found, token = [], None
-        while True:
-            with _translated("ListWebAuthnCredentials"):
-                reply = self._boto.list_web_authn_credentials(
-                    AccessToken=access_token, MaxResults=20, **({"NextToken": token} if token else {})
-                )
-            found += [
-                Passkey(c["CredentialId"], c.get("FriendlyCredentialName") or "Passkey", c["CreatedAt"])
-                for c in reply.get("Credentials", [])
-            ]
-            if not (token := reply.get("NextToken")):
-                return sorted(found, key=lambda passkey: passkey.created, reverse=True)
+        with _translated("ListWebAuthnCredentials"):
+            listed = _every(
+                lambda **page: self._boto.list_web_authn_credentials(AccessToken=access_token, MaxResults=20, **page),
+                items="Credentials",
+                token="NextToken",
+            )
+        found = [
+            Passkey(c["CredentialId"], c.get("FriendlyCredentialName") or "Passkey", c["CreatedAt"]) for c in listed
+        ]
+        return sorted(found, key=lambda passkey: passkey.created, reverse=True)
 
     def delete_passkey(self, access_token: str, credential_id: str) -> None:
         with _translated("DeleteWebAuthnCredential"):
@@ -283,27 +274,17 @@ class CognitoClient:
 
     def remembered_devices(self, access_token: str) -> list[RememberedDevice]:
         """The person's remembered devices (ListDevices, every page), most recently used first."""
-        devices, token = [], None
-        while True:
-            with _translated("ListDevices"):
-                reply = self._boto.list_devices(
-                    AccessToken=access_token, Limit=60, **({"PaginationToken": token} if token else {})
-                )
-            devices += [_remembered(d) for d in reply.get("Devices", [])]
-            if not (token := reply.get("PaginationToken")):
-                break
-        found = [d for d in devices if d is not None]
+        found = [d for d in map(_remembered, self._my_devices(access_token)) if d is not None]
         return sorted(found, key=lambda d: d.last_used or d.created, reverse=True)
 
     def forget_my_devices(self, access_token: str) -> None:
         """ListDevices + ForgetDevice: every device of the person, remembered or not."""
+        for device in self._my_devices(access_token):
+            self.forget_device(access_token, device["DeviceKey"])
 
-        def list_page(**page) -> dict:
-            with _translated("ListDevices"):
-                return self._boto.list_devices(AccessToken=access_token, **page)
-
-        for key in self._device_keys(list_page):
-            self.forget_device(access_token, key)
+    def _my_devices(self, access_token: str) -> list[dict]:
+        with _translated("ListDevices"):
+            return _every(lambda **page: self._boto.list_devices(AccessToken=access_token, Limit=60, **page))
 
     def forget_device(self, access_token: str, device_key: str) -> None:
         with _translated("ForgetDevice"):
@@ -404,6 +385,16 @@ def _translated(operation: str) -> Iterator[None]:
         raise CognitoError(error.response["Error"]["Code"], operation) from None
     except BotoCoreError:  # unreachable, timed out, or an unreadable reply
         raise CognitoError("Unavailable", operation) from None
+
+
+def _every(list_page: Callable[..., dict], items: str = "Devices", token: str = "PaginationToken") -> list[dict]:
+    """Every item of a paged list call: `list_page(**page)` again with each page's token."""
+    found, next_token = [], None
+    while True:
+        reply = list_page(**({token: next_token} if next_token else {}))
+        found += reply.get(items, [])
+        if not (next_token := reply.get(token)):
+            return found
 
 
 def _flow_of(challenge: Challenge) -> SignInFlow:

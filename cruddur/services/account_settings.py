@@ -238,7 +238,7 @@ class AccountSettings:
         here, now = self.accounts.devices.key_of(browser, account.viewer.sub), utcnow()
         return [
             DeviceLine(
-                id=_device_id(device.key),
+                id=line_id(device.key),
                 name=device.name,
                 remembered=readable(device.created),
                 last_used=_seen(now - device.last_used) if device.last_used else "never",
@@ -251,7 +251,7 @@ class AccountSettings:
         """The pool forgets the device (ForgetDevice): signing in there asks for the code again."""
         account = self.accounts.signed_in(handle)
         for device in on_pool(self.cognito.remembered_devices, account.access_token):
-            if _device_id(device.key) == device_id:
+            if line_id(device.key) == device_id:
                 on_pool(self.cognito.forget_device, account.access_token, device.key)
                 self.accounts.devices.drop(device.key)
 
@@ -310,8 +310,9 @@ def _forget_contributions(db, sub: str) -> None:
     db.exec(delete(Activity).where(col(Activity.author_sub) == sub))
 
 
-def _device_id(device_key: str) -> str:
-    return hashlib.sha256(device_key.encode()).hexdigest()[:SESSION_ID_CHARS]
+def line_id(key: str) -> str:
+    """A row's name on the page: a digest of a key the page never sees (a device's, a passkey's)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:SESSION_ID_CHARS]
 
 
 def _seen(span: timedelta) -> str:

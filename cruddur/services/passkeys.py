@@ -3,17 +3,14 @@ is a new way in), remove one. The browser does the ceremony with the options the
 (StartWebAuthnRegistration) and the pool checks its answer (CompleteWebAuthnRegistration).
 Blocking; no Reflex here."""
 
-import hashlib
 from dataclasses import dataclass
 
 from cruddur.services import security_log
-from cruddur.services.account_settings import AccountSettings
+from cruddur.services.account_settings import AccountSettings, line_id
 from cruddur.services.accounts import on_pool
 from cruddur.services.clock import readable
 from cruddur.services.passwordless import browser_credential
 from cruddur.services.sessions import Client
-
-ID_CHARS = 16
 
 
 @dataclass
@@ -23,10 +20,6 @@ class PasskeyLine:
     added: str
 
 
-def _line_id(credential_id: str) -> str:
-    return hashlib.sha256(credential_id.encode()).hexdigest()[:ID_CHARS]
-
-
 class Passkeys:
     def __init__(self, settings: AccountSettings):
         self.settings, self.accounts, self.cognito = settings, settings.accounts, settings.cognito
@@ -34,7 +27,7 @@ class Passkeys:
     def of(self, handle: str) -> list[PasskeyLine]:
         account = self.accounts.signed_in(handle)
         return [
-            PasskeyLine(_line_id(passkey.id), passkey.name, readable(passkey.created))
+            PasskeyLine(line_id(passkey.id), passkey.name, readable(passkey.created))
             for passkey in on_pool(self.cognito.passkeys, account.access_token)
         ]
 
@@ -48,10 +41,10 @@ class Passkeys:
         on_pool(self.cognito.complete_passkey_registration, account.access_token, browser_credential(result))
         self._record(account.viewer.sub, "passkey_added", client)
 
-    def remove(self, handle: str, line_id: str, *, client: Client) -> None:
+    def remove(self, handle: str, passkey_id: str, *, client: Client) -> None:
         account = self.accounts.signed_in(handle)
         for passkey in on_pool(self.cognito.passkeys, account.access_token):
-            if _line_id(passkey.id) == line_id:
+            if line_id(passkey.id) == passkey_id:
                 on_pool(self.cognito.delete_passkey, account.access_token, passkey.id)
                 self._record(account.viewer.sub, "passkey_removed", client)
 

@@ -53,6 +53,16 @@ class AccountState(AuthState):
             self.notice = notice
         return result
 
+    async def _change(self, section: str, work, *, notice: str = ""):
+        """`_run` for a change that only needs the page read again after it; yields the focus
+        event of a refusal."""
+        try:
+            await self._run(section, work, notice=notice)
+        except Refused as refused:
+            yield refused.focus
+            return
+        await self._refresh()
+
     async def _refresh(self) -> None:
         """Everything the page shows, read again (after a change, or when the page loads)."""
         async with self:
@@ -100,16 +110,12 @@ class AccountState(AuthState):
     async def save_profile(self, form: dict):
         page = runtime.current().settings_of_accounts
         name, bio = _field(form, "name"), _field(form, "bio")
-        try:
-            await self._run(
-                "profile",
-                lambda handle, _c: page.save_profile(handle, display_name=name, bio=bio),
-                notice="Profile saved.",
-            )
-        except Refused as refused:
-            yield refused.focus
-            return
-        await self._refresh()
+        async for event in self._change(
+            "profile",
+            lambda handle, _c: page.save_profile(handle, display_name=name, bio=bio),
+            notice="Profile saved.",
+        ):
+            yield event
         async with self:
             session = await self.get_state(SessionState)
             session.viewer_name = self.display_name
@@ -279,43 +285,31 @@ class AccountState(AuthState):
     async def sign_out_session(self, session_id: str):
         page = runtime.current().settings_of_accounts
         ids = [session_id] if isinstance(session_id, str) else []
-        try:
-            await self._run(
-                "sessions", lambda handle, _c: page.sign_out_sessions(handle, ids=ids), notice="Signed out."
-            )
-        except Refused as refused:
-            yield refused.focus
-            return
-        await self._refresh()
+        async for event in self._change(
+            "sessions", lambda handle, _c: page.sign_out_sessions(handle, ids=ids), notice="Signed out."
+        ):
+            yield event
 
     @rx.event(background=True)
     async def sign_out_others(self):
         page = runtime.current().settings_of_accounts
-        try:
-            await self._run(
-                "sessions",
-                lambda handle, _c: page.sign_out_sessions(handle),
-                notice="Every other session is signed out.",
-            )
-        except Refused as refused:
-            yield refused.focus
-            return
-        await self._refresh()
+        async for event in self._change(
+            "sessions",
+            lambda handle, _c: page.sign_out_sessions(handle),
+            notice="Every other session is signed out.",
+        ):
+            yield event
 
     @rx.event(background=True)
     async def forget_browser(self, device_id: str):
         page = runtime.current().settings_of_accounts
         device_id = device_id if isinstance(device_id, str) else ""
-        try:
-            await self._run(
-                "devices",
-                lambda handle, _c: page.forget_browser(handle, device_id),
-                notice="Forgotten: signing in there asks for a code again.",
-            )
-        except Refused as refused:
-            yield refused.focus
-            return
-        await self._refresh()
+        async for event in self._change(
+            "devices",
+            lambda handle, _c: page.forget_browser(handle, device_id),
+            notice="Forgotten: signing in there asks for a code again.",
+        ):
+            yield event
 
     # -- passkeys --------------------------------------------------------------------------------
 
@@ -337,30 +331,22 @@ class AccountState(AuthState):
     @rx.event(background=True)
     async def passkey_made(self, result: str):
         passkeys = runtime.current().passkeys
-        try:
-            await self._run(
-                "passkeys",
-                lambda handle, client: passkeys.finish_adding(handle, result=result, client=client),
-                notice="Passkey added. Next time, sign in with it: no password needed.",
-            )
-        except Refused as refused:
-            yield refused.focus
-            return
-        await self._refresh()
+        async for event in self._change(
+            "passkeys",
+            lambda handle, client: passkeys.finish_adding(handle, result=result, client=client),
+            notice="Passkey added. Next time, sign in with it: no password needed.",
+        ):
+            yield event
 
     @rx.event(background=True)
     async def remove_passkey(self, passkey_id: str):
         passkeys, passkey_id = runtime.current().passkeys, passkey_id if isinstance(passkey_id, str) else ""
-        try:
-            await self._run(
-                "passkeys",
-                lambda handle, client: passkeys.remove(handle, passkey_id, client=client),
-                notice="Passkey removed.",
-            )
-        except Refused as refused:
-            yield refused.focus
-            return
-        await self._refresh()
+        async for event in self._change(
+            "passkeys",
+            lambda handle, client: passkeys.remove(handle, passkey_id, client=client),
+            notice="Passkey removed.",
+        ):
+            yield event
 
     # -- deleting the account ----------------------------------------------------------------------
 
