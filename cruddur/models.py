@@ -170,3 +170,22 @@ class SecurityEvent(CruddurBase, table=True):
     at: datetime
     user_agent: str = Field(default="", max_length=256)
     address: str = Field(default="", max_length=64)
+
+
+class PasskeyUse(CruddurBase, table=True):
+    """When a passkey last signed its person in (ListWebAuthnCredentials does not say)."""
+
+    __tablename__ = "passkey_uses"
+
+    sub: str = Field(primary_key=True, max_length=64)
+    passkey_id: str = Field(primary_key=True, max_length=64)  # the account page's digest of its credential id
+    used_at: datetime
+
+
+class PasskeyOffer(CruddurBase, table=True):
+    """People already asked, after a password sign-in, whether they want a passkey: once is enough."""
+
+    __tablename__ = "passkey_offers"
+
+    sub: str = Field(primary_key=True, max_length=64)
+    offered_at: datetime

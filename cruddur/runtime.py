@@ -107,7 +107,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             SecondFactor(accounts),
             Passwordless(accounts),
             account_settings,
-            Passkeys(account_settings),
+            Passkeys(account_settings, offered="WEB_AUTHN" in settings.sign_in_factors),
             ConnectionSessions(),
             PendingSteps(),
             password_policy,

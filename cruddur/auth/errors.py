@@ -91,6 +91,7 @@ FRIENDLY: dict[str, Friendly] = {
     "EmailCodesUnavailable": Friendly("Signing in with a code by email isn't available. Use your password."),
     "PasskeyAlreadyHere": Friendly("This device already has a passkey for your account."),
     "PasskeysUnsupported": Friendly("This browser can't use passkeys. Sign in with your password or an emailed code."),
+    "FreshSignInNeeded": Friendly("To add a passkey now, add it from your account page with your password."),
     "PasskeyFailed": Friendly("The passkey didn't work. Try again, or sign in with your password or an emailed code."),
     "EmailSignInCode:CodeMismatchException": Friendly(
         "That code isn't right. Check the newest email from us and try again.", "otp"

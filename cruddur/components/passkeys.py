@@ -16,7 +16,11 @@ if (typeof window !== "undefined") {
   );
   const unless = (ceremony) => (optionsJSON) =>
     browserSupportsWebAuthn() ? settle(ceremony({ optionsJSON })) : Promise.resolve('{"error": "UNSUPPORTED"}');
-  window.cruddurPasskeys = { register: unless(startRegistration), signIn: unless(startAuthentication) };
+  // A passkey can be made here: WebAuthn, and a built-in authenticator that verifies the person.
+  const canMake = () => browserSupportsWebAuthn()
+    ? PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable().catch(() => false)
+    : Promise.resolve(false);
+  window.cruddurPasskeys = { register: unless(startRegistration), signIn: unless(startAuthentication), canMake };
 }
 """
 
@@ -31,6 +35,11 @@ class PasskeyBridge(rx.Fragment):
 
 def passkey_bridge() -> rx.Component:
     return PasskeyBridge.create()
+
+
+def can_make_passkeys(callback) -> rx.event.EventSpec:
+    """Whether this browser can make a passkey (true or false), to `callback`."""
+    return rx.call_script("window.cruddurPasskeys?.canMake() ?? false", callback=callback)
 
 
 def passkey_ceremony(function: str, options: dict, callback) -> rx.event.EventSpec:

@@ -206,6 +206,7 @@ def passkey_row(line: PasskeyLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.name),
         rx.table.cell(line.added),
+        rx.table.cell(line.last_used),
         rx.table.cell(
             rx.button(
                 "Remove",
@@ -232,7 +233,7 @@ def passkeys_card() -> rx.Component:
         rx.cond(
             AccountState.passkeys,
             rx.table.root(
-                rx.table.header(header_row("Passkey", "Added", actions="Remove")),
+                rx.table.header(header_row("Passkey", "Added", "Last used", actions="Remove")),
                 rx.table.body(rx.foreach(AccountState.passkeys, passkey_row)),
                 width="100%",
             ),

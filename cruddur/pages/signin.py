@@ -131,6 +131,26 @@ def setup_step() -> rx.Component:
     )
 
 
+def passkey_offer_step() -> rx.Component:
+    """Once, just after signing in: a passkey for next time, or not now."""
+    return rx.vstack(
+        passkey_bridge(),
+        rx.text(
+            "Next time, sign in with your fingerprint, face or screen lock instead of your password. "
+            "Your passkey stays on this device; Cruddur never sees it.",
+        ),
+        rx.button(
+            rx.icon("key-round", size=18), "Create a passkey", size="3", loading=AuthState.busy,
+            on_click=PasswordlessState.make_offered_passkey, class_name="cr-submit",
+        ),
+        rx.button("Not now", size="3", variant="soft", color_scheme="gray", on_click=AuthState.go_on,
+                  disabled=AuthState.busy, class_name="cr-submit"),
+        rx.text("You can add or remove passkeys on your account page at any time.", size="2", color_scheme="gray"),
+        spacing="4",
+        width="100%",
+    )  # fmt: skip
+
+
 def codes_step() -> rx.Component:
     return rx.vstack(
         recovery_code_list(),
@@ -147,6 +167,7 @@ def signin() -> rx.Component:
             ("password", "Sign in to Cruddur"),
             ("email_code", "Check your email"),
             ("codes", "Save your recovery codes"),
+            ("passkey_offer", "Sign in faster next time"),
             "Two-step verification",
         ),
         rx.box(
@@ -164,6 +185,7 @@ def signin() -> rx.Component:
             ("recovery", recovery_step()),
             ("setup", setup_step()),
             ("codes", codes_step()),
+            ("passkey_offer", passkey_offer_step()),
             password_step(),
         ),
         footer=rx.text("New to Cruddur? ", rx.link("Create an account", href="/signup")),

@@ -17,7 +17,17 @@ from sqlmodel import col, delete, func, select, update
 from cruddur.auth.cognito import CodeSent, CognitoError
 from cruddur.auth.session_seal import handle_hash
 from cruddur.db import Database
-from cruddur.models import Activity, HandleReservation, Like, Profile, RecoveryCode, RememberedDevice, SecurityEvent
+from cruddur.models import (
+    Activity,
+    HandleReservation,
+    Like,
+    PasskeyOffer,
+    PasskeyUse,
+    Profile,
+    RecoveryCode,
+    RememberedDevice,
+    SecurityEvent,
+)
 from cruddur.services import outbox, recovery_codes, security_log
 from cruddur.services.accounts import (
     CODE_REFUSALS,
@@ -265,14 +275,14 @@ class AccountSettings:
     def delete_account(self, handle: str, *, password: str, client: Client) -> None:
         """The Cognito user (DeleteUser), then in one transaction the profile and everything the
         person made — cruds (and the replies and likes on them), likes, recovery codes,
-        remembered devices, security activity — and every session. Their handle is held back
+        remembered devices, security activity, notes on passkeys — and every session. Their handle is held back
         for HANDLE_QUARANTINE."""
         account = self.with_password(handle, password, client)
         sub = account.viewer.sub
         on_pool(self.cognito.delete_user, account.access_token)
         with self.database.session() as db:
             _forget_contributions(db, sub)
-            for table in (RecoveryCode, RememberedDevice, SecurityEvent):
+            for table in (RecoveryCode, RememberedDevice, SecurityEvent, PasskeyUse, PasskeyOffer):
                 db.exec(delete(table).where(col(table.sub) == sub))
             profile = db.get(Profile, sub)
             if profile is not None:

@@ -10,6 +10,7 @@ import json
 
 from cruddur.auth.cognito import CognitoError
 from cruddur.auth.sign_in import EMAIL_OTP, WEB_AUTHN, Challenge
+from cruddur.services import passkey_notes
 from cruddur.services.accounts import AccountError, Accounts, SecondStep, SignedIn
 from cruddur.services.sessions import Client
 
@@ -75,7 +76,11 @@ class Passwordless:
     def answer_passkey(self, step: SecondStep, *, result: object, client: Client, replacing: str = ""):
         """The browser's signed assertion for the step's challenge."""
         credential = browser_credential(result)
-        return self._answered(step, {"CREDENTIAL": json.dumps(credential)}, client, replacing, WEB_AUTHN)
+        outcome = self._answered(step, {"CREDENTIAL": json.dumps(credential)}, client, replacing, WEB_AUTHN)
+        if isinstance(outcome, SignedIn) and isinstance(credential.get("id"), str):
+            with self.accounts.database.session() as db:  # for "last used" on the account page
+                passkey_notes.record_use(db, outcome.viewer.sub, credential["id"])
+        return outcome
 
     def answer_email_code(self, step: SecondStep, *, code: str, client: Client, replacing: str = ""):
         self.accounts.brake("confirm", step.email, client)

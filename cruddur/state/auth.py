@@ -24,6 +24,7 @@ from cruddur import runtime
 from cruddur.auth.cognito import CodeSent
 from cruddur.auth.errors import friendly
 from cruddur.auth.session_policy import UNCONFIRMED
+from cruddur.components.passkeys import can_make_passkeys
 from cruddur.services.accounts import AccountError, SecondStep, SignedIn
 from cruddur.services.sessions import Client
 from cruddur.state.authenticator import hide_setup, show_setup
@@ -79,6 +80,7 @@ class Ready:
 
     signed_in: SignedIn
     ticket: str
+    offer_passkey: bool = False  # ask, before going on, whether they want a passkey (once)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class AuthState(rx.State):
     signin_step: str = "password"  # password -> code (or setup -> codes) -> signed in; recovery
     offers_passkeys: bool = True  # the pool's first factors (SIGN_IN_FACTORS) include WEB_AUTHN
     offers_email_codes: bool = True  # ... and EMAIL_OTP
+    passkey_capable: bool = False  # this browser can make a passkey (a platform authenticator that verifies)
     offer_remember: bool = False  # the code step asks "Remember this browser" (the pool leaves it to people)
     # Where the last code went, and when another may be sent; kept per tab across reloads.
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
@@ -144,6 +147,12 @@ class AuthState(rx.State):
             self.forgot_step = "request"
         if route == "/confirm":
             return AuthState.tick_resend_cooldown
+        if route == "/signin" and self.offers_passkeys:
+            return can_make_passkeys(AuthState.note_passkey_capable)
+
+    @rx.event
+    def note_passkey_capable(self, capable: object):
+        self.passkey_capable = capable is True
 
     # -- the skeleton ----------------------------------------------------------------------------
 
@@ -263,13 +272,15 @@ class AuthState(rx.State):
     async def sign_in(self, form: dict):
         async with self:
             self.email = email = _field(form, "email", self.email).strip()
-            replacing, device = connection_handle(self), connection_device(self)
+            replacing, device, capable = connection_handle(self), connection_device(self), self.passkey_capable
         password = _field(form, "password")
         accounts = runtime.current().accounts
         try:
             outcome = await self._attempt(
                 lambda client: self._ready(
-                    accounts.sign_in(email=email, password=password, client=client, replacing=replacing), device
+                    accounts.sign_in(email=email, password=password, client=client, replacing=replacing),
+                    device,
+                    passkey_capable=capable,
                 )
             )
         except Refused as refused:
@@ -289,15 +300,19 @@ class AuthState(rx.State):
         return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))
 
     @staticmethod
-    def _ready(outcome: SignedIn | SecondStep, device: str) -> "Ready | SecondStep | SettingUp":
+    def _ready(
+        outcome: SignedIn | SecondStep, device: str, *, passkey_capable: bool = False
+    ) -> "Ready | SecondStep | SettingUp":
         """Blocking, after a right password (or code): a ticket for the new session, or the
-        second step — with an authenticator-app secret when the person must set one up."""
+        second step — with an authenticator-app secret when the person must set one up. On a
+        browser that can make a passkey, one is offered to someone who has none (once)."""
         rt = runtime.current()
         if isinstance(outcome, SecondStep):
             return SettingUp(*rt.second_factor.begin_mfa_setup(outcome)) if outcome.setting_up else outcome
         if not device:  # the handshake's device cookie: without it no ticket can be bound
             raise AccountError("CookiesBlocked")
-        return Ready(outcome, rt.sessions.issue_ticket(outcome.handle, device))
+        offer = passkey_capable and rt.passkeys.worth_offering(outcome.handle)
+        return Ready(outcome, rt.sessions.issue_ticket(outcome.handle, device), offer_passkey=offer)
 
     async def _went_on(self, outcome: "Ready | SecondStep | SettingUp", email: str, *, go: bool = True) -> list:
         """Signed in (the page swaps the ticket for the cookie, then goes to `?next=` unless
@@ -307,7 +322,8 @@ class AuthState(rx.State):
             sid = self.router.session.session_id
             if isinstance(outcome, Ready):
                 was_setting_up = self.signin_step == "setup"
-                self.confirmed_notice, self.signin_step = "", "password"
+                self.confirmed_notice, self.signin_step = "", "passkey_offer" if outcome.offer_passkey else "password"
+                go = go and not outcome.offer_passkey
                 rt.connections.bind(sid, outcome.signed_in.handle)
                 rt.second_steps.drop(sid)
                 session = await self.get_state(SessionState)

@@ -1,7 +1,10 @@
 """Signing in on `/signin` without the password: "Sign in with a passkey" (the browser signs the
 pool's challenge through `components/passkeys.py`) or "Email me a code" (then the code step).
 The pending challenge waits in the server's memory like a second step does, and what follows
-is the same: signed in, or the authenticator app's code where the pool asks for it."""
+is the same: signed in, or the authenticator app's code where the pool asks for it.
+
+Just signed in another way on a browser that can make a passkey, someone who has none is asked
+once whether they want one (no password again: they signed in a moment ago)."""
 
 import reflex as rx
 
@@ -9,8 +12,9 @@ from cruddur import runtime
 from cruddur.auth.sign_in import EMAIL_OTP, WEB_AUTHN
 from cruddur.components.passkeys import passkey_ceremony
 from cruddur.services.accounts import AccountError
-from cruddur.state.auth import Refused, _field, _text
+from cruddur.state.auth import Refused, _field, _text, safe_next
 from cruddur.state.second_step import SecondStepState
+from cruddur.state.session import connection_handle
 
 OTP_FIELD = "otp"
 
@@ -77,3 +81,33 @@ class PasswordlessState(SecondStepState):
             )
         ):
             yield event
+
+    # -- the offer after signing in ----------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def make_offered_passkey(self):
+        async with self:
+            handle = connection_handle(self)
+        passkeys = runtime.current().passkeys
+        try:
+            options = await self._attempt(lambda client: passkeys.begin_adding(handle, password=None, client=client))
+        except Refused as refused:
+            yield refused.focus
+            return
+        yield passkey_ceremony("register", options, PasswordlessState.offered_passkey_made)
+
+    @rx.event(background=True)
+    async def offered_passkey_made(self, result: str):
+        async with self:
+            handle = connection_handle(self)
+        passkeys = runtime.current().passkeys
+        try:
+            await self._attempt(lambda client: passkeys.finish_adding(handle, result=result, client=client))
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            self.signin_step = "password"
+            target = safe_next(self.router.url.query_parameters.get("next"))
+        yield rx.toast.success("Passkey added. Next time, sign in with it: no password needed.")
+        yield rx.redirect(target)

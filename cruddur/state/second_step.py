@@ -23,23 +23,26 @@ RECOVERED = (
 
 
 class SecondStepState(AuthState):
-    async def _step(self) -> tuple[SecondStep | None, str, str]:
+    async def _step(self) -> tuple[SecondStep | None, str, str, bool]:
+        """The pending step, the session it replaces, the browser's device cookie, and whether
+        the browser can make a passkey."""
         async with self:
             sid = self.router.session.session_id
-            return runtime.current().second_steps.get(sid), connection_handle(self), connection_device(self)
+            step = runtime.current().second_steps.get(sid)
+            return step, connection_handle(self), connection_device(self), self.passkey_capable
 
     async def _answer(self, answer, *, then_codes: bool = False, notice: str = ""):
         """The skeleton of each second step: the pending challenge answered by `answer(step,
         client, replacing)`, then signed in (or on to the next step), or back to the password
         when the challenge is over."""
-        step, replacing, device = await self._step()
+        step, replacing, device, capable = await self._step()
         rt = runtime.current()
 
         def work(client: Client):
             if step is None:
                 raise AccountError("SecondStepExpired")
             outcome = answer(step, client, replacing)
-            ready = AuthState._ready(outcome, device)
+            ready = AuthState._ready(outcome, device, passkey_capable=capable and not then_codes)
             codes = (
                 rt.second_factor.recovery_codes_for(ready.signed_in.handle)
                 if then_codes and isinstance(ready, Ready)

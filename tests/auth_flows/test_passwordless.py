@@ -5,6 +5,7 @@ second factor; an e-mailed code signs in, then asks for the authenticator app wh
 Every refusal reads the same whether or not the account exists or has a passkey."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -12,6 +13,8 @@ from pydantic import ValidationError
 from cruddur import runtime
 from cruddur.auth.password_policy import DEFAULT_POLICY
 from cruddur.embedded_identity import provider_config
+from cruddur.services.clock import utcnow
+from cruddur.services.passkeys import FRESH_SIGN_IN
 from cruddur.state.account import AccountState
 from cruddur.state.auth import AuthState
 from cruddur.state.passwordless import PasswordlessState
@@ -20,7 +23,7 @@ from tests.auth_flows.conftest import PASSWORD
 from tests.auth_flows.test_auth_state import signed_in
 from tests.auth_flows.test_two_step import EMAIL, with_two_step
 from tests.support.authenticator import SoftAuthenticator
-from tests.support.tabs import Tab, passkey_ceremony
+from tests.support.tabs import Tab, passkey_ceremony, redirects
 
 ORIGIN = "http://localhost:3000"  # the page the browser would be on
 NOT_USED = "No passkey was used"
@@ -96,6 +99,65 @@ async def test_a_removed_passkey_no_longer_signs_in(app_runtime, mailbox):
     assert tab.state(AccountState).passkeys == [] and "removed" in tab.state(AccountState).notice
     gone = await passkey_sign_in(authenticator)
     assert NOT_USED in gone.state(AuthState).error and not gone.state(SessionState).signed_in
+
+
+async def test_a_passkey_shows_when_it_last_signed_in(app_runtime, mailbox):
+    tab = await signed_in(mailbox)
+    authenticator = await with_a_passkey(tab)
+    assert [line.last_used for line in tab.state(AccountState).passkeys] == ["never"]
+    signed = await passkey_sign_in(authenticator)
+    assert signed.state(SessionState).signed_in
+    await tab.run(AccountState.load)
+    [line] = tab.state(AccountState).passkeys
+    assert line.last_used.endswith("UTC") and line.last_used != "never"
+
+
+async def password_sign_in(*, capable: bool) -> Tab:
+    """A new browser signs Ada in with her password; it can make a passkey or not."""
+    tab = Tab("/signin")
+    tab.navigate("/signin")
+    await tab.run(AuthState.open_form)
+    await tab.run(AuthState.note_passkey_capable, capable)
+    events = await tab.run(AuthState.sign_in, {"email": EMAIL, "password": PASSWORD})
+    assert tab.state(SessionState).signed_in, tab.state(AuthState).error
+    assert offered(tab) == (redirects(events) == []), "the offer stays on the page; otherwise on to the feed"
+    return tab
+
+
+def offered(tab: Tab) -> bool:
+    return tab.state(AuthState).signin_step == "passkey_offer"
+
+
+async def test_a_passkey_is_offered_once_after_a_password_sign_in_on_a_browser_that_can_make_one(app_runtime, mailbox):
+    await signed_in(mailbox)  # signed in once without the offer: that browser could not make a passkey
+    assert not offered(await password_sign_in(capable=False))
+    tab = await password_sign_in(capable=True)
+    assert offered(tab)
+    function, options = passkey_ceremony(await tab.run(PasswordlessState.make_offered_passkey))
+    assert function == "register"  # no password asked: they signed in a moment ago
+    authenticator = SoftAuthenticator()
+    events = await tab.run(
+        PasswordlessState.offered_passkey_made, json.dumps({"ok": authenticator.create(options, ORIGIN)})
+    )
+    assert redirects(events) == ["/"] and tab.state(AuthState).error == ""
+    assert (await passkey_sign_in(authenticator)).state(SessionState).signed_in
+    assert not offered(await password_sign_in(capable=True))  # has one now
+
+
+async def test_a_declined_offer_is_not_made_again(app_runtime, mailbox):
+    await signed_in(mailbox)
+    declined = await password_sign_in(capable=True)
+    assert offered(declined)
+    assert redirects(await declined.run(AuthState.go_on)) == ["/"]
+    assert not offered(await password_sign_in(capable=True))
+
+
+async def test_no_passkey_is_made_without_the_password_once_the_sign_in_is_not_fresh(app_runtime, mailbox, monkeypatch):
+    tab = await signed_in(mailbox)
+    later = utcnow() + FRESH_SIGN_IN + timedelta(minutes=1)
+    monkeypatch.setattr("cruddur.services.passkeys.utcnow", lambda: later)
+    await tab.run(PasswordlessState.make_offered_passkey)
+    assert "account page" in tab.state(AuthState).error
 
 
 async def test_an_emailed_code_signs_in_and_a_wrong_one_keeps_the_step(app_runtime, mailbox):

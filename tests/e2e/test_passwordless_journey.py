@@ -1,8 +1,9 @@
 """Signing in without a password in Chromium, against the real app and its embedded provider:
-a passkey made on the account page by Chromium's virtual authenticator (CTAP2, internal, resident
-keys, user verification; the Chrome DevTools Protocol's WebAuthn domain), then "Sign in with a
-passkey" with no password and no code, the passkey removed and the sign-in then refused plainly;
-and "Email me a code". axe-core on each new screen."""
+a passkey made by Chromium's virtual authenticator (CTAP2, internal, resident keys, user
+verification; the Chrome DevTools Protocol's WebAuthn domain) when it is offered after the
+password, then "Sign in with a passkey" with no password and no code, the passkey removed and the
+sign-in then refused plainly, and one added again on the account page; "Email me a code" (the
+offer declined). axe-core on each new screen."""
 
 import re
 from collections.abc import Iterator
@@ -55,19 +56,24 @@ def passkey_sign_in(page: Page, app, email: str) -> None:
     page.get_by_role("button", name="Sign in with a passkey").click()
 
 
-def test_a_passkey_signs_in_with_one_tap_until_it_is_removed(cruddur_app, laptop: Laptop):
+def expect_the_offer(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Sign in faster next time")).to_be_visible()
+
+
+def test_a_passkey_offered_after_the_password_signs_in_with_one_tap_until_it_is_removed(cruddur_app, laptop: Laptop):
     app, page = cruddur_app, laptop.page
     person = confirmed_person(page, app)
     sign_in(page, app, person["email"], PASSWORD)
+    expect_the_offer(page)  # this browser can make a passkey, and she has none
+    assert_no_violations(page, "/signin, the passkey offer")
+    page.get_by_role("button", name="Create a passkey").click()
+    expect(page).to_have_url(app.url + "/")
     expect_signed_in(page, person)
+    assert len(laptop.passkeys()) == 1
     nav(page).get_by_role("link", name="Account").click()
     passkeys = section(page, "Passkeys")
-    expect(passkeys).to_contain_text("None yet.")
-    passkeys.get_by_label("Password to add a passkey").fill(PASSWORD)
-    passkeys.get_by_role("button", name="Add a passkey").click()
-    expect(passkeys.get_by_role("status")).to_contain_text("Passkey added")
     expect(passkeys.locator("tbody tr")).to_have_count(1)
-    assert len(laptop.passkeys()) == 1
+    expect(passkeys.locator("tbody tr")).to_contain_text("never")
     assert_no_violations(page, "/account with a passkey")
 
     sign_out(page)
@@ -77,6 +83,8 @@ def test_a_passkey_signs_in_with_one_tap_until_it_is_removed(cruddur_app, laptop
 
     nav(page).get_by_role("link", name="Account").click()
     passkeys = section(page, "Passkeys")
+    expect(passkeys.locator("tbody tr")).to_contain_text("UTC")
+    expect(passkeys.locator("tbody tr")).not_to_contain_text("never")  # last used: just now
     passkeys.get_by_role("button", name=re.compile(r"^Remove passkey ")).click()
     expect(passkeys.get_by_role("status")).to_contain_text("Passkey removed")
     expect(passkeys).to_contain_text("None yet.")
@@ -86,6 +94,16 @@ def test_a_passkey_signs_in_with_one_tap_until_it_is_removed(cruddur_app, laptop
     expect(page.get_by_label("Email")).to_have_value(person["email"])
     expect(page.get_by_role("button", name="Email me a code")).to_be_visible()  # another way in
     assert_no_violations(page, "/signin after a refused passkey")
+
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect_signed_in(page, person)  # the offer came once: straight to the feed
+    nav(page).get_by_role("link", name="Account").click()
+    passkeys = section(page, "Passkeys")
+    passkeys.get_by_label("Password to add a passkey").fill(PASSWORD)
+    passkeys.get_by_role("button", name="Add a passkey").click()
+    expect(passkeys.get_by_role("status")).to_contain_text("Passkey added")
+    expect(passkeys.locator("tbody tr")).to_have_count(1)
 
 
 def test_an_emailed_code_signs_in(cruddur_app, laptop: Laptop):
@@ -105,5 +123,7 @@ def test_an_emailed_code_signs_in(cruddur_app, laptop: Laptop):
     assert_no_violations(page, "/signin, the e-mailed code step after a wrong code")
     code.fill(latest_code(app, person["email"], "EMAIL_OTP"))
     page.get_by_role("button", name="Sign in", exact=True).click()
+    expect_the_offer(page)
+    page.get_by_role("button", name="Not now").click()
     expect(page).to_have_url(app.url + "/")
     expect_signed_in(page, person)
