@@ -58,6 +58,7 @@ class Runtime:
     passkeys: Passkeys
     connections: ConnectionSessions
     second_steps: PendingSteps[SecondStep]
+    sign_ups: PendingSteps[str]  # a passwordless sign-up's Session, by connection, until it is confirmed
     password_policy: PasswordPolicy
     _stop: threading.Event
     _chores: threading.Thread | None = None
@@ -109,6 +110,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             account_settings,
             Passkeys(account_settings, offered="WEB_AUTHN" in settings.sign_in_factors),
             ConnectionSessions(),
+            PendingSteps(),
             PendingSteps(),
             password_policy,
             threading.Event(),

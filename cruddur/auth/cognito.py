@@ -7,7 +7,7 @@ Failures raise `CognitoError` carrying Cognito's exception name, never its Engli
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ from cruddur.auth.sign_in import (
     ChoiceSignIn,
     Device,
     FactorNotAvailable,
+    SignedUpSignIn,
     SignInFlow,
     SrpSignIn,
     new_device_secret,
@@ -111,6 +112,7 @@ class Authenticated:
 @dataclass(frozen=True)
 class CodeSent:
     destination: str  # Cognito's masked address, e.g. "a***@e***"
+    session: str = ""  # SignUp's: handed to ConfirmSignUp, it signs the new person in after
 
 
 class CognitoClient:
@@ -162,21 +164,32 @@ class CognitoClient:
             return getattr(self._boto, xform_name(operation))(ClientId=self.pool.client_id, **params)
 
     def sign_up(self, *, email: str, password: str, name: str, handle: str) -> tuple[str, CodeSent]:
-        """Returns the new user's `sub` and where the confirmation code went."""
+        """Returns the new user's `sub` and where the confirmation code went. No password (""):
+        a passwordless user, where the pool signs people in with e-mailed codes."""
         reply = self._call(
             "SignUp",
             Username=email,
-            Password=password,
+            **({"Password": password} if password else {}),
             UserAttributes=[
                 {"Name": "email", "Value": email},
                 {"Name": "name", "Value": name},
                 {"Name": "preferred_username", "Value": handle},
             ],
         )
-        return reply["UserSub"], _code_sent(reply)
+        return reply["UserSub"], replace(_code_sent(reply), session=reply.get("Session", ""))
 
-    def confirm_sign_up(self, *, email: str, code: str) -> None:
-        self._call("ConfirmSignUp", Username=email, ConfirmationCode=code)
+    def confirm_sign_up(self, *, email: str, code: str, session: str = "") -> str:
+        """Confirms the address; given SignUp's Session, returns the one that signs the person in
+        now (`sign_in_signed_up`), else ""."""
+        reply = self._call(
+            "ConfirmSignUp", Username=email, ConfirmationCode=code, **({"Session": session} if session else {})
+        )
+        return reply.get("Session", "")
+
+    def sign_in_signed_up(self, *, email: str, session: str) -> Authenticated | Challenge:
+        """The sign-in that follows ConfirmSignUp: tokens, or the second factor the pool asks for."""
+        with _translated("InitiateAuth"):
+            return _outcome(SignedUpSignIn(self._boto, self.pool.client_id, email, session).start())
 
     def resend_confirmation_code(self, *, email: str) -> CodeSent:
         return _code_sent(self._call("ResendConfirmationCode", Username=email))

@@ -173,6 +173,22 @@ class ChoiceSignIn(SignInFlow):
         return super()._answer(name, reply)
 
 
+class SignedUpSignIn(SignInFlow):
+    """USER_AUTH just after ConfirmSignUp, with its Session: the confirmation code was the first factor."""
+
+    def __init__(self, boto, client_id: str, email: str, session: str):
+        super().__init__(boto, client_id, email)
+        self._session = session
+
+    def start(self) -> Answer:
+        params = {"USERNAME": self._username}
+        return self.follow(
+            self._boto.initiate_auth(
+                AuthFlow="USER_AUTH", AuthParameters=params, ClientId=self._client_id, Session=self._session
+            )
+        )
+
+
 class UnsupportedChallenge(Exception):
     """Cognito asked for something this app does not offer (SMS, a new password, a custom flow)."""
 

@@ -14,7 +14,8 @@ def get_user_auth_factors(p: Provider, req: dict) -> dict:
         user, _ = authenticate(p, db, req["AccessToken"])
         factors = []
         if not user.federated:
-            factors.append(PASSWORD)  # every native user here has one
+            if user.has_password:
+                factors.append(PASSWORD)
             if p.allows(EMAIL_OTP) and user.email_verified:
                 factors.append(EMAIL_OTP)
             if p.allows(WEB_AUTHN) and webauthn_credentials.usable(p, db, user.sub):

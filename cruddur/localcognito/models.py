@@ -38,6 +38,9 @@ class User(LocalCognitoBase, table=True):
     enabled: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     salt: str  # hex
     verifier: str  # hex of g^x mod N; never a password
+    # False for a user who signed up without one (passwordless: e-mailed codes, passkeys) until
+    # ForgotPassword sets one; their verifier is then of no password. True for older files' rows.
+    has_password: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     failed_sign_ins: int = 0
     locked_until: float = 0.0
     created_at: float

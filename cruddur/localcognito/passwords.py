@@ -33,7 +33,7 @@ def forgot_password(p: Provider, req: dict) -> dict:
 
 
 def _set_password(user: User, salt: str, verifier: str, now: float) -> None:
-    user.salt, user.verifier = salt, verifier
+    user.salt, user.verifier, user.has_password = salt, verifier, True
     user.failed_sign_ins = 0
     user.locked_until = 0.0
     user.updated_at = now

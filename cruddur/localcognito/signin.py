@@ -110,7 +110,7 @@ def initiate_auth(p: Provider, req: dict) -> dict:
     if flow == "USER_AUTH":
         from . import user_auth  # it builds on this module's steps
 
-        return user_auth.initiate(p, params)
+        return user_auth.initiate(p, params, req.get("Session"))
     raise invalid_parameter(f"{flow} flow not enabled for this client")
 
 

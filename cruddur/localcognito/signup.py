@@ -1,18 +1,28 @@
-"""SignUp, ConfirmSignUp, ResendConfirmationCode."""
+"""SignUp, ConfirmSignUp, ResendConfirmationCode.
 
+Where the pool signs people in with e-mailed codes (EMAIL_OTP among its first factors) a user may
+sign up without a password. SignUp answers with a Session; ConfirmSignUp given it answers with
+another, which InitiateAuth USER_AUTH takes once, within the sign-in session's validity, to sign the
+new user in without asking again for what the confirmation code proved."""
+
+import secrets
 import uuid
 
 from sqlmodel import select
 
-from . import codes, srp
+from . import auth_sessions, codes, srp
 from .attributes import handle_key, handle_taken, is_email, normalize_email, parse_attributes
 from .errors import CognitoError, invalid_parameter, not_authorized
 from .models import User
 from .pool import check_handle
 from .provider import Provider, find_user
+from .sign_in_policy import EMAIL_OTP
 
 CONFIRMED = "CONFIRMED"
 UNCONFIRMED = "UNCONFIRMED"
+# What the Sessions of SignUp and of ConfirmSignUp are for (auth_sessions.py's "k").
+SIGNING_UP = "SIGN_UP"
+SIGNED_UP = "SIGNED_UP"
 
 
 def sign_up(p: Provider, req: dict) -> dict:
@@ -29,10 +39,15 @@ def sign_up(p: Provider, req: dict) -> dict:
     if handle:
         check_handle(p.config.handle_pattern, handle)
     password = req.get("Password") or ""
-    p.config.password_policy.check(password)
+    passwordless = not password and p.allows(EMAIL_OTP)
+    if not passwordless:
+        p.config.password_policy.check(password)
 
     sub = str(uuid.uuid4())
-    salt, verifier = srp.new_verifier(p.pool_id, sub, password)
+    # A passwordless user's verifier is of no password (as a federated user's): none signs in.
+    salt, verifier = (
+        (secrets.token_hex(16), secrets.token_hex(32)) if passwordless else srp.new_verifier(p.pool_id, sub, password)
+    )
     now = p.now()
     with p.store.write() as session:
         if session.exec(select(User.sub).where(User.email == email)).first() is not None:
@@ -48,13 +63,15 @@ def sign_up(p: Provider, req: dict) -> dict:
             handle_key=handle_key(handle),
             salt=salt,
             verifier=verifier,
+            has_password=not passwordless,
             created_at=now,
             updated_at=now,
         )
         session.add(user)
         session.flush()
         delivery = codes.send(session, p.config, user, codes.SIGN_UP, now)
-    return {"UserConfirmed": False, "CodeDeliveryDetails": delivery, "UserSub": sub}
+    session = auth_sessions.issue(p, now, k=SIGNING_UP, u=sub)
+    return {"UserConfirmed": False, "CodeDeliveryDetails": delivery, "UserSub": sub, "Session": session}
 
 
 def confirm_sign_up(p: Provider, req: dict) -> dict:
@@ -71,7 +88,22 @@ def confirm_sign_up(p: Provider, req: dict) -> dict:
         user.email_verified = True
         user.updated_at = now
         session.add(user)
-    return {}
+        return _signing_in(p, session, req.get("Session"), user, now)
+
+
+def _signing_in(p: Provider, db, sign_up_session: str | None, user: User, now: float) -> dict:
+    """ConfirmSignUp's answer: a Session to sign in with, when it was given the live Session of
+    this user's SignUp (spent now); nothing otherwise, and the confirmation stands either way."""
+    if not sign_up_session:
+        return {}
+    try:
+        state = auth_sessions.take_state(p, db, sign_up_session, now, SIGNING_UP)
+    except CognitoError:
+        return {}
+    if state["u"] != user.sub:
+        return {}
+    auth_sessions.finish(p, db, sign_up_session, state, now)
+    return {"Session": auth_sessions.issue(p, now, k=SIGNED_UP, u=user.sub)}
 
 
 def resend_confirmation_code(p: Provider, req: dict) -> dict:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session as DbSession
 
-from . import auth_sessions, devices, email_otp, passkeys, signin, webauthn_credentials
+from . import auth_sessions, devices, email_otp, passkeys, signin, signup, webauthn_credentials
 from .attributes import normalize_email
 from .decoys import decoy_passkeys, decoy_sub
 from .errors import INVALID_SESSION, invalid_parameter, not_authorized, sign_in_code_mismatch
@@ -79,9 +79,12 @@ def _reply(challenge: str, session: str, parameters: dict, **more) -> dict:
 # --- InitiateAuth ----------------------------------------------------------------------------
 
 
-def initiate(p: Provider, params: dict) -> dict:
-    """The preferred challenge when the pool allows it and the user has it, else SELECT_CHALLENGE."""
+def initiate(p: Provider, params: dict, session: str | None = None) -> dict:
+    """The preferred challenge when the pool allows it and the user has it, else SELECT_CHALLENGE;
+    with ConfirmSignUp's Session, the new user signed in (their code was the first factor)."""
     username = required_parameter(params, "USERNAME")
+    if session:
+        return _after_sign_up(p, username, session, params.get("DEVICE_KEY"))
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in CHALLENGES:
         raise invalid_parameter(f"PREFERRED_CHALLENGE {preferred} is not a challenge name")
@@ -97,6 +100,17 @@ def initiate(p: Provider, params: dict) -> dict:
     session = _issue(p, now, who, SELECT_CHALLENGE, device_key, w=challenge)
     parameters = {"CREDENTIAL_REQUEST_OPTIONS": _request_options(p, challenge, allowed)} if challenge else {}
     return _reply(SELECT_CHALLENGE, session, parameters, AvailableChallenges=offered)
+
+
+def _after_sign_up(p: Provider, username: str, session: str, device_key: str | None) -> dict:
+    now = p.now()
+    with p.store.write() as db:
+        state = auth_sessions.take_state(p, db, session, now, signup.SIGNED_UP)
+        user = db.get(User, state["u"])
+        if user is None or not names(user, username) or user.status != signup.CONFIRMED:
+            raise not_authorized(INVALID_SESSION)
+        auth_sessions.finish(p, db, session, state, now)
+        return _after_first_factor(p, db, user, {"d": device_key}, now, mfa_done=False)
 
 
 def _request_options(p: Provider, challenge: str, allowed: list[tuple[str, list[str]]]) -> str:

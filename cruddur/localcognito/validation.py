@@ -73,12 +73,13 @@ CHALLENGES = (
 
 SHAPES: dict[str, dict[str, Member]] = {
     "SignUp": {"ClientId": CLIENT_ID, "Username": USERNAME, "Password": PASSWORD, "UserAttributes": ATTRIBUTES},
-    "ConfirmSignUp": {"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": CODE},
+    "ConfirmSignUp": {"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": CODE, "Session": SESSION},
     "ResendConfirmationCode": {"ClientId": CLIENT_ID, "Username": USERNAME},
     "InitiateAuth": {
         "AuthFlow": Member(required=True, enum=AUTH_FLOWS),
         "ClientId": CLIENT_ID,
         "AuthParameters": PARAMETERS,
+        "Session": SESSION,
     },
     "RespondToAuthChallenge": {
         "ClientId": CLIENT_ID,

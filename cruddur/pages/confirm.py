@@ -1,8 +1,10 @@
-"""`/confirm`: the code from the e-mail; a resend with a cooldown that survives a reload."""
+"""`/confirm`: the code from the e-mail; a resend with a cooldown that survives a reload. A
+passwordless sign-up is signed in by it, and offered a passkey here."""
 
 import reflex as rx
 
 from cruddur.components.forms import auth_card, auth_form, email_field, field, form_error, submit
+from cruddur.pages.signin import passkey_offer_step
 from cruddur.state.auth import AuthState
 
 
@@ -27,9 +29,8 @@ def resend_button() -> rx.Component:
     )
 
 
-def confirm() -> rx.Component:
-    return auth_card(
-        "Confirm your email",
+def confirm_form() -> rx.Component:
+    return rx.fragment(
         where_the_code_went(),
         form_error(),
         auth_form(
@@ -38,5 +39,13 @@ def confirm() -> rx.Component:
             rx.hstack(submit("Confirm email"), resend_button(), spacing="3", wrap="wrap"),
             on_submit=AuthState.confirm,
         ),
-        footer=rx.text("Already confirmed? ", rx.link("Sign in", href="/signin")),
+    )
+
+
+def confirm() -> rx.Component:
+    offering = AuthState.signin_step == "passkey_offer"
+    return auth_card(
+        rx.cond(offering, "You're in. Add a passkey?", "Confirm your email"),
+        rx.cond(offering, rx.fragment(form_error(), passkey_offer_step()), confirm_form()),
+        footer=rx.cond(offering, rx.fragment(), rx.text("Already confirmed? ", rx.link("Sign in", href="/signin"))),
     )

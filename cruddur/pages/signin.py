@@ -136,7 +136,7 @@ def passkey_offer_step() -> rx.Component:
     return rx.vstack(
         passkey_bridge(),
         rx.text(
-            "Next time, sign in with your fingerprint, face or screen lock instead of your password. "
+            "Next time, sign in with your fingerprint, face or screen lock: nothing to type. "
             "Your passkey stays on this device; Cruddur never sees it.",
         ),
         rx.button(

@@ -1,4 +1,5 @@
-"""`/signup`: name, e-mail, username and password; then on to `/confirm`."""
+"""`/signup`: name, e-mail, username and password — or no password, where the pool signs people
+in with e-mailed codes (then a passkey, offered once confirmed); then on to `/confirm`."""
 
 import reflex as rx
 
@@ -14,7 +15,30 @@ def signup() -> rx.Component:
             field("Name", "name", autocomplete="name"),
             email_field(),
             field("Username", "handle", autocomplete="username", placeholder="your @handle"),
-            password_field("Password", "password", autocomplete="new-password", with_rules=True),
+            rx.cond(
+                AuthState.offers_email_codes,
+                rx.box(
+                    rx.checkbox(
+                        "Sign up without a password",
+                        id="no-password-input",
+                        default_checked=False,
+                        size="2",
+                        on_change=AuthState.choose_no_password,
+                        aria_describedby="no-password-hint",
+                    ),
+                    rx.text(
+                        "Sign in with a passkey on your device, or a one-time code we send you.",
+                        id="no-password-hint",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
+            ),
+            rx.cond(
+                AuthState.no_password,
+                rx.fragment(),
+                password_field("Password", "password", autocomplete="new-password", with_rules=True),
+            ),
             submit("Sign up"),
             on_submit=AuthState.sign_up,
         ),

@@ -167,7 +167,12 @@ class Accounts:
 
     # -- sign up and confirm ----------------------------------------------------------------------
 
-    def sign_up(self, *, name: str, email: str, handle: str, password: str, client: Client) -> CodeSent:
+    def sign_up(
+        self, *, name: str, email: str, handle: str, password: str, client: Client, passwordless: bool = False
+    ) -> CodeSent:
+        """The new account, and where its code went. `passwordless`: no password at all (the pool
+        refuses unless it signs people in with e-mailed codes); its CodeSent carries the Session
+        that signs the person in once confirmed (`sign_in_signed_up`)."""
         name = name.strip()
         if not name:
             raise AccountError("NameRequired")
@@ -175,7 +180,10 @@ class Accounts:
         wanted = canonical_handle(handle)
         if wanted is None:
             raise AccountError("InvalidHandle")
-        self._check_password(password)
+        if passwordless:
+            password = ""
+        else:
+            self._check_password(password)
         self.brake("send_code", email, client)
         with self.database.session() as db:
             try:
@@ -196,12 +204,21 @@ class Accounts:
                 log.warning("sign-up: no profile for a new account; it will ask for a handle")
         return sent
 
-    def confirm_sign_up(self, *, email: str, code: str, client: Client) -> None:
+    def confirm_sign_up(self, *, email: str, code: str, client: Client, session: str = "") -> str:
+        """Confirms the address; with SignUp's `session`, returns the one that signs in now ("" when none)."""
         email, code = self.checked_email(email), code.strip()
         self.brake("confirm", email, client)
         if not code.isdigit():
             raise AccountError("CodeNotAccepted")
-        self._code_call(self.cognito.confirm_sign_up, email=email, code=code)
+        return self._code_call(self.cognito.confirm_sign_up, email=email, code=code, session=session) or ""
+
+    def sign_in_signed_up(self, *, email: str, session: str, client: Client) -> "SignedIn | SecondStep":
+        """Signed in just after confirming, with ConfirmSignUp's `session` (no password asked)."""
+        email = self.checked_email(email)
+        outcome = on_pool(self.cognito.sign_in_signed_up, email=email, session=session)
+        if isinstance(outcome, Challenge):
+            return SecondStep(outcome, email, password="")
+        return self.open_session(outcome, client, "", email=email)
 
     def resend_code(self, *, email: str, client: Client) -> CodeSent:
         email = self.checked_email(email)
@@ -508,9 +525,9 @@ class Accounts:
         if wait:
             raise AccountError("RateLimited", retry_after=wait)
 
-    def _code_call(self, call, **kwargs) -> None:
+    def _code_call(self, call, **kwargs):
         try:
-            call(**kwargs)
+            return call(**kwargs)
         except CognitoError as error:
             code = "CodeNotAccepted" if error.code in CODE_REFUSALS else error.code
             raise AccountError(code, error.operation) from None

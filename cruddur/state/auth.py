@@ -113,6 +113,7 @@ class AuthState(rx.State):
     offers_passkeys: bool = True  # the pool's first factors (SIGN_IN_FACTORS) include WEB_AUTHN
     offers_email_codes: bool = True  # ... and EMAIL_OTP
     passkey_capable: bool = False  # this browser can make a passkey (a platform authenticator that verifies)
+    no_password: bool = False  # /signup without a password (where the pool sends sign-in codes by e-mail)
     offer_remember: bool = False  # the code step asks "Remember this browser" (the pool leaves it to people)
     # Where the last code went, and when another may be sent; kept per tab across reloads.
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
@@ -140,15 +141,22 @@ class AuthState(rx.State):
         if route != "/signin":
             self.confirmed_notice = ""
         self.signin_step = "password"
+        if route == "/signup":
+            self.no_password = False
         factors = runtime.current().settings.sign_in_factors
         self.offers_passkeys, self.offers_email_codes = "WEB_AUTHN" in factors, "EMAIL_OTP" in factors
         runtime.current().second_steps.drop(self.router.session.session_id)
         if route == "/forgot":
             self.forgot_step = "request"
+        checks = [can_make_passkeys(AuthState.note_passkey_capable)] if self.offers_passkeys else []
         if route == "/confirm":
-            return AuthState.tick_resend_cooldown
-        if route == "/signin" and self.offers_passkeys:
-            return can_make_passkeys(AuthState.note_passkey_capable)
+            return [AuthState.tick_resend_cooldown, *checks]
+        if route == "/signin":
+            return checks
+
+    @rx.event
+    def choose_no_password(self, checked: bool):
+        self.no_password = checked is True and self.offers_email_codes
 
     @rx.event
     def note_passkey_capable(self, capable: object):
@@ -193,17 +201,19 @@ class AuthState(rx.State):
 
     @rx.event(background=True)
     async def sign_up(self, form: dict):
+        rt = runtime.current()
         async with self:
             self.email = email = _field(form, "email", self.email).strip()
-        accounts = runtime.current().accounts
+            passwordless, sid = self.no_password, self.router.session.session_id
         try:
             sent = await self._attempt(
-                lambda client: accounts.sign_up(
+                lambda client: rt.accounts.sign_up(
                     name=_field(form, "name"),
                     email=email,
                     handle=_field(form, "handle"),
                     password=_field(form, "password"),
                     client=client,
+                    passwordless=passwordless,
                 )
             )
         except Refused as refused:
@@ -211,25 +221,48 @@ class AuthState(rx.State):
             return
         async with self:
             self._code_sent(sent)
+            if passwordless and sent.session:  # confirmed from this tab, it signs straight in
+                rt.sign_ups.put(sid, sent.session)
         yield rx.redirect("/confirm")
 
     # -- confirm -------------------------------------------------------------------------------
 
     @rx.event(background=True)
     async def confirm(self, form: dict):
+        """The code from the e-mail. A passwordless sign-up confirmed in the tab it began in is
+        signed in at once (Cognito's Session from SignUp; a password one signs in with the
+        password, which is never kept) and, on a browser that can make one, offered a passkey."""
+        rt = runtime.current()
         async with self:
             self.email = email = _field(form, "email", self.email).strip()
-        accounts = runtime.current().accounts
+            sid, device, capable = self.router.session.session_id, connection_device(self), self.passkey_capable
+            sign_up = rt.sign_ups.get(sid) or ""
         code = _field(form, "code")
+
+        def confirm(client: Client) -> "Ready | None":
+            session = rt.accounts.confirm_sign_up(email=email, code=code, client=client, session=sign_up)
+            rt.sign_ups.drop(sid)
+            if not session:
+                return None
+            try:
+                outcome = rt.accounts.sign_in_signed_up(email=email, session=session, client=client)
+                ready = self._ready(outcome, device, passkey_capable=capable) if isinstance(outcome, SignedIn) else None
+            except AccountError:  # confirmed all the same: they sign in on /signin (a second factor there too)
+                return None
+            return ready if isinstance(ready, Ready) else None
+
         try:
-            await self._attempt(
-                lambda client: accounts.confirm_sign_up(email=email, code=code, client=client), uniform=True
-            )
+            ready = await self._attempt(confirm, uniform=True)
         except Refused as refused:
             yield refused.focus
             return
+        if isinstance(ready, Ready):
+            for event in await self._went_on(ready, email):
+                yield event
+            if not ready.offer_passkey:
+                yield rx.toast.info("You're in. Next time, sign in with a code we email you.", duration=10_000)
+            return
         async with self:
-            # Auto sign-in would need the password kept since sign-up; we never keep it.
             self.confirmed_notice = "Your email is confirmed. Sign in to start crudding."
         yield rx.redirect("/signin")
 

@@ -217,3 +217,58 @@ def test_sign_in_factors_always_include_the_password(make_settings):
         make_settings(sign_in_factors="WEB_AUTHN,EMAIL_OTP")
     settings = make_settings(passkey_domain="cruddur.example")
     assert provider_config(settings, DEFAULT_POLICY).webauthn_relying_party_id == "cruddur.example"
+
+
+async def passwordless_sign_up(tab: Tab, email: str = "noa@example.com") -> None:
+    tab.navigate("/signup")
+    await tab.run(AuthState.open_form)
+    await tab.run(AuthState.choose_no_password, True)
+    form = {"name": "Noa", "email": email, "handle": "noa"}  # no password field on the page now
+    assert redirects(await tab.run(AuthState.sign_up, form)) == ["/confirm"], tab.state(AuthState).error
+    tab.navigate("/confirm")
+    await tab.run(AuthState.open_form)
+
+
+async def test_a_passwordless_sign_up_is_signed_in_by_its_code_and_offered_a_passkey(app_runtime, mailbox):
+    tab = Tab("/signup")
+    await passwordless_sign_up(tab)
+    await tab.run(AuthState.note_passkey_capable, True)
+    await tab.run(AuthState.confirm, {"email": "noa@example.com", "code": mailbox("noa@example.com")})
+    assert tab.state(SessionState).signed_in and offered(tab), tab.state(AuthState).error
+    _, options = passkey_ceremony(await tab.run(PasswordlessState.make_offered_passkey))
+    authenticator = SoftAuthenticator()
+    await tab.run(PasswordlessState.offered_passkey_made, json.dumps({"ok": authenticator.create(options, ORIGIN)}))
+    assert tab.state(AuthState).error == ""
+    assert (await passkey_sign_in(authenticator, email="noa@example.com")).state(SessionState).signed_in
+
+
+async def test_a_passwordless_account_has_no_password_to_sign_in_with(app_runtime, mailbox):
+    tab = Tab("/signup")
+    await passwordless_sign_up(tab)
+    events = await tab.run(AuthState.confirm, {"email": "noa@example.com", "code": mailbox("noa@example.com")})
+    assert tab.state(SessionState).signed_in and redirects(events) == ["/"]  # no passkey here: on to the feed
+    again = Tab("/signin")
+    await again.run(AuthState.sign_in, {"email": "noa@example.com", "password": ""})
+    assert not again.state(SessionState).signed_in and again.state(AuthState).error
+
+
+async def test_confirmed_in_another_tab_a_passwordless_sign_up_signs_in_on_the_sign_in_page(app_runtime, mailbox):
+    await passwordless_sign_up(Tab("/signup"))
+    elsewhere = Tab("/confirm")  # the link in the e-mail opened a new tab: it has no sign-up session
+    events = await elsewhere.run(AuthState.confirm, {"email": "noa@example.com", "code": mailbox("noa@example.com")})
+    assert redirects(events) == ["/signin"] and not elsewhere.state(SessionState).signed_in
+    assert "confirmed" in elsewhere.state(AuthState).confirmed_notice
+
+
+async def test_a_pool_without_emailed_codes_offers_no_passwordless_sign_up(make_settings, database):
+    runtime.start(make_settings(database_url=database.url, sign_in_factors="PASSWORD"))
+    try:
+        tab = Tab("/signup")
+        tab.navigate("/signup")
+        await tab.run(AuthState.open_form)
+        await tab.run(AuthState.choose_no_password, True)
+        assert not tab.state(AuthState).no_password
+        await tab.run(AuthState.sign_up, {"name": "Noa", "email": "noa@example.com", "handle": "noa"})
+        assert tab.state(AuthState).error_field == "password"
+    finally:
+        runtime.stop()

@@ -13,7 +13,14 @@ import pytest
 from playwright.sync_api import Browser, CDPSession, Page, expect
 
 from tests.e2e.test_accessibility import DESKTOP, assert_no_violations
-from tests.e2e.test_auth_journey import PASSWORD, confirmed_person, expect_signed_in, latest_code, sign_in
+from tests.e2e.test_auth_journey import (
+    PASSWORD,
+    confirmed_person,
+    expect_signed_in,
+    latest_code,
+    new_person,
+    sign_in,
+)
 from tests.e2e.test_two_step_journey import nav, section, sign_out
 
 AUTHENTICATOR = {
@@ -125,5 +132,29 @@ def test_an_emailed_code_signs_in(cruddur_app, laptop: Laptop):
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect_the_offer(page)
     page.get_by_role("button", name="Not now").click()
+    expect(page).to_have_url(app.url + "/")
+    expect_signed_in(page, person)
+
+
+def test_a_passwordless_sign_up_confirms_its_email_then_makes_a_passkey(cruddur_app, laptop: Laptop):
+    app, page, person = cruddur_app, laptop.page, new_person()
+    page.goto(app.url + "/signup")
+    page.get_by_label("Name", exact=True).fill(person["name"])
+    page.get_by_label("Email").fill(person["email"])
+    page.get_by_label("Username").fill(person["handle"])
+    page.get_by_label("Sign up without a password").check()
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)
+    assert_no_violations(page, "/signup without a password")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(app.url + "/confirm")
+    page.get_by_label("Confirmation code").fill(latest_code(app, person["email"], "SIGN_UP"))
+    page.get_by_role("button", name="Confirm email").click()
+    expect(page.get_by_role("heading", name="You're in. Add a passkey?")).to_be_visible()
+    assert_no_violations(page, "/confirm, the passkey offer after a passwordless sign-up")
+    page.get_by_role("button", name="Create a passkey").click()
+    expect(page).to_have_url(app.url + "/")
+    expect_signed_in(page, person)
+    sign_out(page)
+    passkey_sign_in(page, app, person["email"])
     expect(page).to_have_url(app.url + "/")
     expect_signed_in(page, person)
