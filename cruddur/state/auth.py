@@ -119,6 +119,8 @@ class AuthState(rx.State):
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
     resend_ready_at: str = rx.SessionStorage("0", name="cruddur_resend_at")
     resend_wait: int = 0
+    # This connection was just offered a passkey: only then may one be made without the password.
+    _passkey_offered: bool = False
     # Until when the running countdown holds the lease (renewed each tick): one per tab.
     _ticking_until: float = 0.0
 
@@ -356,7 +358,7 @@ class AuthState(rx.State):
             if isinstance(outcome, Ready):
                 was_setting_up = self.signin_step == "setup"
                 self.confirmed_notice, self.signin_step = "", "passkey_offer" if outcome.offer_passkey else "password"
-                go = go and not outcome.offer_passkey
+                go, self._passkey_offered = go and not outcome.offer_passkey, outcome.offer_passkey
                 rt.connections.bind(sid, outcome.signed_in.handle)
                 rt.second_steps.drop(sid)
                 session = await self.get_state(SessionState)

@@ -87,10 +87,16 @@ class PasswordlessState(SecondStepState):
     @rx.event(background=True)
     async def make_offered_passkey(self):
         async with self:
-            handle = connection_handle(self)
+            handle, offered = connection_handle(self), self._passkey_offered
         passkeys = runtime.current().passkeys
+
+        def begin(client):
+            if not offered:  # not a page that was offered one: the account page, with the password
+                raise AccountError("FreshSignInNeeded")
+            return passkeys.begin_adding(handle, password=None, client=client)
+
         try:
-            options = await self._attempt(lambda client: passkeys.begin_adding(handle, password=None, client=client))
+            options = await self._attempt(begin)
         except Refused as refused:
             yield refused.focus
             return
@@ -107,7 +113,7 @@ class PasswordlessState(SecondStepState):
             yield refused.focus
             return
         async with self:
-            self.signin_step = "password"
+            self.signin_step, self._passkey_offered = "password", False
             target = safe_next(self.router.url.query_parameters.get("next"))
         yield rx.toast.success("Passkey added. Next time, sign in with it: no password needed.")
         yield rx.redirect(target)

@@ -152,8 +152,16 @@ async def test_a_declined_offer_is_not_made_again(app_runtime, mailbox):
     assert not offered(await password_sign_in(capable=True))
 
 
+async def test_no_passkey_is_made_without_the_password_unless_it_was_just_offered(app_runtime, mailbox):
+    tab = await signed_in(mailbox)  # signed in a moment ago, but not offered one (a page script asking)
+    await tab.run(PasswordlessState.make_offered_passkey)
+    assert "account page" in tab.state(AuthState).error
+
+
 async def test_no_passkey_is_made_without_the_password_once_the_sign_in_is_not_fresh(app_runtime, mailbox, monkeypatch):
-    tab = await signed_in(mailbox)
+    await signed_in(mailbox)
+    tab = await password_sign_in(capable=True)
+    assert offered(tab)
     later = utcnow() + FRESH_SIGN_IN + timedelta(minutes=1)
     monkeypatch.setattr("cruddur.services.passkeys.utcnow", lambda: later)
     await tab.run(PasswordlessState.make_offered_passkey)

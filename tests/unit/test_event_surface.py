@@ -17,10 +17,14 @@ EVENTS = {
     SessionState: {"load_page", "load_signed_in_page", "sign_out"},
     AuthState: {
         "set_email", "toggle_password", "open_form", "sign_up", "confirm", "resend_code", "tick_resend_cooldown",
-        "sign_in", "go_on", "send_reset_code", "reset_password", "choose_handle",
+        "sign_in", "go_on", "send_reset_code", "reset_password", "choose_handle", "note_passkey_capable",
+        "choose_no_password",
     },
     SecondStepState: {"answer_code", "finish_setup", "use_recovery_code", "show_step", "start_over"},
-    PasswordlessState: {"sign_in_with_passkey", "passkey_signed", "email_me_a_code", "answer_email_code"},
+    PasswordlessState: {
+        "sign_in_with_passkey", "passkey_signed", "email_me_a_code", "answer_email_code", "make_offered_passkey",
+        "offered_passkey_made",
+    },
     FeedState: {
         "load_home", "load_profile", "load_more", "set_draft", "set_ttl", "post", "open_reply", "set_reply_draft",
         "send_reply", "toggle_like",
