@@ -105,6 +105,10 @@ def create_api(verify_access_token: VerifyAccessToken, database: Callable[[], Da
         docs_url=None,  # served by serve_docs, from our own files
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,  # Bearer tokens only: no OAuth2 flow to return to
+        # The app configures no OpenTelemetry; left on, FastAPI asks the global providers
+        # whether one appeared on every request (~8 µs, a sixth of a cached feed answer:
+        # bench/bench_api.py). An operator who adds OpenTelemetry turns these back on here.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     handle_errors(app)
     serve_docs(app)

@@ -16,6 +16,11 @@ VerifyAccessToken = Callable[[str], Awaitable[dict]]
 bearer = HTTPBearer(auto_error=False, description="A Cognito access token of this app's user pool and client.")
 
 
+def invalid_token() -> AuthError:
+    """The answer to a Bearer token the verifier refused (bad signature, expired, another pool's)."""
+    return AuthError('Bearer error="invalid_token"', "The access token is invalid or has expired.")
+
+
 @dataclass(frozen=True)
 class Caller:
     claims: dict
@@ -42,7 +47,7 @@ def caller_dependencies(verify_access_token: VerifyAccessToken):
         except KeysUnavailableError:
             raise IdentityUnavailable() from None
         except TokenError:
-            raise AuthError('Bearer error="invalid_token"', "The access token is invalid or has expired.") from None
+            raise invalid_token() from None
 
     async def user(caller: Annotated[Caller | None, Depends(viewer)]) -> Caller:
         if caller is None:

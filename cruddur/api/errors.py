@@ -136,7 +136,7 @@ def handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def unauthorized(_request: Request, exc: AuthError) -> JSONResponse:
-        return error(401, "unauthorized", exc.message, headers={"WWW-Authenticate": exc.challenge})
+        return unauthorized_response(exc)
 
     @app.exception_handler(TokenError)
     async def refused_by_pool(_request: Request, _exc: TokenError) -> JSONResponse:
@@ -161,6 +161,10 @@ def handle_errors(app: FastAPI) -> None:
         # A bug: logged with its traceback, answered in the same shape (never a plain-text page).
         log.exception("the API failed a request")
         return error(500, "internal", "Something went wrong on our side.")
+
+
+def unauthorized_response(exc: AuthError) -> JSONResponse:
+    return error(401, "unauthorized", exc.message, headers={"WWW-Authenticate": exc.challenge})
 
 
 def error(

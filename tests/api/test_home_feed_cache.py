@@ -5,8 +5,10 @@ import asyncio
 import threading
 import time
 
+import httpx
 import pytest
 
+from cruddur.api import create_api
 from cruddur.services import feed_cache
 from cruddur.services.posting import post_crud
 
@@ -48,6 +50,28 @@ async def test_an_invalid_token_is_401_even_when_the_page_is_cached(client, mint
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"
     assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_a_refused_token_hears_the_routes_own_401_and_is_checked_once(mint, cruds, verifier, people, pool):
+    checks = []
+
+    async def counted(token: str) -> dict:
+        checks.append(token)
+        return await verifier.averify(token)
+
+    api = create_api(counted, lambda: people, pool)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://cruddur.test") as client:
+        stranger = bearer(mint.access(key="stranger"))
+        feed_cache.invalidate_all()  # a cold page: the route answers
+        from_route = await client.get(HOME, headers=stranger)
+        assert (await client.get(HOME)).status_code == 200  # the page is cached again
+        checks.clear()
+        from_cache = await client.get(HOME, headers=stranger)
+    assert from_cache.status_code == from_route.status_code == 401
+    assert from_cache.content == from_route.content
+    assert from_cache.headers["WWW-Authenticate"] == from_route.headers["WWW-Authenticate"]
+    assert from_cache.headers["content-type"] == from_route.headers["content-type"]
+    assert checks == [stranger["Authorization"].removeprefix("Bearer ")]
 
 
 @pytest.mark.parametrize("header", ["Basic YWRhOnB3", "Bearer", "Bearer ", "Token abc"])
