@@ -106,7 +106,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             limiter,
             accounts,
             SecondFactor(accounts),
-            Passwordless(accounts),
+            Passwordless(accounts, rp_id=settings.passkey_domain),
             account_settings,
             Passkeys(account_settings, offered="WEB_AUTHN" in settings.sign_in_factors),
             ConnectionSessions(),
