@@ -23,7 +23,7 @@ EVENTS = {
     SecondStepState: {"answer_code", "finish_setup", "use_recovery_code", "show_step", "start_over"},
     PasswordlessState: {
         "sign_in_with_passkey", "passkey_signed", "email_me_a_code", "answer_email_code", "make_offered_passkey",
-        "offered_passkey_made",
+        "offered_passkey_made", "offer_autofill", "passkey_autofill_picked",
     },
     FeedState: {
         "load_home", "load_profile", "load_more", "set_draft", "set_ttl", "post", "open_reply", "set_reply_draft",
