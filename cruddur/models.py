@@ -27,6 +27,8 @@ class Profile(CruddurBase, table=True):
     display_name: str = Field(max_length=128)
     bio: str = Field(default="", max_length=160)
     created_at: datetime
+    # The picture's S3 key (`avatars/<identity id>/<random>.webp`, services/avatars.py); None: the initial.
+    avatar_key: str | None = Field(default=None, max_length=200)
 
 
 class Activity(CruddurBase, table=True):
