@@ -15,18 +15,13 @@ from dataclasses import dataclass
 import boto3
 
 from cruddur.auth.cognito import PoolConfig
-from cruddur.auth.identity_pool import provider_name
+from cruddur.auth.identity_pool import trusted_user_pool
 
 # moto keeps one store per process, whatever server answers: each start gets its own bucket.
 BUCKET_PREFIX = "cruddur-avatars-"
 IDENTITY_POOL_NAME = "cruddur"
 # moto takes any credentials; boto3 still wants some to sign with.
 MOTO_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
-
-
-def trusted_user_pool(user_pool: PoolConfig) -> dict:
-    """The identity pool's CognitoIdentityProvider for the user pool and the app's client."""
-    return {"ProviderName": provider_name(user_pool), "ClientId": user_pool.client_id, "ServerSideTokenCheck": True}
 
 
 @dataclass
@@ -63,13 +58,7 @@ def start(user_pool: PoolConfig) -> EmbeddedAws:
         pool = boto3.client("cognito-identity", **options).create_identity_pool(
             IdentityPoolName=IDENTITY_POOL_NAME,
             AllowUnauthenticatedIdentities=False,
-            CognitoIdentityProviders=[
-                {
-                    "ProviderName": provider_name(user_pool),
-                    "ClientId": user_pool.client_id,
-                    "ServerSideTokenCheck": True,
-                }
-            ],
+            CognitoIdentityProviders=[trusted_user_pool(user_pool)],
         )
     except BaseException:
         server.stop()

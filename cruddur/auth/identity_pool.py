@@ -10,6 +10,7 @@ No Reflex, no database here.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import boto3
 
@@ -38,6 +39,11 @@ class TemporaryCredentials:
 def provider_name(pool: PoolConfig) -> str:
     """The user pool as an identity pool names it (the key of `Logins`), on AWS and off it."""
     return f"cognito-idp.{pool.region}.amazonaws.com/{pool.user_pool_id}"
+
+
+def trusted_user_pool(pool: PoolConfig) -> dict[str, Any]:
+    """The identity pool's CognitoIdentityProvider for the user pool and the app's client."""
+    return {"ProviderName": provider_name(pool), "ClientId": pool.client_id, "ServerSideTokenCheck": True}
 
 
 class IdentityPoolClient:

@@ -29,6 +29,7 @@ from cruddur.auth.identity_pool import IdentityPoolClient, TemporaryCredentials
 from cruddur.db import Database
 from cruddur.models import Profile
 from cruddur.services.accounts import AccountError, Accounts
+from cruddur.services.avatar_paths import KEY_PATTERN, PREFIX, avatar_path
 
 MAX_BYTES = 5 * 1024 * 1024  # what a phone photo may weigh
 MAX_PIXELS = 40_000_000  # ... and hold; anything bigger is refused before it is decoded
@@ -36,10 +37,7 @@ SIDE = 256  # stored pictures are SIDE x SIDE
 FORMATS = {"PNG", "JPEG", "WEBP"}
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp"}
 MAX_NAME = 255
-PREFIX = "avatars/"
 CONTENT_TYPE = "image/webp"
-# A stored key: avatars/<region>:<uuid>/<32 hex>.webp — the only shape the app writes or reads.
-KEY_PATTERN = re.compile(r"^avatars/([a-z]{2}(?:-[a-z]+)+-\d:[0-9a-f-]{36})/([0-9a-f]{32})\.webp$")
 _SIGNED = Config(signature_version="s3v4")  # S3 wants SigV4; the Cognito calls go unsigned
 _SAFE_NAME = re.compile(r"^[\w\- ().,+]+$")
 
@@ -97,11 +95,6 @@ def reencode(data: bytes) -> bytes:
 
 def prefix_of(identity_id: str) -> str:
     return f"{PREFIX}{identity_id}/"
-
-
-def url_path(key: str | None) -> str:
-    """Where the app serves a stored picture ("" for none): `/_avatar/<identity id>/<name>.webp`."""
-    return "/_avatar/" + key.removeprefix(PREFIX) if key and KEY_PATTERN.match(key) else ""
 
 
 @dataclass(frozen=True)
@@ -202,14 +195,14 @@ class Avatars:
         if previous and previous != key:
             with suppress(AvatarError):  # an old picture left behind is only storage; the new one is in place
                 self.store.delete(credentials, previous)
-        return url_path(key)
+        return avatar_path(key)
 
     def of(self, handle: str) -> str:
         """Where the signed-in person's picture is served ("" when they have none)."""
         sub = self.accounts.signed_in(handle).viewer.sub
         with self.database.session() as db:
             profile = db.get(Profile, sub)
-        return url_path(profile.avatar_key if profile else None)
+        return avatar_path(profile.avatar_key if profile else None)
 
 
 @contextmanager

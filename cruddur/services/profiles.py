@@ -50,6 +50,7 @@ class HandleChosen(Conflict):
 class ProfileView:
     handle: str
     display_name: str
+    avatar: str = ""  # where the app serves their picture ("" for none: the initial shows)
 
 
 def canonical_handle(value: object) -> str | None:
