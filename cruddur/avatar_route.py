@@ -1,7 +1,8 @@
 """`GET /_avatar/<identity id>/<name>.webp`: a stored profile picture, read from the bucket with
 the app's own credentials and served from the app's origin (so the page's img-src 'self' holds
-and no bucket URL reaches the browser). Plain Starlette, no Reflex. Only keys of the one shape
-the app writes are read; anything else is a 404, as is a picture that is not there."""
+and no bucket URL reaches the browser). Plain Starlette, no Reflex. Only a key of the one shape
+the app writes, that a profile points at now, is read: an old picture, a deleted person's, or
+anything else is a 404."""
 
 import asyncio
 
@@ -29,7 +30,7 @@ async def serve_avatar(request: Request) -> Response:
     if avatars is None or key is None:
         return Response(status_code=404)
     try:
-        body = await asyncio.to_thread(avatars.store.read, key)
+        body = await asyncio.to_thread(avatars.served, key)
     except AvatarError:
         return Response(status_code=503, headers={"Retry-After": "5"})
     if body is None:

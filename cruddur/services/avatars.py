@@ -22,7 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlmodel import col, update
+from sqlmodel import col, select, update
 
 from cruddur.auth.cognito import BOTO_CONFIG, CognitoError
 from cruddur.auth.identity_pool import IdentityPoolClient, TemporaryCredentials
@@ -196,6 +196,16 @@ class Avatars:
             with suppress(AvatarError):  # an old picture left behind is only storage; the new one is in place
                 self.store.delete(credentials, previous)
         return avatar_path(key)
+
+    def served(self, key: str) -> bytes | None:
+        """A picture some profile shows now, for the picture route; None for any other key (an old
+        picture, a deleted person's, one never stored)."""
+        if not KEY_PATTERN.match(key):
+            return None
+        with self.database.session() as db:
+            if db.exec(select(Profile.sub).where(col(Profile.avatar_key) == key)).first() is None:
+                return None
+        return self.store.read(key)
 
     def of(self, handle: str) -> str:
         """Where the signed-in person's picture is served ("" when they have none)."""

@@ -18,8 +18,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('profiles') as batch_op:
         batch_op.add_column(sa.Column('avatar_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+        batch_op.create_index(batch_op.f('ix_profiles_avatar_key'), ['avatar_key'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('profiles') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_profiles_avatar_key'))
         batch_op.drop_column('avatar_key')

@@ -21,7 +21,8 @@ from cruddur.services.avatars import (
     prefix_of,
     reencode,
 )
-from tests.auth_flows.test_accounts import sign_in, signed_up
+from tests.auth_flows.conftest import PASSWORD
+from tests.auth_flows.test_accounts import CLIENT, sign_in, signed_up
 from tests.support.mailbox import latest_code
 
 
@@ -69,12 +70,25 @@ def test_an_upload_lands_under_the_persons_own_prefix_re_encoded(app_runtime, ad
     assert app_runtime.avatars.of(ada) == url
 
 
-def test_a_new_picture_replaces_the_old_one(app_runtime, ada):
+def test_a_new_picture_replaces_the_old_one_which_is_no_longer_served(app_runtime, ada):
     app_runtime.avatars.upload(ada, "first.png", picture())
+    first = avatar_key(app_runtime, "ada")
     app_runtime.avatars.upload(ada, "second.webp", picture("WEBP"))
+    second = avatar_key(app_runtime, "ada")
     # moto hands out a new identity at every GetId (AWS the same one), so the old key may sit
-    # under another prefix there: it is only removed when it is under the current one.
-    assert avatar_key(app_runtime, "ada") in stored_keys(app_runtime)
+    # under another prefix there: it is only removed when it is under the current one. Either
+    # way only the profile's current picture is served.
+    assert second != first and second in stored_keys(app_runtime)
+    assert app_runtime.avatars.served(first) is None
+    assert app_runtime.avatars.served(second) == app_runtime.avatars.store.read(second)
+
+
+def test_a_deleted_persons_picture_is_no_longer_served(app_runtime, ada):
+    app_runtime.avatars.upload(ada, "me.png", picture())
+    key = avatar_key(app_runtime, "ada")
+    assert app_runtime.avatars.served(key) is not None
+    app_runtime.settings_of_accounts.delete_account(ada, password=PASSWORD, client=CLIENT)
+    assert app_runtime.avatars.served(key) is None
 
 
 def test_a_write_under_another_persons_prefix_is_refused_and_nothing_is_written(app_runtime, mailbox, ada):
