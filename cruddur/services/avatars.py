@@ -172,21 +172,24 @@ class Avatars:
 
     def credentials_for(self, handle: str) -> TemporaryCredentials:
         """The signed-in person's temporary credentials, from their session's verified ID token."""
+        return self._signed_in_with_credentials(handle)[1]
+
+    def _signed_in_with_credentials(self, handle: str) -> tuple[str, TemporaryCredentials]:
         account = self.accounts.signed_in(handle)  # verifies (and when due refreshes) the session
         try:
-            return self.exchange.credentials_for(account.session.tokens.id_token)
+            credentials = self.exchange.credentials_for(account.session.tokens.id_token)
         except CognitoError as error:
             raise AvatarError("Unavailable" if error.code == "Unavailable" else "AvatarNotAllowed") from None
+        return account.viewer.sub, credentials
 
     def upload(self, handle: str, filename: object, data: bytes) -> str:
         """Checks and stores the person's new picture; returns where the app serves it. Nothing is
         written when the name, the type or the size is refused."""
         check_name(filename)
         picture = reencode(data)
-        credentials = self.credentials_for(handle)
+        sub, credentials = self._signed_in_with_credentials(handle)
         key = f"{prefix_of(credentials.identity_id)}{secrets.token_hex(16)}.webp"
         self.store.put(credentials, key, picture)
-        sub = self.accounts.signed_in(handle).viewer.sub
         with self.database.session() as db:
             profile = db.get(Profile, sub)
             previous = profile.avatar_key if profile else None
