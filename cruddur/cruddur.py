@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 from cruddur import runtime
 from cruddur.api import api
 from cruddur.auth.jwt import KeysUnavailableError
+from cruddur.avatar_route import avatar_routes
 from cruddur.browser_sessions import session_routes, with_browser_cookies
 from cruddur.http_headers import SecurityHeaders, page_policy
 from cruddur.pages.account import account
@@ -85,6 +86,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="cruddur-backend", content=get_config().api_url), rx.script(src="/session.js")],
     api_transformer=[
         in_front(api),
+        in_front(avatar_routes()),
         in_front(session_routes(settings, _redeem_ticket, _end_session)),
         with_browser_cookies(settings),
         with_security_headers,

@@ -27,6 +27,9 @@ class Profile(CruddurBase, table=True):
     display_name: str = Field(max_length=128)
     bio: str = Field(default="", max_length=160)
     created_at: datetime
+    # The picture's S3 key (`avatars/<identity id>/<random>.webp`, services/avatars.py); None: the initial.
+    # Indexed: the picture route serves only keys a profile points at (not a deleted one's).
+    avatar_key: str | None = Field(default=None, max_length=200, index=True)
 
 
 class Activity(CruddurBase, table=True):

@@ -34,7 +34,16 @@ def pytest_collection_modifyitems(items):
 
 
 # Settings a developer's shell may carry that would point a test at something else.
-_OUTSIDE = ("COGNITO_", "REFLEX_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS", "DATA_DIR", "LOCAL_COGNITO_")
+_OUTSIDE = (
+    "COGNITO_",
+    "REFLEX_",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_ORIGINS",
+    "DATA_DIR",
+    "LOCAL_COGNITO_",
+    "AVATAR_",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from sqlalchemy import Integer, Row, Select, and_, bindparam, or_, select
 from sqlmodel import Session
 
 from cruddur.models import Activity, Like, Profile
+from cruddur.services.avatar_paths import avatar_path
 from cruddur.services.clock import short_span, utcnow
 from cruddur.services.errors import NotFound, ValidationError
 from cruddur.services.profiles import ProfileView, profile_by_handle
@@ -45,6 +46,7 @@ class CrudView:
     reposts_count: int
     replies: list["CrudView"] = field(default_factory=list)
     liked: bool = False
+    avatar: str = ""  # the author's picture, where the app serves it ("" for none)
 
 
 @dataclass
@@ -85,7 +87,9 @@ def profile_feed(
     return ProfileFeedPage(
         cruds=page.cruds,
         next_cursor=page.next_cursor,
-        profile=ProfileView(handle=profile.handle, display_name=profile.display_name),
+        profile=ProfileView(
+            handle=profile.handle, display_name=profile.display_name, avatar=avatar_path(profile.avatar_key)
+        ),
     )
 
 
@@ -104,6 +108,7 @@ def view_crud(activity: Activity | Row, author: Profile | Row, now: datetime, *,
         replies_count=activity.replies_count,
         reposts_count=activity.reposts_count,
         liked=liked,
+        avatar=avatar_path(author.avatar_key),
     )
 
 
@@ -126,6 +131,7 @@ _COLUMNS = (
     _A.reposts_count,
     _P.handle,
     _P.display_name,
+    _P.avatar_key,
 )
 _SELECT = select(*_COLUMNS).join_from(Activity.__table__, Profile.__table__, _A.author_sub == _P.sub)
 _REPLIES = _SELECT.where(

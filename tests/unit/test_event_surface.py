@@ -33,7 +33,7 @@ EVENTS = {
         "load", "save_profile", "change_password", "begin_two_step", "confirm_two_step", "turn_off_two_step",
         "new_recovery_codes", "sign_out_session", "sign_out_others", "forget_browser", "delete_account",
         "change_email", "resend_email_code", "confirm_email", "cancel_email_change", "cancel_two_step",
-        "add_passkey", "passkey_made", "remove_passkey",
+        "add_passkey", "passkey_made", "remove_passkey", "choose_avatar", "store_avatar",
     },
     NotificationsState: {"load"},
     MailboxState: {"load"},
