@@ -283,6 +283,19 @@ def test_signed_in_home_on_a_phone_has_no_axe_violations(cruddur_app, signed_in,
     context.close()
 
 
+def test_the_account_page_on_a_phone_has_no_axe_violations(cruddur_app, signed_in, browser: Browser):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, bypass_csp=True, storage_state=signed_in.context.storage_state()
+    )
+    page = context.new_page()
+    page.goto(cruddur_app.url + "/account")
+    expect(page.get_by_role("region", name="Where you're signed in", exact=True).locator("tbody tr")).not_to_have_count(
+        0
+    )
+    assert_no_violations(page, "/account, 390px wide")
+    context.close()
+
+
 # -- the keyboard --------------------------------------------------------------------------------
 
 # Marks every control a Tab could reach, in document order, and notes how it and the two boxes
