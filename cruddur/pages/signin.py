@@ -188,5 +188,9 @@ def signin() -> rx.Component:
             ("passkey_offer", passkey_offer_step()),
             password_step(),
         ),
-        footer=rx.text("New to Cruddur? ", rx.link("Create an account", href="/signup")),
+        # Only while signing in: once the password was right, the next steps are this person's own.
+        footer=rx.cond(
+            AuthState.signin_step == "password",
+            rx.text("New to Cruddur? ", rx.link("Create an account", href="/signup")),
+        ),
     )

@@ -97,6 +97,7 @@ def test_a_passkey_offered_after_the_password_signs_in_with_one_tap_until_it_is_
     person = confirmed_person(page, app)
     sign_in(page, app, person["email"], PASSWORD)
     expect_the_offer(page)  # this browser can make a passkey, and she has none
+    expect(page.get_by_role("link", name="Create an account")).to_have_count(0)  # she is in: no sign-up call
     assert_no_violations(page, "/signin, the passkey offer")
     page.get_by_role("button", name="Create a passkey").click()
     expect(page).to_have_url(app.url + "/")
