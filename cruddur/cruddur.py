@@ -21,6 +21,7 @@ from cruddur import runtime
 from cruddur.api import api
 from cruddur.auth.jwt import KeysUnavailableError
 from cruddur.browser_sessions import session_routes, with_browser_cookies
+from cruddur.federation_routes import federation_routes
 from cruddur.http_headers import SecurityHeaders, page_policy
 from cruddur.pages.account import account
 from cruddur.pages.choose_handle import choose_handle
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 try:
     settings = load_settings()
     identity_source = settings.identity_source()
+    settings.federation(identity_source)  # a half-configured federation stops the app too
 except ConfigurationError as refused:
     raise SystemExit(f"cruddur: {refused}") from None
 
@@ -85,6 +87,7 @@ app = rx.App(
     api_transformer=[
         in_front(api),
         in_front(session_routes(settings, _redeem_ticket, _end_session)),
+        in_front(federation_routes(settings)),
         with_browser_cookies(settings),
         with_security_headers,
     ],

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cruddur.auth.cognito import PoolConfig
 from cruddur.auth.identity import Identity
+from cruddur.auth.managed_login import ManagedLogin
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
 from cruddur.auth.session_policy import SessionPolicy
 from cruddur.browser_sessions import ConnectionSessions
@@ -28,6 +29,7 @@ from cruddur.embedded_identity import EmbeddedProvider
 from cruddur.embedded_identity import start as start_embedded
 from cruddur.services.account_settings import AccountSettings
 from cruddur.services.accounts import Accounts, SecondStep
+from cruddur.services.federation import Federation
 from cruddur.services.passkeys import Passkeys
 from cruddur.services.passwordless import Passwordless
 from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
@@ -60,6 +62,7 @@ class Runtime:
     second_steps: PendingSteps[SecondStep]
     sign_ups: PendingSteps[str]  # a passwordless sign-up's Session, by connection, until it is confirmed
     password_policy: PasswordPolicy
+    federation: Federation | None  # "Continue with ..." (FEDERATED_PROVIDERS), None when none is offered
     _stop: threading.Event
     _chores: threading.Thread | None = None
 
@@ -78,6 +81,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
     """Builds and installs the runtime; blocking (it may start the embedded provider)."""
     global _current
     source = settings.identity_source()  # ConfigurationError before anything starts
+    settings.federation(source)
     with _lock:
         if _current is not None:
             raise RuntimeError("the runtime is already started")
@@ -95,6 +99,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
         accounts = Accounts(
             identity, database, sessions, revocations, limiter, password_policy, devices, settings.remember_devices
         )
+        federation = _federation(settings, source, identity, accounts)
         account_settings = AccountSettings(accounts, database, sessions, revocations, mfa_required=settings.mfa == "ON")
         runtime = Runtime(
             settings,
@@ -113,6 +118,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             PendingSteps(),
             PendingSteps(),
             password_policy,
+            federation,
             threading.Event(),
         )
         runtime._chores = threading.Thread(target=_chores, args=(runtime,), name="cruddur-chores", daemon=True)
@@ -134,6 +140,22 @@ def stop() -> None:
     if runtime.embedded is not None:
         runtime.embedded.stop()
     runtime.database.dispose()
+
+
+def _federation(
+    settings: Settings, source: IdentitySource, identity: Identity, accounts: Accounts
+) -> Federation | None:
+    federation = settings.federation(source, identity.pool.endpoint_url)
+    if federation is None:
+        return None
+    login = ManagedLogin(
+        domain_url=federation.domain_url,
+        client_id=identity.pool.client_id,
+        callback_url=federation.callback_url,
+        sign_out_url=federation.sign_out_url,
+        verifier=identity.verifier,
+    )
+    return Federation(accounts, login, federation.providers)
 
 
 def _user_pool(settings: Settings) -> PoolConfig:
