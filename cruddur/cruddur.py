@@ -32,7 +32,7 @@ from cruddur.pages.inbox import messages, notifications
 from cruddur.pages.mailbox import mailbox
 from cruddur.pages.more import more
 from cruddur.pages.profile import profile
-from cruddur.pages.signin import signin
+from cruddur.pages.signin import signin, signin_link
 from cruddur.pages.signup import signup
 from cruddur.settings import ConfigurationError, IdentitySource, load_settings
 from cruddur.state.account import AccountState
@@ -122,6 +122,7 @@ forms = [AuthState.open_form, SessionState.load_page]
 app.add_page(signup, route="/signup", title="Sign up — Cruddur", on_load=forms)
 app.add_page(confirm, route="/confirm", title="Confirm your email — Cruddur", on_load=forms)
 app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=forms)
+app.add_page(signin_link, route="/signin/link", title="Connect your sign-in — Cruddur", on_load=forms)
 app.add_page(forgot, route="/forgot", title="Reset your password — Cruddur", on_load=forms)
 app.add_page(
     choose_handle,

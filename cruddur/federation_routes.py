@@ -26,20 +26,14 @@ from cruddur.services.federation import LinkNeeded
 from cruddur.services.second_steps import LIFETIME_SECONDS
 from cruddur.services.sessions import Client
 from cruddur.settings import CALLBACK_PATH, Settings
+from cruddur.state.auth import LINK_PAGE
 from cruddur.state.session import CHOOSE_HANDLE
 
-FLOW_COOKIE = "cruddur_federation"
-LINK_COOKIE = "cruddur_link"
 FLOW_COOKIE_SECONDS = 600
-LINK_PAGE = "/signin/link"
-
-
-def cookie_name(settings: Settings, name: str) -> str:
-    return ("__Host-" if settings.served_over_https else "") + name
 
 
 def federation_routes(settings: Settings) -> Starlette:
-    flow_cookie, link_cookie = cookie_name(settings, FLOW_COOKIE), cookie_name(settings, LINK_COOKIE)
+    flow_cookie, link_cookie = settings.federation_cookie, settings.link_cookie
     app_url = settings.public_urls[0].rstrip("/")
 
     def to_app(path: str, **query: str) -> RedirectResponse:

@@ -22,6 +22,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SESSION_COOKIE = "cruddur_session"
 DEVICE_COOKIE = "cruddur_browser"
+FEDERATION_COOKIE = "cruddur_federation"
+LINK_COOKIE = "cruddur_link"
 DEV_FRONTEND_PORT = 3000
 DEV_BACKEND_PORT = 8000
 DEV_OIDC_PROVIDER = "DevOIDC"  # the ProviderName the dev server's OpenID provider is registered as
@@ -265,6 +267,16 @@ class Settings(BaseSettings):
     @property
     def device_cookie(self) -> str:
         return ("__Host-" if self.served_over_https else "") + DEVICE_COOKIE
+
+    @property
+    def federation_cookie(self) -> str:
+        """A federated sign-in in progress (its sealed nonce and PKCE verifier), for minutes."""
+        return ("__Host-" if self.served_over_https else "") + FEDERATION_COOKIE
+
+    @property
+    def link_cookie(self) -> str:
+        """A provider's sign-in waiting to be linked to a password account (its pending link's handle)."""
+        return ("__Host-" if self.served_over_https else "") + LINK_COOKIE
 
     @property
     def mfa_configuration(self) -> dict[str, Any]:

@@ -54,7 +54,7 @@ class LinkNeeded:
     provider: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class LinkedSignIn:
     provider: str
     label: str
@@ -155,6 +155,13 @@ class Federation:
             )
             for i in identities_of(attributes.get("identities", "[]"))
         ]
+
+    def linked_of(self, handle: str) -> list[LinkedSignIn]:
+        """`linked` for the signed-in person behind a session (the account page)."""
+        return self.linked(self.accounts.signed_in(handle))
+
+    def unlink_of(self, handle: str, provider: str, provider_user_id: str) -> None:
+        self.unlink(self.accounts.signed_in(handle), provider, provider_user_id)
 
     def unlink(self, account: Account, provider: str, provider_user_id: str) -> None:
         """Unlinks a provider from a password account; an account's own identity (a federated

@@ -19,10 +19,11 @@ from cruddur.auth.cognito import LOOPBACK_CREDENTIALS
 from cruddur.auth.errors import FRIENDLY, friendly
 from cruddur.auth.jwt import CognitoJwtVerifier
 from cruddur.auth.managed_login import FederationError, ManagedLogin
-from cruddur.federation_routes import FLOW_COOKIE, LINK_COOKIE, federation_routes
+from cruddur.federation_routes import federation_routes
 from cruddur.services.accounts import AccountError, SignedIn
 from cruddur.services.sessions import Client
-from cruddur.settings import SESSION_COOKIE
+from cruddur.settings import FEDERATION_COOKIE as FLOW_COOKIE
+from cruddur.settings import LINK_COOKIE, SESSION_COOKIE
 from tests.auth_flows.conftest import PASSWORD
 from tests.support.mailbox import latest_code
 from tests.support.oidc_provider import ACCOUNTS, sign_in_at, start_oidc_provider
