@@ -31,6 +31,11 @@ class EmbeddedProvider:
     mailbox_url: str
     _serving: LocalCognitoHandle | None = None  # None when another worker of the app serves it
 
+    @property
+    def serving(self) -> bool:
+        """This process serves it (another worker of the app may, instead)."""
+        return self._serving is not None
+
     def stop(self) -> None:
         if self._serving is not None:
             self._serving.stop()

@@ -25,6 +25,8 @@ from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
 from cruddur.auth.session_policy import SessionPolicy
 from cruddur.browser_sessions import ConnectionSessions
 from cruddur.db import Database
+from cruddur.dev_oidc import DevOidc
+from cruddur.dev_oidc import start as start_dev_oidc
 from cruddur.embedded_identity import EmbeddedProvider
 from cruddur.embedded_identity import start as start_embedded
 from cruddur.services.account_settings import AccountSettings
@@ -65,6 +67,7 @@ class Runtime:
     federation: Federation | None  # "Continue with ..." (FEDERATED_PROVIDERS), None when none is offered
     _stop: threading.Event
     _chores: threading.Thread | None = None
+    dev_oidc: DevOidc | None = None  # DEV_OIDC's provider, where this worker serves the embedded pool
 
 
 _current: Runtime | None = None
@@ -121,6 +124,14 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             federation,
             threading.Event(),
         )
+        if settings.dev_oidc and embedded is not None and embedded.serving:
+            try:
+                runtime.dev_oidc = start_dev_oidc(settings, embedded.pool)
+            except BaseException:
+                identity.close()
+                embedded.stop()
+                database.dispose()
+                raise
         runtime._chores = threading.Thread(target=_chores, args=(runtime,), name="cruddur-chores", daemon=True)
         runtime._chores.start()
         _current = runtime
@@ -137,6 +148,8 @@ def stop() -> None:
     if runtime._chores is not None:
         runtime._chores.join(timeout=5)
     runtime.identity.close()
+    if runtime.dev_oidc is not None:
+        runtime.dev_oidc.stop()
     if runtime.embedded is not None:
         runtime.embedded.stop()
     runtime.database.dispose()

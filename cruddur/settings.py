@@ -82,14 +82,22 @@ class Settings(BaseSettings):
     # https://cruddur.auth.us-east-1.amazoncognito.com), back at the app's callback URL, and
     # signed out of managed login toward the sign-out URL. All four for a real pool, or none;
     # on the embedded provider only the names (the rest follows from where the app runs).
-    # DEV_OIDC=1: the dev server also starts "Dev OIDC", an OpenID provider on this machine with
-    # seeded people (npm's oidc-provider from .tools), so federation can be tried offline.
+    # DEV_OIDC=1: the dev server (the embedded provider, never a real pool) also starts "Dev OIDC",
+    # an OpenID provider on this machine with seeded people (npm's oidc-provider from .tools, on
+    # DEV_OIDC_PORT), and offers it, so federation can be tried offline (docs/federation.md).
     federated_providers: Annotated[list[str], NoDecode] = []
     cognito_domain_url: str | None = None
     oauth_callback_url: str | None = None
     oauth_sign_out_url: str | None = None
     dev_oidc: bool = False
     dev_oidc_port: int = 9230
+    # Only `python -m cruddur.provision --provider google|microsoft` reads these: the OAuth client
+    # registered at Google / in Microsoft Entra ID (its tenant) for the pool's /oauth2/idpresponse.
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    microsoft_client_id: str | None = None
+    microsoft_client_secret: str | None = None
+    microsoft_tenant_id: str | None = None
 
     # Sessions: signed out after this long without a visit, and this long after signing in
     # whatever happens (Cognito's refresh tokens live 30 days by default).
@@ -182,22 +190,17 @@ class Settings(BaseSettings):
     @property
     def offered_providers(self) -> list[str]:
         """The identity providers /signin offers: FEDERATED_PROVIDERS, and Dev OIDC where it runs."""
-        dev = [DEV_OIDC_PROVIDER] if self.runs_dev_oidc and DEV_OIDC_PROVIDER not in self.federated_providers else []
+        dev = [DEV_OIDC_PROVIDER] if self.dev_oidc and DEV_OIDC_PROVIDER not in self.federated_providers else []
         return [*self.federated_providers, *dev]
-
-    @property
-    def runs_dev_oidc(self) -> bool:
-        """DEV_OIDC in the dev server on the embedded provider; anywhere else it is refused at start."""
-        return self.dev_oidc
 
     def federation(self, source: IdentitySource, pool_endpoint: str | None = None) -> "FederationSettings | None":
         """Where federated sign-in goes, or None when no provider is offered; a half-configured
         federation is a ConfigurationError naming what is missing. On the embedded provider the
         domain is the provider itself (`pool_endpoint`) and the URLs follow from the app's."""
-        if self.dev_oidc and not (self.dev_server and source is IdentitySource.EMBEDDED):
+        if self.dev_oidc and source is not IdentitySource.EMBEDDED:
             raise ConfigurationError(
-                "DEV_OIDC runs a development OpenID provider: only in the dev server (make run) on the embedded "
-                "identity provider; unset it"
+                "DEV_OIDC runs a development OpenID provider: only with the embedded identity provider (make run), "
+                "never with a real user pool; unset it"
             )
         urls = {
             "COGNITO_DOMAIN_URL": self.cognito_domain_url,

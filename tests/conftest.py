@@ -34,7 +34,18 @@ def pytest_collection_modifyitems(items):
 
 
 # Settings a developer's shell may carry that would point a test at something else.
-_OUTSIDE = ("COGNITO_", "REFLEX_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS", "DATA_DIR", "LOCAL_COGNITO_")
+_OUTSIDE = (
+    "COGNITO_",
+    "REFLEX_",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_ORIGINS",
+    "DATA_DIR",
+    "LOCAL_COGNITO_",
+    "DEV_OIDC",
+    "FEDERATED_PROVIDERS",
+    "OAUTH_",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,11 @@ from cruddur.state.auth import AuthState
 
 
 def provider_button(provider: Any) -> rx.Component:
+    # Reflex makes a link of the router's out of an `a` with an href; the start is the backend's,
+    # so the browser must load it as a document (reloadDocument), not route to it in the page.
     return rx.button(
         rx.el.a(rx.icon("log-in", size=18, aria_hidden="true"), "Continue with " + provider["label"],
-                href=provider["href"]),
+                href=provider["href"], reload_document=True),
         as_child=True, size="3", variant="surface", class_name="cr-submit",
     )  # fmt: skip
 
