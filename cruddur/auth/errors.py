@@ -101,10 +101,8 @@ FRIENDLY: dict[str, Friendly] = {
         "Too many wrong codes, or it took too long. Ask for a new code."
     ),
     # Federated sign-in ("Continue with ...": auth/managed_login.py, services/federation.py).
-    "StateMismatch": Friendly(
-        "That sign-in didn't start in this browser, or it was already used. Start again with the button below."
-    ),
-    "FlowExpired": Friendly("That sign-in took too long. Start again with the button below."),
+    "StateMismatch": Friendly("That sign-in didn't start in this browser, or it was already used. Please start again."),
+    "FlowExpired": Friendly("That sign-in took too long. Please start again."),
     "CodeNotRedeemed": Friendly(
         "That sign-in couldn't be completed (it was already used or has expired). Start again."
     ),
