@@ -68,11 +68,26 @@ def continue_with_dev_oidc(page: Page, app, login: str, *, consent: bool = True)
         at_dev_oidc(page, login)
 
 
-def shoot(page: Page, name: str) -> None:
+def sign_out(page: Page, app) -> None:
+    """Sign out, and wait for the way back through managed login's /logout to land home."""
+    with page.expect_response(lambda answer: "/logout?" in answer.url):
+        page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_url(at(app, "/"))
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Join the party!")).to_be_visible()
+
+
+def shoot(page: Page, name: str, part=None) -> None:
+    """The page (or `part` of it) at desktop width and at 390 px, for a person to look at."""
     SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
+    for width, height, label in ((1280, 900, "desktop"), (390, 844, "390")):
+        page.set_viewport_size({"width": width, "height": height})
+        path = str(SHOTS / f"{name}-{label}.png")
+        if part is None:
+            page.screenshot(path=path, full_page=True)
+        else:
+            part.scroll_into_view_if_needed()
+            part.screenshot(path=path)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -101,9 +116,7 @@ def test_continue_with_dev_oidc_makes_a_profile_signs_out_of_both_and_in_again(f
     expect(page.get_by_role("heading", name="Linked sign-ins")).to_be_visible()
     expect(page.get_by_text("How this account signs in")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(at(app, "/"))
-    expect(page.get_by_role("heading", name="Join the party!")).to_be_visible()
+    sign_out(page, app)
     assert not session_cookies(page) and not managed_login_cookies(page)  # the app's and managed login's
 
     # Again: Dev OIDC remembers the browser, so no login there; the same profile, straight home.
@@ -152,12 +165,10 @@ def test_a_verified_email_links_to_the_password_account_after_its_password(fed_a
     card = page.get_by_role("region", name="Linked sign-ins")
     expect(card.get_by_role("button", name="Unlink Dev OIDC")).to_be_visible()
     assert_no_violations(page, "/account with a linked sign-in")
-    card.scroll_into_view_if_needed()
-    shoot(page, "account")
+    shoot(page, "account", card)
 
     # Signed out and in again through Dev OIDC: the password account, no password asked.
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Join the party!")).to_be_visible()
+    sign_out(page, app)
     page.goto(app.url + "/signin")
     expect(page.get_by_label("Email")).to_be_editable()
     page.get_by_role("link", name="Continue with Dev OIDC", exact=True).click()
