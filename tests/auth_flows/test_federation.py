@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 with warnings.catch_warnings():  # starlette would rather have httpx2, which the project does not use
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from cruddur import runtime
@@ -24,9 +24,15 @@ from cruddur.services.accounts import AccountError, SignedIn
 from cruddur.services.sessions import Client
 from cruddur.settings import FEDERATION_COOKIE as FLOW_COOKIE
 from cruddur.settings import LINK_COOKIE, SESSION_COOKIE
+from cruddur.state.account import AccountState
+from cruddur.state.auth import AuthState
+from cruddur.state.second_step import SecondStepState
+from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
 from tests.support.mailbox import latest_code
 from tests.support.oidc_provider import ACCOUNTS, sign_in_at, start_oidc_provider
+from tests.support.tabs import Tab
+from tests.support.totp import Phone, shown_secret
 
 PROVIDER = "DevOIDC"
 APP = "http://localhost:3000"
@@ -317,3 +323,50 @@ def test_an_expired_or_unknown_link_is_refused(fed):
     with pytest.raises(AccountError) as refused:
         fed.federation.link_with_password("nothing-pending", password=PASSWORD, client=CLIENT)
     assert refused.value.code == "LinkExpired"
+
+
+# -- the pages' handlers ------------------------------------------------------------------------------
+
+
+async def test_the_link_page_asks_the_password_then_the_second_step_then_links(app, fed):
+    """AuthState on /signin/link, with a password account that has an authenticator app."""
+    email = signed_up(fed, "heidi@example.com", "heidi_pw")
+    own = Tab("/signin")
+    await own.run(AuthState.sign_in, {"email": email, "password": PASSWORD})
+    own.navigate("/account")
+    await own.run(AccountState.load)
+    phone = Phone(shown_secret(await own.run(AccountState.begin_two_step)))
+    await own.run(AccountState.confirm_two_step, {"mfa": phone.code()})
+    assert own.state(AccountState).two_step_on
+
+    location, sealed = start(app)
+    answer = callback(app, at_provider(location, "heidi"), **{FLOW_COOKIE: sealed})
+    assert answer.headers["location"] == f"{APP}/signin/link"
+    tab = Tab("/signin/link")
+    tab.cookies[LINK_COOKIE] = set_cookies(answer)[LINK_COOKIE]
+    tab.reconnect()
+    tab.navigate("/signin/link")
+    await tab.run(AuthState.open_form)
+    auth = tab.state(AuthState)
+    assert (auth.link_email, auth.link_provider, auth.error) == (email, "Dev OIDC", "")
+    assert [p["label"] for p in auth.providers] == ["Dev OIDC"]
+
+    await tab.run(AuthState.link_account, {"password": "Not-the-password-1!"})
+    assert tab.state(AuthState).error.startswith("Incorrect email or password")
+    assert not tab.state(SessionState).signed_in
+    await tab.run(AuthState.link_account, {"password": PASSWORD})
+    assert tab.state(AuthState).signin_step == "code", tab.state(AuthState).error
+    await tab.run(SecondStepState.answer_code, {"mfa": phone.code()})
+    assert tab.state(SessionState).signed_in, tab.state(AuthState).error
+    account = fed.accounts.signed_in(tab.session_cookie)
+    assert [s.provider_user_id for s in fed.federation.linked(account)] == ["heidi"]
+
+
+async def test_a_refused_federated_sign_in_shows_its_message_on_signin(fed):
+    tab = Tab("/signin")
+    tab.navigate("/signin", "federation_error=UnverifiedEmail")
+    await tab.run(AuthState.open_form)
+    assert tab.state(AuthState).error == friendly("UnverifiedEmail").message
+    tab.navigate("/signin/link")
+    await tab.run(AuthState.open_form)  # no pending link in this browser
+    assert tab.state(AuthState).error == friendly("LinkExpired").message
