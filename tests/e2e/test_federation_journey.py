@@ -100,6 +100,8 @@ def test_continue_with_dev_oidc_makes_a_profile_signs_out_of_both_and_in_again(f
     shoot(page, "signin")
     page.goto(app.url + "/signup")
     expect(page.get_by_role("link", name="Continue with Dev OIDC", exact=True)).to_be_visible()
+    expect(page.get_by_label("Email")).to_be_editable()
+    assert_no_violations(page, "/signup with a provider")
 
     continue_with_dev_oidc(page, app, "alice")
     expect(page).to_have_url(at(app, "/welcome"))  # Dev OIDC gives no username the app can use
