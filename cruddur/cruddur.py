@@ -40,6 +40,7 @@ from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
 from cruddur.state.mailbox import MailboxState
 from cruddur.state.notifications import NotificationsState
+from cruddur.state.passwordless import PasswordlessState
 from cruddur.state.session import CHOOSE_HANDLE, SessionState
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ app.add_page(profile, route="/[handle]", title="Profile — Cruddur", on_load=Fe
 forms = [AuthState.open_form, SessionState.load_page]
 app.add_page(signup, route="/signup", title="Sign up — Cruddur", on_load=forms)
 app.add_page(confirm, route="/confirm", title="Confirm your email — Cruddur", on_load=forms)
-app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=forms)
+app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=[*forms, PasswordlessState.offer_autofill])
 app.add_page(signin_link, route="/signin/link", title="Connect your sign-in — Cruddur", on_load=forms)
 app.add_page(forgot, route="/forgot", title="Reset your password — Cruddur", on_load=forms)
 app.add_page(

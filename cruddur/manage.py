@@ -10,6 +10,7 @@ from alembic.config import Config
 from cruddur.auth.session_policy import SessionPolicy
 from cruddur.db import Database
 from cruddur.seed import seed_if_empty
+from cruddur.services.purge import purge_ended
 from cruddur.services.revocations import Revocations
 from cruddur.services.sessions import SessionStore
 from cruddur.settings import ConfigurationError, Settings, load_settings
@@ -35,15 +36,12 @@ def seed(settings: Settings) -> None:
 
 
 def purge(settings: Settings) -> None:
-    """Ended sessions, stale tickets and lapsed revocations, in bounded batches (the backend
-    does the same every ten minutes)."""
+    """Ended sessions, stale tickets, lapsed revocations and expired cruds, in bounded batches
+    (the backend does the same every ten minutes)."""
     database = Database.from_settings(settings)
     sessions = SessionStore(database, SessionPolicy(idle=settings.session_idle, lifetime=settings.session_lifetime))
-    total = 0
-    while purged := sessions.purge():
-        total += purged
-    total += Revocations(database).purge()
-    print(f"purged {total} rows")
+    total = purge_ended(database, sessions, Revocations(database))
+    print(f"purged {total} rows and threads")
     database.dispose()
 
 

@@ -7,7 +7,8 @@
 `start` decides the user pool (failing closed, see `settings.py`), starts the embedded provider
 when that is the one, and builds the Identity (Cognito client, verifier, identity threads), the
 database, the session store, the revocation list, the rate limiter and the account service. A
-background thread keeps the revocation snapshot fresh and purges ended sessions in batches.
+background thread keeps the revocation snapshot fresh and purges what ended (sessions, expired
+cruds) in batches.
 Tests build their own settings and call `start`/`stop` the same way.
 """
 
@@ -34,6 +35,7 @@ from cruddur.services.accounts import Accounts, SecondStep
 from cruddur.services.federation import Federation
 from cruddur.services.passkeys import Passkeys
 from cruddur.services.passwordless import Passwordless
+from cruddur.services.purge import purge_ended
 from cruddur.services.rate_limits import MemoryCounter, RateLimiter, RedisCounter
 from cruddur.services.remembered_devices import RememberedDevices
 from cruddur.services.revocations import RELOAD_SECONDS, Revocations
@@ -114,7 +116,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             limiter,
             accounts,
             SecondFactor(accounts),
-            Passwordless(accounts),
+            Passwordless(accounts, rp_id=settings.passkey_domain),
             account_settings,
             Passkeys(account_settings, offered="WEB_AUTHN" in settings.sign_in_factors),
             ConnectionSessions(),
@@ -201,9 +203,7 @@ def _chores(runtime: Runtime) -> None:
             runtime.revocations.reload()
             if since_purge >= PURGE_EVERY_SECONDS:
                 since_purge = 0
-                while runtime.sessions.purge() and not runtime._stop.is_set():
-                    pass  # bounded batches, one short transaction each
-                runtime.revocations.purge()
+                purge_ended(runtime.database, runtime.sessions, runtime.revocations, stopping=runtime._stop.is_set)
         except SQLAlchemyError:  # the database away for a moment: keep going, try again
             log.warning("session chores failed; retrying", exc_info=True)
         if runtime._stop.wait(RELOAD_SECONDS):

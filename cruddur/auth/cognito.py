@@ -238,11 +238,12 @@ class CognitoClient:
         with _translated("InitiateAuth"):
             return _outcome(flow.start())
 
-    def sign_in_by_choice(self, *, email: str, factor: str) -> Challenge:
-        """USER_AUTH with the factor the person chose (WEB_AUTHN or EMAIL_OTP): its challenge,
-        carrying the passkey request options or where the code went. FactorNotAvailable (as
-        CognitoError "FactorNotAvailable") when the person or the pool has no such factor."""
-        flow = ChoiceSignIn(self._boto, self.pool.client_id, email, factor)
+    def sign_in_by_choice(self, *, username: str, factor: str) -> Challenge:
+        """USER_AUTH with the factor the person chose (WEB_AUTHN or EMAIL_OTP) for `username` (the
+        e-mail, or the pool's username, which is the sub): its challenge, carrying the passkey
+        request options or where the code went. FactorNotAvailable (as CognitoError
+        "FactorNotAvailable") when the person or the pool has no such factor."""
+        flow = ChoiceSignIn(self._boto, self.pool.client_id, username, factor)
         with _translated("InitiateAuth"):
             try:
                 answer = flow.start()

@@ -20,14 +20,28 @@ if (typeof window !== "undefined") {
   const canMake = () => browserSupportsWebAuthn()
     ? PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable().catch(() => false)
     : Promise.resolve(false);
-  window.cruddurPasskeys = { register: unless(startRegistration), signIn: unless(startAuthentication), canMake };
+  // Passkeys in the e-mail field's autofill list (its autocomplete ends in "webauthn"), where the
+  // browser can; the request waits until one is picked, or until another ceremony aborts it.
+  const autofill = (optionsJSON) => browserSupportsWebAuthnAutofill().then((can) => can
+    ? settle(startAuthentication({ optionsJSON, useBrowserAutofill: true }))
+    : '{"error": "UNSUPPORTED"}');
+  window.cruddurPasskeys = {
+    register: unless(startRegistration), signIn: unless(startAuthentication), autofill, canMake,
+  };
 }
 """
 
 
 class PasskeyBridge(rx.Fragment):
     def add_imports(self):
-        return {SIMPLEWEBAUTHN: ["startRegistration", "startAuthentication", "browserSupportsWebAuthn"]}
+        return {
+            SIMPLEWEBAUTHN: [
+                "startRegistration",
+                "startAuthentication",
+                "browserSupportsWebAuthn",
+                "browserSupportsWebAuthnAutofill",
+            ]
+        }
 
     def add_custom_code(self) -> list[str]:
         return [BRIDGE]

@@ -294,7 +294,7 @@ class Accounts:
             self.devices.remember(
                 browser=client.browser,
                 sub=access["sub"],
-                email=email,
+                email=email or str(id_claims.get("email", "")),  # none typed: a passkey from autofill
                 access_token=tokens.access_token,
                 new_device=authenticated.new_device,
                 name=client.device_name,

@@ -6,7 +6,10 @@ two factors already), the authenticator app after an e-mailed code. Blocking; no
 Answers never tell whether an account exists or has a passkey: a person without one, an unknown
 e-mail and a device without the passkey all read "no passkey for that account on this device"."""
 
+import base64
+import binascii
 import json
+import secrets
 
 from cruddur.auth.cognito import CognitoError
 from cruddur.auth.sign_in import EMAIL_OTP, WEB_AUTHN, Challenge
@@ -26,6 +29,7 @@ BROWSER_REFUSALS = {
     "UNSUPPORTED": "PasskeysUnsupported",
 }
 EMAIL_CODE = "EmailSignInCode"  # the operation its refusals are keyed by: they belong to its own field
+USER_HANDLE_MAX = 128  # a pool's user handle is its sub, 36 characters; anything far longer is not one
 
 
 def browser_credential(result: object) -> dict:
@@ -43,9 +47,30 @@ def browser_credential(result: object) -> dict:
     raise AccountError(refusal or "PasskeyFailed")
 
 
+def picked_credential(result: object) -> dict | None:
+    """The credential the person picked from the autofill list, or None when the request ended
+    without a pick (another ceremony took its place, no autofill in this browser): nothing to say."""
+    try:
+        return browser_credential(result)
+    except AccountError:
+        return None
+
+
+def _user_handle(credential: dict) -> str:
+    """Whose passkey this is: the user handle Cognito gave it at registration, the pool's sub."""
+    handle = (credential.get("response") or {}).get("userHandle")
+    try:
+        sub = base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4)).decode() if isinstance(handle, str) else ""
+    except (binascii.Error, ValueError):
+        sub = ""
+    if not sub or len(sub) > USER_HANDLE_MAX or not sub.isprintable():
+        raise AccountError("PasskeyNotUsed")
+    return sub
+
+
 class Passwordless:
-    def __init__(self, accounts: Accounts):
-        self.accounts, self.cognito = accounts, accounts.cognito
+    def __init__(self, accounts: Accounts, rp_id: str):
+        self.accounts, self.cognito, self.rp_id = accounts, accounts.cognito, rp_id
 
     def start(self, *, email: str, factor: str, client: Client) -> SecondStep:
         """The pool's challenge for `factor` (WEB_AUTHN: its passkey request options; EMAIL_OTP:
@@ -54,13 +79,36 @@ class Passwordless:
             raise AccountError("PasskeyFailed")
         email = self.accounts.checked_email(email)
         self.accounts.brake("send_code" if factor == EMAIL_OTP else "sign_in", email, client)
+        return SecondStep(self._challenge(email, factor), email, password="")
+
+    def autofill_options(self) -> dict:
+        """PublicKeyCredentialRequestOptionsJSON for the e-mail field's passkey autofill
+        (conditional mediation). Cognito issues a passkey challenge only for a named user, so the
+        passkey picked here only says whose it is; its signature over this challenge of ours is
+        never trusted. The pool's own challenge follows (`start_picked`), with the same passkey."""
+        return {"challenge": secrets.token_urlsafe(32), "rpId": self.rp_id, "userVerification": "discouraged"}
+
+    def start_picked(self, credential: dict, *, client: Client) -> tuple[SecondStep, dict]:
+        """The pool's passkey challenge for the person whose passkey was picked from the autofill
+        list, and its request options narrowed to that passkey (one more touch signs in). The pool
+        names its users by their sub, so the user handle is the USERNAME."""
+        sub = _user_handle(credential)
+        self.accounts.brake("sign_in", sub, client)
+        step = SecondStep(self._challenge(sub, WEB_AUTHN), email="", password="")
+        options = self.request_options(step)
+        known = [c for c in options.get("allowCredentials") or [] if isinstance(c, dict)]
+        picked = [c for c in known if c.get("id") == credential.get("id")] if known else []
+        if not picked and known:  # not one of the pool's passkeys for that person (or a removed one)
+            raise AccountError("PasskeyNotUsed")
+        return step, {**options, "allowCredentials": picked or [{"id": credential.get("id"), "type": "public-key"}]}
+
+    def _challenge(self, username: str, factor: str) -> Challenge:
         try:
-            challenge = self.cognito.sign_in_by_choice(email=email, factor=factor)
+            return self.cognito.sign_in_by_choice(username=username, factor=factor)
         except CognitoError as error:
             unavailable = "PasskeyNotUsed" if factor == WEB_AUTHN else "EmailCodesUnavailable"
             code = unavailable if error.code in ("FactorNotAvailable", "UserNotFoundException") else error.code
             raise AccountError(code, error.operation) from None
-        return SecondStep(challenge, email, password="")
 
     @staticmethod
     def request_options(step: SecondStep) -> dict:

@@ -12,6 +12,7 @@ from cruddur import runtime
 from cruddur.auth.sign_in import EMAIL_OTP, WEB_AUTHN
 from cruddur.components.passkeys import passkey_ceremony
 from cruddur.services.accounts import AccountError
+from cruddur.services.passwordless import picked_credential
 from cruddur.state.auth import Refused, _field, _text, safe_next
 from cruddur.state.second_step import SecondStepState
 from cruddur.state.session import connection_handle
@@ -47,6 +48,33 @@ class PasswordlessState(SecondStepState):
             async with self:
                 self._show_refusal(error)
             return
+        yield passkey_ceremony("signIn", options, PasswordlessState.passkey_signed)
+
+    @rx.event
+    def offer_autofill(self):
+        """On /signin: the e-mail field's autofill lists this site's passkeys (the request waits
+        in the page until one is picked, or until another ceremony replaces it)."""
+        if self.offers_passkeys:
+            options = runtime.current().passwordless.autofill_options()
+            return passkey_ceremony("autofill", options, PasswordlessState.passkey_autofill_picked)
+
+    @rx.event(background=True)
+    async def passkey_autofill_picked(self, result: str):
+        """A passkey was picked from the autofill list: the pool's challenge for its owner, signed
+        by the same passkey. A request that ended without a pick says nothing."""
+        credential = picked_credential(result)
+        async with self:
+            if credential is None or self.signin_step != "password":
+                return
+        passwordless = runtime.current().passwordless
+        try:
+            step, options = await self._attempt(lambda client: passwordless.start_picked(credential, client=client))
+        except Refused as refused:
+            yield refused.focus
+            return
+        async with self:
+            runtime.current().second_steps.put(self.router.session.session_id, step)
+            self.confirmed_notice = ""
         yield passkey_ceremony("signIn", options, PasswordlessState.passkey_signed)
 
     @rx.event(background=True)

@@ -22,7 +22,7 @@ from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
 from tests.auth_flows.test_auth_state import signed_in
 from tests.auth_flows.test_two_step import EMAIL, with_two_step
-from tests.support.authenticator import SoftAuthenticator
+from tests.support.authenticator import SoftAuthenticator, b64url
 from tests.support.tabs import Tab, passkey_ceremony, redirects
 
 ORIGIN = "http://localhost:3000"  # the page the browser would be on
@@ -110,6 +110,68 @@ async def test_a_passkey_shows_when_it_last_signed_in(app_runtime, mailbox):
     await tab.run(AccountState.load)
     [line] = tab.state(AccountState).passkeys
     assert line.last_used.endswith("UTC") and line.last_used != "never"
+
+
+async def autofill_sign_in(authenticator: SoftAuthenticator, user_handle: str = "") -> Tab:
+    """Another browser opens /signin and, with nothing typed, picks the passkey the e-mail field's
+    autofill lists (its user handle forged to `user_handle` if given); then its authenticator
+    signs whatever the page asks next."""
+    tab = Tab("/signin")
+    tab.navigate("/signin")
+    await tab.run(AuthState.open_form)
+    function, request = passkey_ceremony(await tab.run(PasswordlessState.offer_autofill))
+    assert function == "autofill" and "allowCredentials" not in request and request["rpId"] == "localhost"
+    picked = json.loads(authenticator.get(request, ORIGIN, credential_id=next(iter(authenticator.credentials))))
+    if user_handle:
+        picked["response"]["userHandle"] = user_handle
+    events = await tab.run(PasswordlessState.passkey_autofill_picked, json.dumps({"ok": picked}))
+    if tab.state(AuthState).error:
+        return tab
+    function, options = passkey_ceremony(events)
+    assert function == "signIn" and [c["id"] for c in options["allowCredentials"]] == [picked["id"]]
+    assert tab.state(AuthState).email == ""  # nobody typed it
+    await tab.run(PasswordlessState.passkey_signed, json.dumps({"ok": json.loads(authenticator.get(options, ORIGIN))}))
+    return tab
+
+
+async def test_a_passkey_picked_from_the_email_fields_autofill_signs_in_with_nothing_typed(app_runtime, mailbox):
+    authenticator = await with_a_passkey(await signed_in(mailbox))
+    signed = await autofill_sign_in(authenticator)
+    assert signed.state(SessionState).signed_in, signed.state(AuthState).error
+    assert signed.state(AuthState).signin_step == "password"  # no second factor after a passkey
+
+
+async def test_an_autofill_pick_of_a_removed_passkey_or_of_nobody_is_refused_plainly(app_runtime, mailbox):
+    tab = await signed_in(mailbox)
+    authenticator = await with_a_passkey(tab)
+    nobody = await autofill_sign_in(authenticator, user_handle=b64url(b"00000000-0000-4000-8000-000000000000"))
+    garbled = await autofill_sign_in(authenticator, user_handle="%%%")
+    [line] = tab.state(AccountState).passkeys
+    await tab.run(AccountState.remove_passkey, line.id)
+    removed = await autofill_sign_in(authenticator)
+    for refused in (nobody, garbled, removed):
+        assert NOT_USED in refused.state(AuthState).error and not refused.state(SessionState).signed_in
+
+
+async def test_an_autofill_request_that_ends_without_a_pick_says_nothing(app_runtime, mailbox):
+    tab = Tab("/signin")
+    tab.navigate("/signin")
+    await tab.run(AuthState.open_form)
+    for answer in ('{"error": "ERROR_CEREMONY_ABORTED", "name": "AbortError"}', '{"error": "UNSUPPORTED"}', "nonsense"):
+        assert await tab.run(PasswordlessState.passkey_autofill_picked, answer) == []
+        auth = tab.state(AuthState)
+        assert auth.error == "" and not auth.busy
+
+
+async def test_no_autofill_is_armed_where_the_pool_takes_no_passkeys(make_settings, database):
+    runtime.start(make_settings(database_url=database.url, sign_in_factors="PASSWORD,EMAIL_OTP"))
+    try:
+        tab = Tab("/signin")
+        tab.navigate("/signin")
+        await tab.run(AuthState.open_form)
+        assert await tab.run(PasswordlessState.offer_autofill) == []
+    finally:
+        runtime.stop()
 
 
 async def password_sign_in(*, capable: bool) -> Tab:
