@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 from cruddur import runtime
 from cruddur.api import api
 from cruddur.auth.jwt import KeysUnavailableError
+from cruddur.avatar_route import avatar_routes
 from cruddur.browser_sessions import session_routes, with_browser_cookies
 from cruddur.federation_routes import federation_routes
 from cruddur.http_headers import SecurityHeaders, page_policy
@@ -87,6 +88,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="cruddur-backend", content=get_config().api_url), rx.script(src="/session.js")],
     api_transformer=[
         in_front(api),
+        in_front(avatar_routes()),
         in_front(session_routes(settings, _redeem_ticket, _end_session)),
         in_front(federation_routes(settings)),
         with_browser_cookies(settings),

@@ -65,7 +65,11 @@ def backend_origins(api_url: str) -> tuple[str, ...]:
 
 
 def content_security_policy(
-    script_hashes: Iterable[str] = (), connect_origins: Iterable[str] = (), *, string_eval: bool = False
+    script_hashes: Iterable[str] = (),
+    connect_origins: Iterable[str] = (),
+    *,
+    string_eval: bool = False,
+    image_origins: Iterable[str] = (),
 ) -> str:
     """Cruddur's policy: everything from the page's own origin, plus the sources named here.
     `string_eval` is for Reflex's pages only (see below)."""
@@ -84,7 +88,8 @@ def content_security_policy(
         # only in CSP3 browsers, and api_url may name another host than the page's.
         "connect-src": ["'self'", *dict.fromkeys(connect_origins)],
         # Swagger UI's stylesheet embeds its icons as data: images (an image cannot run script).
-        "img-src": ["'self'", "data:"],
+        # Profile pictures come from the backend (/_avatar/), which api_url may put on another host.
+        "img-src": ["'self'", "data:", *dict.fromkeys(image_origins)],
         "font-src": ["'self'"],  # the build's @font-face rules name local() fonts only
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -96,7 +101,10 @@ def content_security_policy(
 
 def page_policy(pages_dir: Path, api_url: str) -> str:
     """The policy for Reflex's built pages under `pages_dir`, talking to the backend at `api_url`."""
-    return content_security_policy(built_pages_script_hashes(pages_dir), backend_origins(api_url), string_eval=True)
+    origins = backend_origins(api_url)
+    return content_security_policy(
+        built_pages_script_hashes(pages_dir), origins, string_eval=True, image_origins=origins[:1]
+    )
 
 
 class SecurityHeaders:

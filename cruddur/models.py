@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, Index, LargeBinary, Table
+from sqlalchemy import Column, Index, LargeBinary, Table, text
 from sqlmodel import Field, SQLModel
 
 
@@ -27,6 +27,9 @@ class Profile(CruddurBase, table=True):
     display_name: str = Field(max_length=128)
     bio: str = Field(default="", max_length=160)
     created_at: datetime
+    # The picture's S3 key (`avatars/<identity id>/<random>.webp`, services/avatars.py); None: the initial.
+    # Indexed: the picture route serves only keys a profile points at (not a deleted one's).
+    avatar_key: str | None = Field(default=None, max_length=200, index=True)
 
 
 class Activity(CruddurBase, table=True):
@@ -34,9 +37,19 @@ class Activity(CruddurBase, table=True):
 
     __tablename__ = "activities"
     # Feeds list top-level cruds (reply_to NULL) and a crud's replies, each ordered by
-    # (created_at, uuid): one index serves both filters, the order and the page cursor.
-    # A profile feed adds the author in front; that index also serves look-ups by author.
+    # (created_at, uuid), the page cursor's order. The home feed reads a partial index of the
+    # top-level cruds alone: PostgreSQL does not take `reply_to IS NULL` as fixing the thread
+    # index's first column, so with only that index it sorted every live crud for one page
+    # (bench/bench_growth.py). Replies are found by the thread index; a profile feed adds the
+    # author in front, and that index also serves look-ups by author.
     __table_args__ = (
+        Index(
+            "ix_activities_home_feed",
+            "created_at",
+            "uuid",
+            postgresql_where=text("reply_to IS NULL"),
+            sqlite_where=text("reply_to IS NULL"),
+        ),
         Index("ix_activities_thread", "reply_to", "created_at", "uuid"),
         Index("ix_activities_author_feed", "author_sub", "reply_to", "created_at", "uuid"),
     )

@@ -1,6 +1,10 @@
 """Create or update, idempotently, the Cognito user pool and app client Cruddur needs.
 
     python -m cruddur.provision --region us-east-1 [--write-env .env] [--dry-run]
+    python -m cruddur.provision --identity-pool --bucket NAME ...   # and what avatars need
+
+With --identity-pool it then brings the avatars' bucket, identity pool and IAM role in line too
+(`cruddur/identity_pool_provisioning.py`) and adds AVATAR_BUCKET and COGNITO_IDENTITY_POOL_ID.
 
 The pool and client are found by name. A missing one is created; an existing one is updated
 with the *full* desired configuration, because UpdateUserPool and UpdateUserPoolClient reset
@@ -41,8 +45,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cruddur.auth.cognito import PoolConfig
 from cruddur.auth.managed_login import SCOPES
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
+from cruddur.identity_pool_provisioning import IdentityPoolProvisionError, provision_identity_pool
 from cruddur.settings import ConfigurationError, Settings, load_settings
 
 DEFAULT_POOL_NAME = "cruddur"
@@ -572,25 +578,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     federated.add_argument(
         "--sign-out-url", help="where managed login's sign-out returns, e.g. https://cruddur.example/"
     )
+    parser.add_argument(
+        "--identity-pool",
+        action="store_true",
+        help="also the avatars' bucket, the identity pool trusting the user pool, and its IAM role",
+    )
+    parser.add_argument("--bucket", help="the avatars' S3 bucket (default: AVATAR_BUCKET)")
     return parser.parse_args(argv)
+
+
+def make_aws_clients(region: str, endpoint_url: str | None = None) -> dict[str, Any]:
+    """The s3, cognito-identity and iam clients --identity-pool uses."""
+    return {
+        "s3": boto3.client("s3", region_name=region, endpoint_url=endpoint_url),
+        "identity": boto3.client("cognito-identity", region_name=region, endpoint_url=endpoint_url),
+        "iam": boto3.client("iam", region_name=region, endpoint_url=endpoint_url),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        settings = load_settings()
+        app_settings = load_settings()
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.region is None:
-        args.region = settings.cognito_region
+        args.region = app_settings.cognito_region
     cognito = make_client(args.region, args.endpoint_url)
 
     try:
-        federation = federation_of(settings, args.provider, args.domain, args.callback_url, args.sign_out_url)
+        federation = federation_of(app_settings, args.provider, args.domain, args.callback_url, args.sign_out_url)
         result = provision(
             cognito,
-            settings,
+            app_settings,
             pool_name=args.pool_name,
             client_name=args.client_name,
             dry_run=args.dry_run,
@@ -615,6 +636,26 @@ def main(argv: list[str] | None = None) -> int:
         print(change, file=sys.stderr)
 
     settings = result.settings()
+    if args.identity_pool:
+        user_pool = PoolConfig(args.region, result.pool_id or "<user pool id>", result.client_id or "<client id>")
+        try:
+            plan = provision_identity_pool(
+                **make_aws_clients(args.region, args.endpoint_url),
+                user_pool=user_pool,
+                bucket=args.bucket or app_settings.avatar_bucket or "",
+                dry_run=args.dry_run,
+            )
+        except IdentityPoolProvisionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (BotoCoreError, ClientError) as exc:
+            print(f"error: AWS call failed: {exc}", file=sys.stderr)
+            return 1
+        for line in plan.lines:
+            print(line, file=sys.stderr)
+        settings |= plan.settings()
+        if args.endpoint_url:
+            settings["AVATAR_ENDPOINT_URL"] = args.endpoint_url
     if args.endpoint_url:  # the app must talk to the same endpoint the pool lives behind
         settings["COGNITO_ENDPOINT_URL"] = args.endpoint_url
     for name, value in settings.items():

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cruddur.auth.cognito import PoolConfig
 from cruddur.auth.identity import Identity
+from cruddur.auth.identity_pool import IdentityPoolClient
 from cruddur.auth.managed_login import ManagedLogin
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
 from cruddur.auth.session_policy import SessionPolicy
@@ -28,10 +29,13 @@ from cruddur.browser_sessions import ConnectionSessions
 from cruddur.db import Database
 from cruddur.dev_oidc import DevOidc
 from cruddur.dev_oidc import start as start_dev_oidc
+from cruddur.embedded_aws import MOTO_CREDENTIALS, EmbeddedAws
+from cruddur.embedded_aws import start as start_embedded_aws
 from cruddur.embedded_identity import EmbeddedProvider
 from cruddur.embedded_identity import start as start_embedded
 from cruddur.services.account_settings import AccountSettings
 from cruddur.services.accounts import Accounts, SecondStep
+from cruddur.services.avatars import AvatarBucket, Avatars, AvatarStore
 from cruddur.services.federation import Federation
 from cruddur.services.passkeys import Passkeys
 from cruddur.services.passwordless import Passwordless
@@ -42,7 +46,7 @@ from cruddur.services.revocations import RELOAD_SECONDS, Revocations
 from cruddur.services.second_factor import SecondFactor
 from cruddur.services.second_steps import PendingSteps
 from cruddur.services.sessions import SessionStore
-from cruddur.settings import ConfigurationError, IdentitySource, Settings
+from cruddur.settings import AvatarSource, ConfigurationError, IdentitySource, Settings
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
@@ -70,6 +74,8 @@ class Runtime:
     _stop: threading.Event
     _chores: threading.Thread | None = None
     dev_oidc: DevOidc | None = None  # DEV_OIDC's provider, where this worker serves the embedded pool
+    avatars: Avatars | None = None  # None: no identity pool (a real user pool without AVATAR_BUCKET)
+    embedded_aws: EmbeddedAws | None = None  # moto standing in for S3 + Cognito Identity
 
 
 _current: Runtime | None = None
@@ -87,6 +93,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
     global _current
     source = settings.identity_source()  # ConfigurationError before anything starts
     settings.federation(source)
+    avatar_source = settings.avatar_source()
     with _lock:
         if _current is not None:
             raise RuntimeError("the runtime is already started")
@@ -134,6 +141,8 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
                 embedded.stop()
                 database.dispose()
                 raise
+        if avatar_source is not AvatarSource.OFF:
+            runtime.embedded_aws, runtime.avatars = _avatars(settings, avatar_source, identity, accounts, database)
         runtime._chores = threading.Thread(target=_chores, args=(runtime,), name="cruddur-chores", daemon=True)
         runtime._chores.start()
         _current = runtime
@@ -152,6 +161,8 @@ def stop() -> None:
     runtime.identity.close()
     if runtime.dev_oidc is not None:
         runtime.dev_oidc.stop()
+    if runtime.embedded_aws is not None:
+        runtime.embedded_aws.stop()
     if runtime.embedded is not None:
         runtime.embedded.stop()
     runtime.database.dispose()
@@ -171,6 +182,23 @@ def _federation(
         verifier=identity.verifier,
     )
     return Federation(accounts, login, federation.providers)
+
+
+def _avatars(
+    settings: Settings, source: AvatarSource, identity: Identity, accounts: Accounts, database: Database
+) -> tuple[EmbeddedAws | None, Avatars]:
+    """The identity pool and bucket avatars go to: configured ones, or moto's on loopback."""
+    pool = identity.pool
+    if source is AvatarSource.EMBEDDED:
+        aws = start_embedded_aws(pool)
+        bucket = AvatarBucket(aws.bucket, pool.region, aws.endpoint_url, MOTO_CREDENTIALS)
+        identity_pool_id, endpoint_url = aws.identity_pool_id, aws.endpoint_url
+    else:
+        aws, endpoint_url = None, settings.avatar_endpoint_url
+        bucket = AvatarBucket(settings.avatar_bucket or "", pool.region, endpoint_url)
+        identity_pool_id = settings.cognito_identity_pool_id or ""
+    exchange = IdentityPoolClient(identity_pool_id, pool, endpoint_url=endpoint_url)
+    return aws, Avatars(accounts, database, exchange, AvatarStore(bucket))
 
 
 def _user_pool(settings: Settings) -> PoolConfig:

@@ -41,6 +41,12 @@ class IdentitySource(Enum):
     EMBEDDED = "embedded"  # the embedded localcognito on loopback
 
 
+class AvatarSource(Enum):
+    IDENTITY_POOL = "identity pool"  # AVATAR_BUCKET + COGNITO_IDENTITY_POOL_ID (AWS, or AVATAR_ENDPOINT_URL)
+    EMBEDDED = "embedded"  # moto's standalone server on loopback, beside the embedded provider
+    OFF = "off"  # a real user pool without an identity pool: no avatar uploads
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -60,6 +66,15 @@ class Settings(BaseSettings):
     allow_local_cognito: bool = False
     # The embedded provider listens here (loopback only).
     local_cognito_port: int = 9229
+
+    # Avatars: an S3 bucket people write to with temporary AWS credentials from a Cognito identity
+    # pool that trusts the user pool (`python -m cruddur.provision --identity-pool` makes both).
+    # Both set, or neither: with neither, the embedded provider comes with moto's standalone server
+    # on a free loopback port standing in for S3 and Cognito Identity, and a real pool has no avatars.
+    # AVATAR_ENDPOINT_URL points both at another endpoint (a moto server, say) instead of AWS.
+    avatar_bucket: str | None = None
+    cognito_identity_pool_id: str | None = None
+    avatar_endpoint_url: str | None = None
 
     # The pool's second factor (MfaConfiguration: off, optional for each person, required) and
     # whether it remembers browsers so a known one skips the second factor: always, when the
@@ -177,6 +192,26 @@ class Settings(BaseSettings):
                     "and COGNITO_APP_CLIENT_ID for a real user pool, or neither for the embedded provider"
                 )
         return IdentitySource.USER_POOL
+
+    def avatar_source(self) -> AvatarSource:
+        """Where avatars go, or a ConfigurationError naming what is wrong; after identity_source."""
+        names = {"AVATAR_BUCKET": self.avatar_bucket, "COGNITO_IDENTITY_POOL_ID": self.cognito_identity_pool_id}
+        if all(value is None for value in names.values()):
+            if self.avatar_endpoint_url is not None:
+                raise ConfigurationError(
+                    "AVATAR_ENDPOINT_URL is set without AVATAR_BUCKET and COGNITO_IDENTITY_POOL_ID: set all "
+                    "three for another endpoint, or none of them"
+                )
+            embedded = self.identity_source() is IdentitySource.EMBEDDED
+            return AvatarSource.EMBEDDED if embedded else AvatarSource.OFF
+        for name, value in names.items():
+            if value is None or not value.strip():
+                state = "missing" if value is None else "empty"
+                raise ConfigurationError(
+                    f"{name} is {state} while the other avatar setting is set: set both AVATAR_BUCKET and "
+                    "COGNITO_IDENTITY_POOL_ID (python -m cruddur.provision --identity-pool prints them), or neither"
+                )
+        return AvatarSource.IDENTITY_POOL
 
     @property
     def backend_url(self) -> str:

@@ -45,6 +45,7 @@ _OUTSIDE = (
     "DEV_OIDC",
     "FEDERATED_PROVIDERS",
     "OAUTH_",
+    "AVATAR_",
 )
 
 

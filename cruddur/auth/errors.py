@@ -126,6 +126,16 @@ FRIENDLY: dict[str, Friendly] = {
     "NameRequired": Friendly("Tell us your name.", "name"),
     "InvalidHandle": Friendly("Usernames are 2–30 letters, numbers or underscores.", "handle"),
     "PasswordMismatch": Friendly("The two passwords don't match.", "confirm"),
+    # Profile pictures (services/avatars.py): nothing is stored after any of these.
+    "AvatarNotAnImage": Friendly("That file isn't a PNG, JPEG or WebP picture. Choose one of those.", "avatar"),
+    "AvatarTooLarge": Friendly("That picture is too large. Choose one under 5 MB and 40 megapixels.", "avatar"),
+    "AvatarBadName": Friendly(
+        "That file's name can't be used. Rename it to something like photo.png and choose it again.", "avatar"
+    ),
+    "AvatarWrongPrefix": Friendly("That picture can't be stored there.", "avatar"),
+    "AvatarNotAllowed": Friendly("We couldn't store your picture. Sign in again and retry.", "avatar"),
+    "AvatarsOff": Friendly("Profile pictures aren't available on this server.", "avatar"),
+    "Avatar:Unavailable": Friendly("We can't store pictures right now. Please try again in a moment.", "avatar"),
 }
 
 

@@ -3,6 +3,7 @@ like toggle and a reply box; replies nested beneath."""
 
 import reflex as rx
 
+from cruddur.components.avatars import person_avatar
 from cruddur.components.compose import characters_left
 from cruddur.services.activities import CrudView
 from cruddur.state.feed import FeedState
@@ -96,7 +97,7 @@ def _actions(crud: CrudView, *, can_reply: bool) -> rx.Component:
 
 def _body(crud: CrudView, *, can_reply: bool) -> rx.Component:
     return rx.hstack(
-        rx.avatar(fallback=crud.display_name[0], size="3", radius="full", color_scheme="purple"),
+        person_avatar(crud.avatar, crud.display_name, size="3", radius="full", color_scheme="purple"),
         rx.vstack(
             _byline(crud),
             rx.text(crud.message, class_name="cr-message"),

@@ -4,6 +4,7 @@ security activity, and deleting the account — one card each."""
 import reflex as rx
 
 from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
+from cruddur.components.avatars import person_avatar
 from cruddur.components.forms import auth_form, field, password_field, submit
 from cruddur.components.layout import app_shell
 from cruddur.components.passkeys import passkey_bridge
@@ -11,7 +12,7 @@ from cruddur.services.account_settings import MAX_BIO, DeviceLine, SessionLine
 from cruddur.services.federation import LinkedSignIn
 from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
-from cruddur.state.account import AccountState
+from cruddur.state.account import AVATAR_BUTTON, AccountState
 from cruddur.state.authenticator import RECOVERY_CODES
 
 
@@ -89,6 +90,56 @@ def profile_card() -> rx.Component:
             ),
             submit("Save profile"),
             on_submit=AccountState.save_profile,
+        ),
+    )
+
+
+def avatar_card() -> rx.Component:
+    """The picture on the profile and beside each crud: choose (or drop) one and it is stored."""
+    picker = rx.upload(
+        rx.vstack(
+            rx.el.label("Profile picture", html_for="avatar-input", class_name="cr-label"),
+            rx.hstack(
+                person_avatar(
+                    AccountState.avatar, AccountState.display_name, size="6", radius="full", color_scheme="purple"
+                ),
+                rx.button(
+                    "Choose a picture",
+                    type="button",
+                    id=AVATAR_BUTTON,
+                    variant="soft",
+                    loading=AccountState.busy & (AccountState.section == "avatar"),
+                    aria_describedby="avatar-hint",
+                ),
+                align="center",
+                spacing="4",
+            ),
+            rx.text(
+                "PNG, JPEG or WebP, up to 5 MB. It's cropped to a square; its details (like where it was taken) "
+                "are removed. Or drop one here.",
+                size="1",
+                color_scheme="gray",
+                id="avatar-hint",
+            ),
+            spacing="2",
+        ),
+        id="avatar",
+        multiple=False,
+        no_keyboard=True,  # the button inside is what a keyboard reaches
+        max_files=1,
+        on_drop=AccountState.choose_avatar(rx.upload_files(upload_id="avatar")),
+        class_name="cr-avatar-drop",
+    )
+    file_input = picker.children[0].children[0]  # react-dropzone's <input type="file">: named for the label
+    if isinstance(file_input, rx.Component):
+        file_input.id = "avatar-input"
+    return card(
+        "avatar",
+        "Avatar",
+        rx.cond(
+            AccountState.avatars_on,
+            picker,
+            rx.text("Profile pictures aren't available on this server.", color_scheme="gray"),
         ),
     )
 
@@ -404,6 +455,7 @@ def account() -> rx.Component:
             AccountState.loaded,
             rx.vstack(
                 profile_card(),
+                avatar_card(),
                 email_card(),
                 password_card(),
                 passkeys_card(),

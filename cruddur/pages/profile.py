@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from cruddur.components.avatars import person_avatar
 from cruddur.components.layout import app_shell
 from cruddur.pages.home import feed
 from cruddur.state.feed import FeedState
@@ -9,7 +10,7 @@ from cruddur.state.feed import FeedState
 
 def header() -> rx.Component:
     return rx.hstack(
-        rx.avatar(fallback=FeedState.profile_name[:1], size="6", radius="full", color_scheme="purple"),
+        person_avatar(FeedState.profile_avatar, FeedState.profile_name, size="6", radius="full", color_scheme="purple"),
         rx.box(
             rx.heading(FeedState.profile_name, size="6", as_="h2"),
             rx.text("@" + FeedState.profile_handle, color_scheme="gray"),

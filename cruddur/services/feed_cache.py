@@ -36,19 +36,16 @@ from datetime import datetime, timedelta
 from itertools import chain
 
 import orjson
-from sqlalchemy import bindparam, event, orm, select
+from sqlalchemy import event, orm
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from cruddur.models import Like
-from cruddur.services.activities import CrudView, FeedPage, home_feed
+from cruddur.services.activities import CrudView, FeedPage, home_feed, liked_among
 from cruddur.services.clock import utcnow
 
 MAX_AGE = timedelta(seconds=1)
 MAX_VIEWERS = 1024  # kept per page (each up to a page of JSON); past this, served but not kept
 _WATCHED_TABLES = frozenset({"activities", "likes", "profiles"})
-_L = Like.__table__.c
-_LIKED = select(_L.crud_uuid).where(_L.sub == bindparam("sub"), _L.crud_uuid.in_(bindparam("uuids", expanding=True)))
 
 
 def feed_json(page: FeedPage) -> bytes:
@@ -156,11 +153,7 @@ class HomeFeedCache:
         kept = entry.viewers.get(sub)
         if kept is not None:
             return kept
-        if entry.uuids:
-            rows = session.connection().execute(_LIKED, {"sub": sub, "uuids": entry.uuids})
-            liked = frozenset(str(row[0]) for row in rows)
-        else:
-            liked = frozenset()
+        liked = liked_among(session, sub, entry.uuids)
         kept = liked, feed_json(_with_likes(entry.page, liked)) if liked else entry.body
         with self._lock:
             # Kept only on the page that is still current. A write since then (this viewer's

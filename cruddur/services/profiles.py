@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from cruddur.models import HandleReservation, Profile
+from cruddur.services.avatar_paths import avatar_path
 from cruddur.services.clock import utcnow
 from cruddur.services.errors import Conflict, NotFound, ProfileRequired, ValidationError
 from cruddur.services.text import clean_text, storable
@@ -50,6 +51,7 @@ class HandleChosen(Conflict):
 class ProfileView:
     handle: str
     display_name: str
+    avatar: str = ""  # where the app serves their picture ("" for none: the initial shows)
 
 
 def canonical_handle(value: object) -> str | None:
@@ -154,7 +156,7 @@ def _create_or_own(session: Session, sub: str, handle: str, display_name: str) -
 
 def profile_of(session: Session, sub: str) -> ProfileView | None:
     profile = session.get(Profile, sub) if storable(sub) else None
-    return ProfileView(profile.handle, profile.display_name) if profile else None
+    return ProfileView(profile.handle, profile.display_name, avatar_path(profile.avatar_key)) if profile else None
 
 
 def profile_by_handle(session: Session, handle: str) -> Profile:
@@ -178,4 +180,4 @@ def suggested_profiles(session: Session, *, exclude_sub: str, limit: int = 3) ->
     rows = session.exec(
         select(Profile).where(Profile.sub != exclude_sub).order_by(col(Profile.created_at).desc()).limit(limit)
     ).all()
-    return [ProfileView(p.handle, p.display_name) for p in rows]
+    return [ProfileView(p.handle, p.display_name, avatar_path(p.avatar_key)) for p in rows]

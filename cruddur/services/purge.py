@@ -9,7 +9,7 @@ only cruds with `expires_at > now`."""
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlmodel import Session, col, delete, or_, select
+from sqlmodel import Session, col, delete, select
 
 from cruddur.db import Database
 from cruddur.models import Activity, Like
@@ -32,7 +32,9 @@ def purge_expired_cruds(session: Session, *, now: datetime | None = None, batch:
     if not due:
         return 0
     replies = select(Activity.uuid).where(col(Activity.reply_to).in_(due))
-    session.exec(delete(Like).where(or_(col(Like.crud_uuid).in_(due), col(Like.crud_uuid).in_(replies))))
+    # Two deletes, not one with OR: each finds its likes by the key's leading crud column.
+    session.exec(delete(Like).where(col(Like.crud_uuid).in_(replies)))
+    session.exec(delete(Like).where(col(Like.crud_uuid).in_(due)))
     session.exec(delete(Activity).where(col(Activity.reply_to).in_(due)))
     session.exec(delete(Activity).where(col(Activity.uuid).in_(due)))
     session.commit()

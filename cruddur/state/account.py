@@ -8,6 +8,7 @@ from cruddur import runtime
 from cruddur.components.passkeys import passkey_ceremony
 from cruddur.services.account_settings import DeviceLine, SessionLine
 from cruddur.services.accounts import SignedIn
+from cruddur.services.avatars import MAX_BYTES, AvatarError
 from cruddur.services.federation import LinkedSignIn
 from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
@@ -15,6 +16,8 @@ from cruddur.services.sessions import Client
 from cruddur.state.auth import AuthState, Ready, Refused, _field
 from cruddur.state.authenticator import CODE_FIELD, hide_setup, show_recovery_codes, show_setup
 from cruddur.state.session import SessionState, browser_call, connection_device, connection_handle
+
+AVATAR_BUTTON = "avatar-choose"
 
 
 class AccountState(AuthState):
@@ -37,6 +40,10 @@ class AccountState(AuthState):
     section: str = ""  # the card the error or notice belongs to
     notice: str = ""
     loaded: bool = False
+    avatar: str = ""  # where the app serves the person's picture ("" for none)
+    avatars_on: bool = False  # the app has an identity pool and bucket for pictures
+    # The picture just chosen (its name and bytes), from the upload handler to the background one.
+    _chosen_avatar: tuple[str, bytes] | None = None
 
     async def _run(self, section: str, work, *, notice: str = "", password_field: str = "current"):
         """`work(handle, client)` for this card; the message says how it went. A refused
@@ -84,8 +91,10 @@ class AccountState(AuthState):
                 page.remembered_browsers(handle, browser=browser),
                 runtime.current().passkeys.of(handle),
                 page.activity(handle),
+                avatars.of(handle) if avatars else "",
             )
 
+        avatars = runtime.current().avatars
         (
             linked,
             (name, bio),
@@ -96,13 +105,14 @@ class AccountState(AuthState):
             devices,
             passkeys,
             activity,
+            avatar,
         ) = await runtime.current().identity.run(read)
         async with self:
             self.linked, self.federating = linked, federation is not None
             self.display_name, self.bio, self.current_email = name, bio, email
             self.two_step_on, self.codes_left = on, left
             self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True
-            self.passkeys = passkeys
+            self.passkeys, self.avatar, self.avatars_on = passkeys, avatar, avatars is not None
             settings = runtime.current().settings
             self.remembering = settings.remember_devices != "off"
             self.mfa_offered, self.mfa_required = settings.mfa != "OFF", settings.mfa == "ON"
@@ -135,6 +145,40 @@ class AccountState(AuthState):
         async with self:
             session = await self.get_state(SessionState)
             session.viewer_name = self.display_name
+
+    # -- profile picture --------------------------------------------------------------------------
+
+    @rx.event
+    async def choose_avatar(self, files: list[rx.UploadFile]):
+        """The chosen picture, read (at most one byte past the limit) for `store_avatar`."""
+        if not files:
+            return None
+        chosen = files[0]
+        self._chosen_avatar = (str(chosen.path or ""), chosen.file.read(MAX_BYTES + 1))
+        return AccountState.store_avatar
+
+    @rx.event(background=True)
+    async def store_avatar(self):
+        """Checks and stores the chosen picture off the loop, with the person's own credentials."""
+        avatars = runtime.current().avatars
+        async with self:
+            chosen, self._chosen_avatar = self._chosen_avatar, None
+        if chosen is None:
+            return
+        name, data = chosen
+
+        def work(handle: str, _client: Client) -> str:
+            if avatars is None:
+                raise AvatarError("AvatarsOff")
+            return avatars.upload(handle, name, data)
+
+        try:
+            avatar = await self._run("avatar", work, notice="Picture saved. It shows on your profile and your cruds.")
+        except Refused:
+            yield rx.set_focus(AVATAR_BUTTON)
+            return
+        async with self:
+            self.avatar = avatar
 
     # -- password ------------------------------------------------------------------------------
 

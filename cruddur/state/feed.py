@@ -42,6 +42,7 @@ class FeedState(rx.State):
     # Set on a profile page: whose cruds these are; not_found when no such person.
     profile_handle: str = ""
     profile_name: str = ""
+    profile_avatar: str = ""
     not_found: bool = False
 
     # Kept in the tab's sessionStorage too, so a draft survives a reload or a dead worker.
@@ -82,7 +83,7 @@ class FeedState(rx.State):
         """The first page of a feed, after resuming the session (off the state lock)."""
         async with self:
             self.loaded, self.not_found, self.replying_to = False, False, ""
-            self.profile_handle, self.profile_name = profile_handle, ""
+            self.profile_handle, self.profile_name, self.profile_avatar = profile_handle, "", ""
             session = await self.get_state(SessionState)
         notices = await session._resume_for_page()
         async with self:
@@ -97,6 +98,7 @@ class FeedState(rx.State):
         async with self:
             if isinstance(page, ProfileFeedPage):
                 self.profile_name = page.profile.display_name
+                self.profile_avatar = page.profile.avatar
             self._show(page, append=False)
         return notices
 

@@ -207,7 +207,7 @@ async def test_a_profile_feed_shows_the_person_and_their_cruds(client, mint):
     await post_crud(client, mint.access(), "by ada")
     await post_crud(client, mint.access(BOB_SUB), "by bob")
     body = (await client.get("/api/activities/@ada")).json()
-    assert body["profile"] == {"handle": "ada", "display_name": "Ada Lovelace"}
+    assert body["profile"] == {"handle": "ada", "display_name": "Ada Lovelace", "avatar": ""}
     assert [c["message"] for c in body["cruds"]] == ["by ada"]
 
 

@@ -25,7 +25,11 @@ async def test_the_first_write_sets_up_the_profile_from_the_pools_attributes(cli
     created = await client.post("/api/activities", json=NEW_CRUD, headers=eve)
     assert created.status_code == 201, created.text
     assert (created.json()["handle"], created.json()["display_name"]) == ("eve_online", "Eve")
-    assert (await client.get("/api/me", headers=eve)).json() == {"handle": "eve_online", "display_name": "Eve"}
+    assert (await client.get("/api/me", headers=eve)).json() == {
+        "handle": "eve_online",
+        "display_name": "Eve",
+        "avatar": "",
+    }
     assert [c["message"] for c in (await client.get("/api/activities/@Eve_Online")).json()["cruds"]] == ["first post"]
 
 
@@ -39,7 +43,7 @@ async def test_get_me_sets_up_the_profile_and_reads_do_not(client, people, eve):
     with people.session() as session:
         assert profile_of(session, EVE) is None  # reads need no profile
     me = await client.get("/api/me", headers=eve)
-    assert (me.status_code, me.json()) == (200, {"handle": "eve_online", "display_name": "Eve"})
+    assert (me.status_code, me.json()) == (200, {"handle": "eve_online", "display_name": "Eve", "avatar": ""})
 
 
 @pytest.mark.parametrize("spelling", ["ADA", "Ada", "ada"])
@@ -80,11 +84,11 @@ async def test_a_missing_or_unusable_pool_attribute_is_422_naming_it_and_put_me(
 async def test_put_me_chooses_the_username_once_and_writes_it_back_to_the_pool(client, pool, eve):
     pool.accounts[EVE]["preferred_username"] = "ADA"  # Ada's, in another case
     chosen = await client.put("/api/me", json={"handle": "Eve_2"}, headers=eve)
-    assert (chosen.status_code, chosen.json()) == (201, {"handle": "eve_2", "display_name": "Eve"})
+    assert (chosen.status_code, chosen.json()) == (201, {"handle": "eve_2", "display_name": "Eve", "avatar": ""})
     assert pool.kept == [(EVE, "eve_2")]
     assert (await client.post("/api/activities", json=NEW_CRUD, headers=eve)).json()["handle"] == "eve_2"
     again = await client.put("/api/me", json={"handle": "EVE_2", "display_name": "Someone"}, headers=eve)
-    assert (again.status_code, again.json()) == (200, {"handle": "eve_2", "display_name": "Eve"})
+    assert (again.status_code, again.json()) == (200, {"handle": "eve_2", "display_name": "Eve", "avatar": ""})
     other = await client.put("/api/me", json={"handle": "eve_3"}, headers=eve)
     assert (other.status_code, other.json()["error"]) == (409, "handle_chosen")
     assert pool.kept == [(EVE, "eve_2")]
@@ -96,7 +100,7 @@ async def test_put_me_chooses_the_username_once_and_writes_it_back_to_the_pool(c
         ({"handle": "ADA"}, 409, "handle"),
         ({"handle": "e"}, 422, "handle"),
         ({"handle": "@eve"}, 422, "handle"),
-        ({"handle": "eve", "display_name": "   "}, 422, "display_name"),
+        ({"handle": "eve", "display_name": "   ", "avatar": ""}, 422, "display_name"),
         ({}, 422, "handle"),
     ],
 )
@@ -111,7 +115,7 @@ async def test_put_me_without_a_display_name_or_a_pool_name_asks_for_one(client,
     pool.accounts[EVE] = {"preferred_username": "x y"}
     response = await client.put("/api/me", json={"handle": "eve"}, headers=eve)
     assert (response.status_code, response.json()["field"]) == (422, "display_name")
-    made = await client.put("/api/me", json={"handle": "eve", "display_name": "Eve"}, headers=eve)
+    made = await client.put("/api/me", json={"handle": "eve", "display_name": "Eve", "avatar": ""}, headers=eve)
     assert made.status_code == 201
 
 

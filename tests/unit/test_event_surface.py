@@ -23,7 +23,7 @@ EVENTS = {
     SecondStepState: {"answer_code", "finish_setup", "use_recovery_code", "show_step", "start_over"},
     PasswordlessState: {
         "sign_in_with_passkey", "passkey_signed", "email_me_a_code", "answer_email_code", "make_offered_passkey",
-        "offered_passkey_made",
+        "offered_passkey_made", "offer_autofill", "passkey_autofill_picked",
     },
     FeedState: {
         "load_home", "load_profile", "load_more", "set_draft", "set_ttl", "post", "open_reply", "set_reply_draft",
@@ -33,7 +33,7 @@ EVENTS = {
         "load", "save_profile", "change_password", "begin_two_step", "confirm_two_step", "turn_off_two_step",
         "new_recovery_codes", "sign_out_session", "sign_out_others", "forget_browser", "delete_account",
         "change_email", "resend_email_code", "confirm_email", "cancel_email_change", "cancel_two_step",
-        "add_passkey", "passkey_made", "remove_passkey", "unlink",
+        "add_passkey", "passkey_made", "remove_passkey", "choose_avatar", "store_avatar", "unlink",
     },
     NotificationsState: {"load"},
     MailboxState: {"load"},
