@@ -39,9 +39,11 @@
       if (answer.ok) tellOtherTabs();
       return answer.ok;
     },
-    async forget() {
+    async forget(then) {
       await post("/_session/end");
       tellOtherTabs();
+      // Then, where federated sign-in is on, through managed login's sign-out (its own session).
+      if (then) window.location.assign(then);
     },
   };
 

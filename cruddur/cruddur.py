@@ -22,6 +22,7 @@ from cruddur.api import api
 from cruddur.auth.jwt import KeysUnavailableError
 from cruddur.avatar_route import avatar_routes
 from cruddur.browser_sessions import session_routes, with_browser_cookies
+from cruddur.federation_routes import federation_routes
 from cruddur.http_headers import SecurityHeaders, page_policy
 from cruddur.pages.account import account
 from cruddur.pages.choose_handle import choose_handle
@@ -32,7 +33,7 @@ from cruddur.pages.inbox import messages, notifications
 from cruddur.pages.mailbox import mailbox
 from cruddur.pages.more import more
 from cruddur.pages.profile import profile
-from cruddur.pages.signin import signin
+from cruddur.pages.signin import signin, signin_link
 from cruddur.pages.signup import signup
 from cruddur.settings import ConfigurationError, IdentitySource, load_settings
 from cruddur.state.account import AccountState
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 try:
     settings = load_settings()
     identity_source = settings.identity_source()
+    settings.federation(identity_source)  # a half-configured federation stops the app too
 except ConfigurationError as refused:
     raise SystemExit(f"cruddur: {refused}") from None
 
@@ -88,6 +90,7 @@ app = rx.App(
         in_front(api),
         in_front(avatar_routes()),
         in_front(session_routes(settings, _redeem_ticket, _end_session)),
+        in_front(federation_routes(settings)),
         with_browser_cookies(settings),
         with_security_headers,
     ],
@@ -122,6 +125,7 @@ forms = [AuthState.open_form, SessionState.load_page]
 app.add_page(signup, route="/signup", title="Sign up — Cruddur", on_load=forms)
 app.add_page(confirm, route="/confirm", title="Confirm your email — Cruddur", on_load=forms)
 app.add_page(signin, route="/signin", title="Sign in — Cruddur", on_load=[*forms, PasswordlessState.offer_autofill])
+app.add_page(signin_link, route="/signin/link", title="Connect your sign-in — Cruddur", on_load=forms)
 app.add_page(forgot, route="/forgot", title="Reset your password — Cruddur", on_load=forms)
 app.add_page(
     choose_handle,

@@ -13,12 +13,16 @@ from dataclasses import dataclass
 import httpx
 
 from cruddur.auth.cognito import PoolConfig
+from cruddur.auth.managed_login import SCOPES
 from cruddur.auth.password_policy import PasswordPolicy
 from cruddur.localcognito import LocalCognitoConfig, LocalCognitoHandle, start_in_thread
+from cruddur.localcognito.app_client import AppClientOAuth
 from cruddur.localcognito.pool import PasswordPolicy as PoolPasswordPolicy
 from cruddur.localcognito.provider import Provider
 from cruddur.services.profiles import HANDLE_PATTERN
-from cruddur.settings import ConfigurationError, Settings
+from cruddur.settings import ConfigurationError, IdentitySource, Settings
+
+DOMAIN = "cruddur-local"  # the embedded pool's domain prefix: its managed login is served when federating
 
 
 @dataclass
@@ -26,6 +30,11 @@ class EmbeddedProvider:
     pool: PoolConfig
     mailbox_url: str
     _serving: LocalCognitoHandle | None = None  # None when another worker of the app serves it
+
+    @property
+    def serving(self) -> bool:
+        """This process serves it (another worker of the app may, instead)."""
+        return self._serving is not None
 
     def stop(self) -> None:
         if self._serving is not None:
@@ -38,6 +47,19 @@ def provider_config(settings: Settings, password_policy: PasswordPolicy) -> Loca
     devices, e-mail changes, first factors and passkeys' domain, from the settings `python -m
     cruddur.provision` makes a real pool from; codes echoed to the console only in the dev server."""
     mfa = settings.mfa_configuration
+    federation = settings.federation(IdentitySource.EMBEDDED)
+    oauth = (
+        AppClientOAuth(
+            callback_urls=(federation.callback_url,),
+            logout_urls=(federation.sign_out_url,),
+            allowed_oauth_flows=("code",),
+            allowed_oauth_scopes=tuple(SCOPES.split()),
+            allowed_oauth_flows_user_pool_client=True,
+            supported_identity_providers=("COGNITO", *federation.providers),
+        )
+        if federation
+        else AppClientOAuth()
+    )
     return LocalCognitoConfig(
         data_dir=settings.data_dir,
         port=settings.local_cognito_port,
@@ -52,6 +74,8 @@ def provider_config(settings: Settings, password_policy: PasswordPolicy) -> Loca
         allowed_first_auth_factors=tuple(settings.sign_in_policy["AllowedFirstAuthFactors"]),
         webauthn_relying_party_id=settings.webauthn_configuration["RelyingPartyId"],
         webauthn_user_verification=settings.webauthn_configuration["UserVerification"],
+        domain=DOMAIN if federation else None,
+        app_client_oauth=oauth,
     )
 
 

@@ -18,6 +18,17 @@ printed; a dry run prints it and changes nothing.
 
 The settings the app reads (COGNITO_REGION, COGNITO_USER_POOL_ID, COGNITO_APP_CLIENT_ID) are
 printed on stdout and, with --write-env, written into a `.env` file, keeping its other lines.
+
+Federated sign-in ("Continue with …", docs/federation.md) is added with
+
+    --provider google --provider microsoft --domain cruddur-example \
+    --callback-url https://cruddur.example/_federation/callback --sign-out-url https://cruddur.example/
+
+each provider an OIDC identity provider from its preset (issuer, scopes, attribute mapping; the
+client id and secret from GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET, MICROSOFT_CLIENT_ID /
+MICROSOFT_CLIENT_SECRET / MICROSOFT_TENANT_ID), the pool's prefix domain (managed login), and the
+app client's OAuth settings (code flow, scopes, callback and sign-out URLs, the providers); then
+FEDERATED_PROVIDERS, COGNITO_DOMAIN_URL, OAUTH_CALLBACK_URL and OAUTH_SIGN_OUT_URL are printed too.
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cruddur.auth.cognito import PoolConfig
+from cruddur.auth.managed_login import SCOPES
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
 from cruddur.identity_pool_provisioning import IdentityPoolProvisionError, provision_identity_pool
 from cruddur.settings import ConfigurationError, Settings, load_settings
@@ -219,6 +231,138 @@ def client_immutable_differences(existing: Mapping[str, Any]) -> list[str]:
     return []
 
 
+# --- Federated sign-in (pure) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Federation:
+    """What --provider/--domain/--callback-url/--sign-out-url ask for: OIDC providers (CreateIdentityProvider
+    terms, without UserPoolId), the pool's domain prefix, and the app client's URLs."""
+
+    providers: tuple[dict[str, Any], ...]
+    domain: str
+    callback_url: str
+    sign_out_url: str
+
+    @property
+    def names(self) -> list[str]:
+        return [p["ProviderName"] for p in self.providers]
+
+    def domain_url(self, region: str) -> str:
+        return f"https://{self.domain}.auth.{region}.amazoncognito.com"
+
+
+PRESETS = ("google", "microsoft")
+
+
+def oidc_preset(name: str, settings: Settings) -> dict[str, Any]:
+    """A provider's OIDC settings. Google states whether it verified the e-mail; Microsoft's `email`
+    claim is not verified, so it is not mapped (a Microsoft sign-in never links to a password account
+    by its e-mail: it makes an account of its own)."""
+    if name == "google":
+        client_id, secret = settings.google_client_id, settings.google_client_secret
+        names = "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET"
+        # "Google" is the name Cognito keeps for its own Google provider type.
+        provider, issuer = "GoogleOIDC", "https://accounts.google.com"
+        mapping = {"email": "email", "email_verified": "email_verified", "name": "name"}
+    elif name == "microsoft":
+        client_id, secret = settings.microsoft_client_id, settings.microsoft_client_secret
+        names = "MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET and MICROSOFT_TENANT_ID"
+        if not settings.microsoft_tenant_id:
+            client_id = None
+        provider = "Microsoft"
+        issuer = f"https://login.microsoftonline.com/{settings.microsoft_tenant_id}/v2.0"
+        mapping = {"name": "name"}
+    else:
+        raise ProvisionError(f"no preset for provider {name!r}: choose from {', '.join(PRESETS)}")
+    if not client_id or not secret:
+        raise ProvisionError(f"--provider {name} needs {names} in the environment (the OAuth client registered there)")
+    return {
+        "ProviderName": provider,
+        "ProviderType": "OIDC",
+        "ProviderDetails": {
+            "client_id": client_id,
+            "client_secret": secret,
+            "authorize_scopes": "openid email profile",
+            "attributes_request_method": "GET",
+            "oidc_issuer": issuer,
+        },
+        "AttributeMapping": mapping,
+    }
+
+
+def federation_of(
+    settings: Settings, providers: list[str], domain: str | None, callback_url: str | None, sign_out_url: str | None
+) -> Federation | None:
+    """The federation the command line asks for, or None; half of it is a ProvisionError."""
+    given = {"--domain": domain, "--callback-url": callback_url, "--sign-out-url": sign_out_url}
+    if not providers:
+        if any(given.values()):
+            raise ProvisionError(f"{', '.join(k for k, v in given.items() if v)} need at least one --provider")
+        return None
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        raise ProvisionError(f"--provider needs {', '.join(missing)} too")
+    return Federation(
+        tuple(oidc_preset(name, settings) for name in dict.fromkeys(providers)),
+        domain or "",
+        callback_url or "",
+        sign_out_url or "",
+    )
+
+
+def client_oauth_config(federation: Federation) -> dict[str, Any]:
+    """The app client's managed-login settings (UserPoolClientType terms)."""
+    return {
+        "CallbackURLs": [federation.callback_url],
+        "LogoutURLs": [federation.sign_out_url],
+        "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthScopes": SCOPES.split(),
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "SupportedIdentityProviders": ["COGNITO", *federation.names],
+    }
+
+
+def provider_changes(cognito, pool_id: str | None, federation: Federation) -> tuple[list[str], list[str]]:
+    """(what would be created, what would be updated) among the identity providers."""
+    create, update = [], []
+    for provider in federation.providers:
+        name = provider["ProviderName"]
+        if pool_id is None:
+            create.append(name)
+            continue
+        try:
+            have = cognito.describe_identity_provider(UserPoolId=pool_id, ProviderName=name)["IdentityProvider"]
+        except cognito.exceptions.ResourceNotFoundException:
+            create.append(name)
+            continue
+        want = {"ProviderDetails": provider["ProviderDetails"], "AttributeMapping": provider["AttributeMapping"]}
+        found = [line for line in setting_changes(have, want) if "client_secret" not in line]
+        if (
+            found
+            or have.get("ProviderDetails", {}).get("client_secret") != provider["ProviderDetails"]["client_secret"]
+        ):
+            update.append(name)
+    return create, update
+
+
+def apply_federation(cognito, pool_id: str, federation: Federation, create: list[str]) -> None:
+    """Identity providers first (the client may only name existing ones), then the domain."""
+    for provider in federation.providers:
+        if provider["ProviderName"] in create:
+            cognito.create_identity_provider(UserPoolId=pool_id, **provider)
+        else:
+            cognito.update_identity_provider(
+                UserPoolId=pool_id,
+                ProviderName=provider["ProviderName"],
+                ProviderDetails=provider["ProviderDetails"],
+                AttributeMapping=provider["AttributeMapping"],
+            )
+    have = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"].get("Domain")
+    if not have:
+        cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=federation.domain)
+
+
 # --- Talking to Cognito -------------------------------------------------------------------------
 
 
@@ -234,14 +378,25 @@ class Provisioned:
     # What the update of an existing pool and client changes (or would): "Setting: old -> new".
     pool_changes: tuple[str, ...] = ()
     client_changes: tuple[str, ...] = ()
+    federation: Federation | None = None
+    # "IdentityProvider GoogleOIDC: created" and the like; "Domain ...: would create".
+    federation_changes: tuple[str, ...] = ()
 
     def settings(self) -> dict[str, str]:
         """The settings the app reads, as NAME -> value."""
-        return {
+        found = {
             "COGNITO_REGION": self.region,
             "COGNITO_USER_POOL_ID": self.pool_id or "<assigned on create>",
             "COGNITO_APP_CLIENT_ID": self.client_id or "<assigned on create>",
         }
+        if self.federation is not None:
+            found |= {
+                "FEDERATED_PROVIDERS": ",".join(self.federation.names),
+                "COGNITO_DOMAIN_URL": self.federation.domain_url(self.region),
+                "OAUTH_CALLBACK_URL": self.federation.callback_url,
+                "OAUTH_SIGN_OUT_URL": self.federation.sign_out_url,
+            }
+        return found
 
 
 def _single(matches: list[str], what: str) -> str | None:
@@ -273,6 +428,7 @@ def provision(
     client_name: str = DEFAULT_CLIENT_NAME,
     policy: PasswordPolicy = DEFAULT_POLICY,
     dry_run: bool = False,
+    federation: Federation | None = None,
 ) -> Provisioned:
     """Bring the pool and client named here to the configuration `settings` ask for.
 
@@ -283,6 +439,8 @@ def provision(
     pool_config = desired_pool_config(settings, pool_name, policy)
     mfa_config = settings.mfa_configuration
     client_config = desired_client_config(client_name)
+    if federation is not None:
+        client_config |= client_oauth_config(federation)
 
     pool_id = find_pool_id(cognito, pool_name)
     client_id = None
@@ -303,7 +461,27 @@ def provision(
         pool_changes = pool_setting_changes(pool, mfa, pool_config, mfa_config)
 
     region = cognito.meta.region_name
-    changes = {"pool_changes": tuple(pool_changes), "client_changes": tuple(client_changes)}
+    create: list[str] = []
+    federated: list[str] = []
+    if federation is not None:
+        create, update = provider_changes(cognito, pool_id, federation)
+        domain = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"].get("Domain") if pool_id else None
+        if domain and domain != federation.domain:
+            raise ProvisionError(
+                f"the pool's domain is {domain!r}, not {federation.domain!r}: a domain cannot be renamed "
+                "(DeleteUserPoolDomain first, or pass --domain " + domain + ")"
+            )
+        made, changed = ("would create", "would update") if dry_run else ("created", "updated")
+        federated = [f"IdentityProvider {name}: {made}" for name in create]
+        federated += [f"IdentityProvider {name}: {changed}" for name in update]
+        if not domain:
+            federated.append(f"Domain {federation.domain}: {made}")
+    changes = {
+        "pool_changes": tuple(pool_changes),
+        "client_changes": tuple(client_changes),
+        "federation": federation,
+        "federation_changes": tuple(federated),
+    }
     if dry_run:
         return Provisioned(
             region,
@@ -323,6 +501,9 @@ def provision(
         pool_id = cognito.create_user_pool(**pool_create_params(pool_config))["UserPool"]["Id"]
         cognito.set_user_pool_mfa_config(UserPoolId=pool_id, **mfa_config)
         pool_action = "created"
+
+    if federation is not None:
+        apply_federation(cognito, pool_id, federation, create)
 
     if client_id:
         cognito.update_user_pool_client(**client_update_params(pool_id, client_id, client_config))
@@ -386,6 +567,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--write-env", metavar="PATH", type=Path, help="write the settings into this .env file, keeping its other lines"
     )
     parser.add_argument("--dry-run", action="store_true", help="show what would be created or updated; change nothing")
+    federated = parser.add_argument_group("federated sign-in (docs/federation.md)")
+    federated.add_argument(
+        "--provider", action="append", default=[], choices=PRESETS, help="an OIDC identity provider (repeatable)"
+    )
+    federated.add_argument("--domain", help="the pool's domain prefix, for managed login")
+    federated.add_argument(
+        "--callback-url", help="the app's /_federation/callback, e.g. https://cruddur.example/_federation/callback"
+    )
+    federated.add_argument(
+        "--sign-out-url", help="where managed login's sign-out returns, e.g. https://cruddur.example/"
+    )
     parser.add_argument(
         "--identity-pool",
         action="store_true",
@@ -416,8 +608,14 @@ def main(argv: list[str] | None = None) -> int:
     cognito = make_client(args.region, args.endpoint_url)
 
     try:
+        federation = federation_of(app_settings, args.provider, args.domain, args.callback_url, args.sign_out_url)
         result = provision(
-            cognito, app_settings, pool_name=args.pool_name, client_name=args.client_name, dry_run=args.dry_run
+            cognito,
+            app_settings,
+            pool_name=args.pool_name,
+            client_name=args.client_name,
+            dry_run=args.dry_run,
+            federation=federation,
         )
     except ProvisionError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -434,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"App client {args.client_name!r}: {result.client_action}{client_ref}", file=sys.stderr)
     for change in result.client_changes:
         print(f"  {change}", file=sys.stderr)
+    for change in result.federation_changes:
+        print(change, file=sys.stderr)
 
     settings = result.settings()
     if args.identity_pool:

@@ -22,10 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from cruddur.auth.cognito import PoolConfig
 from cruddur.auth.identity import Identity
 from cruddur.auth.identity_pool import IdentityPoolClient
+from cruddur.auth.managed_login import ManagedLogin
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
 from cruddur.auth.session_policy import SessionPolicy
 from cruddur.browser_sessions import ConnectionSessions
 from cruddur.db import Database
+from cruddur.dev_oidc import DevOidc
+from cruddur.dev_oidc import start as start_dev_oidc
 from cruddur.embedded_aws import MOTO_CREDENTIALS, EmbeddedAws
 from cruddur.embedded_aws import start as start_embedded_aws
 from cruddur.embedded_identity import EmbeddedProvider
@@ -33,6 +36,7 @@ from cruddur.embedded_identity import start as start_embedded
 from cruddur.services.account_settings import AccountSettings
 from cruddur.services.accounts import Accounts, SecondStep
 from cruddur.services.avatars import AvatarBucket, Avatars, AvatarStore
+from cruddur.services.federation import Federation
 from cruddur.services.passkeys import Passkeys
 from cruddur.services.passwordless import Passwordless
 from cruddur.services.purge import purge_ended
@@ -66,8 +70,10 @@ class Runtime:
     second_steps: PendingSteps[SecondStep]
     sign_ups: PendingSteps[str]  # a passwordless sign-up's Session, by connection, until it is confirmed
     password_policy: PasswordPolicy
+    federation: Federation | None  # "Continue with ..." (FEDERATED_PROVIDERS), None when none is offered
     _stop: threading.Event
     _chores: threading.Thread | None = None
+    dev_oidc: DevOidc | None = None  # DEV_OIDC's provider, where this worker serves the embedded pool
     avatars: Avatars | None = None  # None: no identity pool (a real user pool without AVATAR_BUCKET)
     embedded_aws: EmbeddedAws | None = None  # moto standing in for S3 + Cognito Identity
 
@@ -86,6 +92,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
     """Builds and installs the runtime; blocking (it may start the embedded provider)."""
     global _current
     source = settings.identity_source()  # ConfigurationError before anything starts
+    settings.federation(source)
     avatar_source = settings.avatar_source()
     with _lock:
         if _current is not None:
@@ -104,6 +111,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
         accounts = Accounts(
             identity, database, sessions, revocations, limiter, password_policy, devices, settings.remember_devices
         )
+        federation = _federation(settings, source, identity, accounts)
         account_settings = AccountSettings(accounts, database, sessions, revocations, mfa_required=settings.mfa == "ON")
         runtime = Runtime(
             settings,
@@ -122,8 +130,17 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             PendingSteps(),
             PendingSteps(),
             password_policy,
+            federation,
             threading.Event(),
         )
+        if settings.dev_oidc and embedded is not None and embedded.serving:
+            try:
+                runtime.dev_oidc = start_dev_oidc(settings, embedded.pool)
+            except BaseException:
+                identity.close()
+                embedded.stop()
+                database.dispose()
+                raise
         if avatar_source is not AvatarSource.OFF:
             runtime.embedded_aws, runtime.avatars = _avatars(settings, avatar_source, identity, accounts, database)
         runtime._chores = threading.Thread(target=_chores, args=(runtime,), name="cruddur-chores", daemon=True)
@@ -142,11 +159,29 @@ def stop() -> None:
     if runtime._chores is not None:
         runtime._chores.join(timeout=5)
     runtime.identity.close()
+    if runtime.dev_oidc is not None:
+        runtime.dev_oidc.stop()
     if runtime.embedded_aws is not None:
         runtime.embedded_aws.stop()
     if runtime.embedded is not None:
         runtime.embedded.stop()
     runtime.database.dispose()
+
+
+def _federation(
+    settings: Settings, source: IdentitySource, identity: Identity, accounts: Accounts
+) -> Federation | None:
+    federation = settings.federation(source, identity.pool.endpoint_url)
+    if federation is None:
+        return None
+    login = ManagedLogin(
+        domain_url=federation.domain_url,
+        client_id=identity.pool.client_id,
+        callback_url=federation.callback_url,
+        sign_out_url=federation.sign_out_url,
+        verifier=identity.verifier,
+    )
+    return Federation(accounts, login, federation.providers)
 
 
 def _avatars(

@@ -9,6 +9,8 @@ between is a `ConfigurationError` that names the variable, and the app does not 
 """
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
@@ -20,7 +22,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SESSION_COOKIE = "cruddur_session"
 DEVICE_COOKIE = "cruddur_browser"
+FEDERATION_COOKIE = "cruddur_federation"
+LINK_COOKIE = "cruddur_link"
 DEV_FRONTEND_PORT = 3000
+DEV_BACKEND_PORT = 8000
+DEV_OIDC_PROVIDER = "DevOIDC"  # the ProviderName the dev server's OpenID provider is registered as
+CALLBACK_PATH = "/_federation/callback"
+# ProviderNameTypeV2 (botocore's model): what CreateIdentityProvider accepts as a name.
+PROVIDER_NAME = re.compile(r"[A-Za-z0-9][\w.@+=-]{1,31}")
 
 
 class ConfigurationError(Exception):
@@ -83,6 +92,28 @@ class Settings(BaseSettings):
     ]
     passkey_domain: str = "localhost"
 
+    # Federated sign-in ("Continue with ..."): the pool's identity providers the app offers, by
+    # their ProviderName (comma-separated), through the pool's domain (its managed login: e.g.
+    # https://cruddur.auth.us-east-1.amazoncognito.com), back at the app's callback URL, and
+    # signed out of managed login toward the sign-out URL. All four for a real pool, or none;
+    # on the embedded provider only the names (the rest follows from where the app runs).
+    # DEV_OIDC=1: the dev server (the embedded provider, never a real pool) also starts "Dev OIDC",
+    # an OpenID provider on this machine with seeded people (npm's oidc-provider from .tools, on
+    # DEV_OIDC_PORT), and offers it, so federation can be tried offline (docs/federation.md).
+    federated_providers: Annotated[list[str], NoDecode] = []
+    cognito_domain_url: str | None = None
+    oauth_callback_url: str | None = None
+    oauth_sign_out_url: str | None = None
+    dev_oidc: bool = False
+    dev_oidc_port: int = 9230
+    # Only `python -m cruddur.provision --provider google|microsoft` reads these: the OAuth client
+    # registered at Google / in Microsoft Entra ID (its tenant) for the pool's /oauth2/idpresponse.
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    microsoft_client_id: str | None = None
+    microsoft_client_secret: str | None = None
+    microsoft_tenant_id: str | None = None
+
     # Sessions: signed out after this long without a visit, and this long after signing in
     # whatever happens (Cognito's refresh tokens live 30 days by default).
     session_idle_days: float = 7
@@ -96,6 +127,7 @@ class Settings(BaseSettings):
     reflex_api_url: str | None = None
     reflex_deploy_url: str | None = None
     reflex_frontend_port: int | None = None
+    reflex_backend_port: int | None = None
 
     @field_validator("allow_local_cognito", mode="before")
     @classmethod
@@ -109,6 +141,21 @@ class Settings(BaseSettings):
         if "PASSWORD" not in factors:  # Cognito's rule: the password is always one of them
             raise ValueError("SIGN_IN_FACTORS must include PASSWORD")
         return factors
+
+    @field_validator("dev_oidc", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value):
+        return False if value == "" else value
+
+    @field_validator("federated_providers", mode="before")
+    @classmethod
+    def _provider_list(cls, value):
+        names = [name.strip() for name in value.split(",")] if isinstance(value, str) else value
+        names = [name for name in names if name]
+        for name in names:
+            if not PROVIDER_NAME.fullmatch(name) or name.upper() == "COGNITO":
+                raise ValueError(f"{name!r} is not an identity provider's ProviderName")
+        return names
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -167,6 +214,71 @@ class Settings(BaseSettings):
         return AvatarSource.IDENTITY_POOL
 
     @property
+    def backend_url(self) -> str:
+        """Where browsers reach the backend's own HTTP routes (the dev server serves pages elsewhere)."""
+        if self.reflex_api_url:
+            return self.reflex_api_url.rstrip("/")
+        if self.dev_server:
+            return f"http://localhost:{self.reflex_backend_port or DEV_BACKEND_PORT}"
+        return self.public_urls[0].rstrip("/")
+
+    @property
+    def offered_providers(self) -> list[str]:
+        """The identity providers /signin offers: FEDERATED_PROVIDERS, and Dev OIDC where it runs."""
+        dev = [DEV_OIDC_PROVIDER] if self.dev_oidc and DEV_OIDC_PROVIDER not in self.federated_providers else []
+        return [*self.federated_providers, *dev]
+
+    def federation(self, source: IdentitySource, pool_endpoint: str | None = None) -> "FederationSettings | None":
+        """Where federated sign-in goes, or None when no provider is offered; a half-configured
+        federation is a ConfigurationError naming what is missing. On the embedded provider the
+        domain is the provider itself (`pool_endpoint`) and the URLs follow from the app's."""
+        if self.dev_oidc and source is not IdentitySource.EMBEDDED:
+            raise ConfigurationError(
+                "DEV_OIDC runs a development OpenID provider: only with the embedded identity provider (make run), "
+                "never with a real user pool; unset it"
+            )
+        urls = {
+            "COGNITO_DOMAIN_URL": self.cognito_domain_url,
+            "OAUTH_CALLBACK_URL": self.oauth_callback_url,
+            "OAUTH_SIGN_OUT_URL": self.oauth_sign_out_url,
+        }
+        if not self.offered_providers:
+            given = [name for name, value in urls.items() if value]
+            if given:
+                raise ConfigurationError(
+                    f"{', '.join(given)} set but FEDERATED_PROVIDERS is empty: name the identity providers to offer, "
+                    "or unset them"
+                )
+            return None
+        if source is IdentitySource.EMBEDDED:
+            for name, value in urls.items():
+                if value:
+                    raise ConfigurationError(
+                        f"{name} is for a real user pool; on the embedded provider it follows from where the app runs"
+                    )
+            return FederationSettings(
+                domain_url=(pool_endpoint or "").rstrip("/"),
+                callback_url=f"{self.backend_url}{CALLBACK_PATH}",
+                sign_out_url=f"{self.public_urls[0].rstrip('/')}/",
+                providers=tuple(self.offered_providers),
+            )
+        for name, value in urls.items():
+            if not value or not value.strip():
+                raise ConfigurationError(
+                    f"{name} is {'missing' if value is None else 'empty'} while FEDERATED_PROVIDERS is set: set "
+                    "COGNITO_DOMAIN_URL, OAUTH_CALLBACK_URL and OAUTH_SIGN_OUT_URL (python -m cruddur.provision "
+                    "prints them), or unset FEDERATED_PROVIDERS"
+                )
+            if not value.startswith("https://") and urlsplit(value).hostname not in ("localhost", "127.0.0.1"):
+                raise ConfigurationError(f"{name} must be an https URL")
+        return FederationSettings(
+            domain_url=(self.cognito_domain_url or "").rstrip("/"),
+            callback_url=self.oauth_callback_url or "",
+            sign_out_url=self.oauth_sign_out_url or "",
+            providers=tuple(self.offered_providers),
+        )
+
+    @property
     def public_urls(self) -> list[str]:
         """Where browsers reach the app: the deploy and API URLs, else the dev server's frontend."""
         urls = [url for url in (self.reflex_deploy_url, self.reflex_api_url) if url]
@@ -193,6 +305,16 @@ class Settings(BaseSettings):
     @property
     def device_cookie(self) -> str:
         return ("__Host-" if self.served_over_https else "") + DEVICE_COOKIE
+
+    @property
+    def federation_cookie(self) -> str:
+        """A federated sign-in in progress (its sealed nonce and PKCE verifier), for minutes."""
+        return ("__Host-" if self.served_over_https else "") + FEDERATION_COOKIE
+
+    @property
+    def link_cookie(self) -> str:
+        """A provider's sign-in waiting to be linked to a password account (its pending link's handle)."""
+        return ("__Host-" if self.served_over_https else "") + LINK_COOKIE
 
     @property
     def mfa_configuration(self) -> dict[str, Any]:
@@ -240,6 +362,17 @@ class Settings(BaseSettings):
     @property
     def session_lifetime(self) -> timedelta:
         return timedelta(days=self.session_max_days)
+
+
+@dataclass(frozen=True)
+class FederationSettings:
+    """Federated sign-in as the app runs it: the pool's domain (managed login), the app's callback
+    and where managed login's sign-out comes back to, and the providers offered (ProviderNames)."""
+
+    domain_url: str
+    callback_url: str
+    sign_out_url: str
+    providers: tuple[str, ...]
 
 
 def _origin(url: str) -> str:

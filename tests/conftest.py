@@ -42,6 +42,9 @@ _OUTSIDE = (
     "ALLOWED_ORIGINS",
     "DATA_DIR",
     "LOCAL_COGNITO_",
+    "DEV_OIDC",
+    "FEDERATED_PROVIDERS",
+    "OAUTH_",
     "AVATAR_",
 )
 

@@ -9,6 +9,7 @@ from moto import mock_aws
 from moto.cognitoidp.models import CognitoIdpUserPool
 
 from cruddur import provision as prov
+from cruddur.auth.managed_login import SCOPES
 from cruddur.auth.password_policy import DEFAULT_POLICY, PasswordPolicy
 from cruddur.embedded_identity import provider_config
 from cruddur.localcognito import start_in_thread
@@ -529,3 +530,90 @@ def test_aws_errors_are_reported_without_a_traceback(cognito, monkeypatch, capsy
 
     assert run_main(monkeypatch, cognito) == 1
     assert "Unable to locate credentials" in capsys.readouterr().err
+
+
+# --- Federated sign-in: OIDC providers from presets, the pool's domain, the client's OAuth -----------
+
+APP = "https://cruddur.example"
+FEDERATED = [
+    "--provider", "google", "--provider", "microsoft", "--domain", "cruddur-example",
+    "--callback-url", f"{APP}/_federation/callback", "--sign-out-url", f"{APP}/",
+]  # fmt: skip
+SECRETS = {
+    "google_client_id": "google-id.apps.googleusercontent.com",
+    "google_client_secret": "google-secret",
+    "microsoft_client_id": "ms-id",
+    "microsoft_client_secret": "ms-secret",
+    "microsoft_tenant_id": "tenant-1",
+}
+
+
+def test_providers_domain_and_client_urls_are_provisioned_and_printed(cognito, monkeypatch, capsys, make_settings):
+    assert run_main(monkeypatch, cognito, *FEDERATED, settings=make_settings(**SECRETS)) == 0
+    out = dict(line.split("=", 1) for line in capsys.readouterr().out.splitlines())
+    pool_id, client_id = out["COGNITO_USER_POOL_ID"], out["COGNITO_APP_CLIENT_ID"]
+    assert out["FEDERATED_PROVIDERS"] == "GoogleOIDC,Microsoft"
+    assert out["COGNITO_DOMAIN_URL"] == f"https://cruddur-example.auth.{REGION}.amazoncognito.com"
+    assert (out["OAUTH_CALLBACK_URL"], out["OAUTH_SIGN_OUT_URL"]) == (f"{APP}/_federation/callback", f"{APP}/")
+
+    google = cognito.describe_identity_provider(UserPoolId=pool_id, ProviderName="GoogleOIDC")["IdentityProvider"]
+    assert google["ProviderType"] == "OIDC"
+    assert google["ProviderDetails"]["oidc_issuer"] == "https://accounts.google.com"
+    assert google["ProviderDetails"]["client_id"] == SECRETS["google_client_id"]
+    assert google["AttributeMapping"]["email_verified"] == "email_verified"
+    microsoft = cognito.describe_identity_provider(UserPoolId=pool_id, ProviderName="Microsoft")["IdentityProvider"]
+    assert microsoft["ProviderDetails"]["oidc_issuer"] == "https://login.microsoftonline.com/tenant-1/v2.0"
+    assert "email" not in microsoft["AttributeMapping"]  # Microsoft's email claim is not verified
+
+    assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Domain"] == "cruddur-example"
+    client = describe_client(cognito, pool_id, client_id)
+    assert client["CallbackURLs"] == [f"{APP}/_federation/callback"] and client["LogoutURLs"] == [f"{APP}/"]
+    assert client["AllowedOAuthFlows"] == ["code"] and client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert sorted(client["AllowedOAuthScopes"]) == sorted(SCOPES.split())
+    assert sorted(client["SupportedIdentityProviders"]) == ["COGNITO", "GoogleOIDC", "Microsoft"]
+
+
+def test_a_second_run_updates_the_providers_in_place(cognito, monkeypatch, capsys, make_settings):
+    run_main(monkeypatch, cognito, *FEDERATED, settings=make_settings(**SECRETS))
+    capsys.readouterr()
+    rotated = make_settings(**(SECRETS | {"google_client_secret": "rotated"}))
+    assert run_main(monkeypatch, cognito, *FEDERATED, settings=rotated) == 0
+    captured = capsys.readouterr()
+    assert "IdentityProvider GoogleOIDC: updated" in captured.err
+    assert "Domain" not in captured.err  # the domain is there already
+    pool_id = dict(line.split("=", 1) for line in captured.out.splitlines())["COGNITO_USER_POOL_ID"]
+    google = cognito.describe_identity_provider(UserPoolId=pool_id, ProviderName="GoogleOIDC")["IdentityProvider"]
+    assert google["ProviderDetails"]["client_secret"] == "rotated"
+
+
+def test_a_dry_run_says_what_it_would_add_and_calls_nothing_that_changes(
+    cognito, calls, monkeypatch, capsys, make_settings
+):
+    assert run_main(monkeypatch, cognito, "--dry-run", *FEDERATED, settings=make_settings(**SECRETS)) == 0
+    err = capsys.readouterr().err
+    assert "IdentityProvider GoogleOIDC: would create" in err and "Domain cruddur-example: would create" in err
+    assert calls and all(name.startswith(READ_ONLY) for name in calls)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--provider", "google"], "--domain, --callback-url, --sign-out-url"),
+        (["--domain", "cruddur-example"], "need at least one --provider"),
+    ],
+)
+def test_half_a_federation_is_refused(cognito, monkeypatch, capsys, make_settings, args, said):
+    assert run_main(monkeypatch, cognito, *args, settings=make_settings(**SECRETS)) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_a_preset_without_its_client_in_the_environment_is_refused(cognito, monkeypatch, capsys, make_settings):
+    assert run_main(monkeypatch, cognito, *FEDERATED, settings=make_settings()) == 2
+    assert "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET" in capsys.readouterr().err
+
+
+def test_without_federation_the_client_has_no_oauth(cognito, monkeypatch, capsys, make_settings):
+    assert run_main(monkeypatch, cognito, settings=make_settings()) == 0
+    out = capsys.readouterr().out
+    assert "FEDERATED_PROVIDERS" not in out
+    assert prov.federation_of(make_settings(), [], None, None, None) is None

@@ -159,6 +159,43 @@ class CognitoClient:
         for device in listed:
             self._as_admin("AdminForgetDevice", Username=username, DeviceKey=device["DeviceKey"])
 
+    # -- federated identities (AdminGetUser, AdminDeleteUser, AdminLinkProviderForUser,
+    # AdminDisableProviderForUser; each needs its IAM permission on the pool) ---------------------
+
+    def status_of(self, username: str) -> str | None:
+        """The user's UserStatus (CONFIRMED, EXTERNAL_PROVIDER, ...), or None when there is none."""
+        try:
+            return self._as_admin("AdminGetUser", Username=username).get("UserStatus")
+        except CognitoError as error:
+            if error.code == "UserNotFoundException":
+                return None
+            raise
+
+    def delete_as_admin(self, username: str) -> None:
+        self._as_admin("AdminDeleteUser", Username=username)
+
+    def link_identity(self, email: str, provider: str, provider_user_id: str) -> None:
+        """The external identity signs in as the password account `email` from now on."""
+        self._as_admin(
+            "AdminLinkProviderForUser",
+            DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": email},
+            SourceUser={
+                "ProviderName": provider,
+                "ProviderAttributeName": "Cognito_Subject",
+                "ProviderAttributeValue": provider_user_id,
+            },
+        )
+
+    def unlink_identity(self, provider: str, provider_user_id: str) -> None:
+        self._as_admin(
+            "AdminDisableProviderForUser",
+            User={
+                "ProviderName": provider,
+                "ProviderAttributeName": "Cognito_Subject",
+                "ProviderAttributeValue": provider_user_id,
+            },
+        )
+
     def _call(self, operation: str, **params) -> dict:
         with _translated(operation):
             return getattr(self._boto, xform_name(operation))(ClientId=self.pool.client_id, **params)

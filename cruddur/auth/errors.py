@@ -100,6 +100,24 @@ FRIENDLY: dict[str, Friendly] = {
     "EmailSignInCode:NotAuthorizedException": Friendly(
         "Too many wrong codes, or it took too long. Ask for a new code."
     ),
+    # Federated sign-in ("Continue with ...": auth/managed_login.py, services/federation.py).
+    "StateMismatch": Friendly("That sign-in didn't start in this browser, or it was already used. Please start again."),
+    "FlowExpired": Friendly("That sign-in took too long. Please start again."),
+    "CodeNotRedeemed": Friendly(
+        "That sign-in couldn't be completed (it was already used or has expired). Start again."
+    ),
+    "TokenRefused": Friendly("We couldn't verify that sign-in. Start again, or sign in with your password."),
+    "NonceMismatch": Friendly("We couldn't verify that sign-in. Start again, or sign in with your password."),
+    "FederationFailed": Friendly("That sign-in couldn't be completed. Start again, or sign in with your password."),
+    "ProviderRefused": Friendly("The sign-in was cancelled or refused at the other service. You can try again."),
+    "UnknownProvider": Friendly("That way of signing in isn't available. Sign in with your password."),
+    "UnverifiedEmail": Friendly(
+        "That service hasn't verified your email address, so we can't use it to sign you in. Verify your email "
+        "there and try again, or sign in with your password."
+    ),
+    "LinkExpired": Friendly("That took too long. Start again with the button on the sign-in page."),
+    "CannotUnlink": Friendly("This is how your account signs in, so it can't be removed."),
+    "Federation:NotAuthorizedException": Friendly("This account is disabled. Contact us if you think that's wrong."),
     # Checks the app makes before calling Cognito.
     "UpdateUserAttributes:InvalidEmail": Friendly("Enter an email address like name@example.com.", "new_email"),
     "SecondFactorRequired": Friendly("Cruddur requires two-step verification for everyone, so it stays on."),

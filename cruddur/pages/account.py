@@ -9,6 +9,7 @@ from cruddur.components.forms import auth_form, field, password_field, submit
 from cruddur.components.layout import app_shell
 from cruddur.components.passkeys import passkey_bridge
 from cruddur.services.account_settings import MAX_BIO, DeviceLine, SessionLine
+from cruddur.services.federation import LinkedSignIn
 from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
 from cruddur.state.account import AVATAR_BUTTON, AccountState
@@ -299,6 +300,45 @@ def passkeys_card() -> rx.Component:
     )  # fmt: skip
 
 
+def linked_row(line: LinkedSignIn) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line.label),
+        rx.table.cell(
+            rx.cond(
+                line.primary,
+                rx.text("How this account signs in", size="2", color="gray"),
+                rx.button(
+                    "Unlink",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=AccountState.unlink(line.provider, line.provider_user_id),
+                    aria_label="Unlink " + line.label,
+                ),
+            )
+        ),
+    )
+
+
+def linked_card() -> rx.Component:
+    """Sign-ins through other services ("Continue with ..."); one can be unlinked while a password
+    (or another way) still signs in — an account's own identity cannot."""
+    return card(
+        "linked",
+        "Linked sign-ins",
+        rx.text("Services you can use to sign in to Cruddur, besides your password.", color="gray"),
+        rx.cond(
+            AccountState.linked,
+            rx.table.root(
+                rx.table.header(header_row("Service", actions="Unlink")),
+                rx.table.body(rx.foreach(AccountState.linked, linked_row)),
+                width="100%",
+            ),
+            rx.text("None. Use Continue with … on the sign-in page, then your password, to link one."),
+        ),
+    )
+
+
 def session_row(line: SessionLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.browser, rx.cond(line.current, rx.badge("This session", color_scheme="grass", ml="2"))),
@@ -419,6 +459,7 @@ def account() -> rx.Component:
                 email_card(),
                 password_card(),
                 passkeys_card(),
+                rx.cond(AccountState.federating, linked_card()),
                 rx.cond(AccountState.mfa_offered, two_step_card()),
                 sessions_card(),
                 rx.cond(AccountState.remembering, devices_card()),

@@ -5,6 +5,7 @@
 import reflex as rx
 
 from cruddur.components.authenticator import code_field, recovery_code_list, setup_instructions
+from cruddur.components.federation import federation_buttons
 from cruddur.components.forms import (
     auth_card,
     auth_form,
@@ -38,6 +39,7 @@ def other_way(label: str, icon: str, on_click) -> rx.Component:
 def password_step() -> rx.Component:
     return rx.vstack(
         passkey_bridge(),
+        federation_buttons("or with your email"),
         auth_form(
             email_field(autocomplete="username webauthn"),
             rx.cond(
@@ -160,6 +162,20 @@ def codes_step() -> rx.Component:
     )
 
 
+def steps(first: rx.Component) -> rx.Component | rx.Var:
+    """The step the sign-in is at; `first` is the one it starts with."""
+    return rx.match(
+        AuthState.signin_step,
+        ("code", code_step()),
+        ("email_code", email_code_step()),
+        ("recovery", recovery_step()),
+        ("setup", setup_step()),
+        ("codes", codes_step()),
+        ("passkey_offer", passkey_offer_step()),
+        first,
+    )
+
+
 def signin() -> rx.Component:
     return auth_card(
         rx.match(
@@ -178,19 +194,47 @@ def signin() -> rx.Component:
             role="status",
         ),
         form_error(),
-        rx.match(
-            AuthState.signin_step,
-            ("code", code_step()),
-            ("email_code", email_code_step()),
-            ("recovery", recovery_step()),
-            ("setup", setup_step()),
-            ("codes", codes_step()),
-            ("passkey_offer", passkey_offer_step()),
-            password_step(),
-        ),
+        steps(password_step()),
         # Only while signing in: once the password was right, the next steps are this person's own.
         footer=rx.cond(
             AuthState.signin_step == "password",
             rx.text("New to Cruddur? ", rx.link("Create an account", href="/signup")),
         ),
+    )
+
+
+def link_step() -> rx.Component:
+    """The password of the account that has the provider's e-mail: proof it is the same person."""
+    return rx.cond(
+        AuthState.link_email != "",
+        auth_form(
+            rx.text(
+                "You already have a Cruddur account with ", rx.text.strong(AuthState.link_email), ". Enter its "
+                "password to connect your ", AuthState.link_provider, " sign-in to it. After that, either way "
+                "signs you in.", id="link-hint",
+            ),
+            rx.el.input(type="email", name="username", auto_complete="username", value=AuthState.link_email,
+                        read_only=True, hidden=True),
+            password_field("Password", "password", autocomplete="current-password", with_rules=False),
+            rx.link("Forgot password?", href="/forgot", size="2"),
+            submit("Connect and sign in"),
+            on_submit=AuthState.link_account,
+        ),
+        rx.link("Back to sign in", href="/signin"),
+    )  # fmt: skip
+
+
+def signin_link() -> rx.Component:
+    """`/signin/link`: a provider's sign-in whose verified e-mail is a password account's."""
+    return auth_card(
+        rx.match(
+            AuthState.signin_step,
+            ("password", "Connect your sign-in"),
+            ("codes", "Save your recovery codes"),
+            ("passkey_offer", "Sign in faster next time"),
+            "Two-step verification",
+        ),
+        form_error(),
+        steps(link_step()),
+        footer=rx.text("Not you? ", rx.link("Sign in another way", href="/signin")),
     )

@@ -3,6 +3,7 @@ in with e-mailed codes (then a passkey, offered once confirmed); then on to `/co
 
 import reflex as rx
 
+from cruddur.components.federation import federation_buttons
 from cruddur.components.forms import auth_card, auth_form, email_field, field, form_error, password_field, submit
 from cruddur.state.auth import AuthState
 
@@ -11,6 +12,7 @@ def signup() -> rx.Component:
     return auth_card(
         "Join Cruddur",
         form_error(),
+        federation_buttons("or sign up with your email"),
         auth_form(
             field("Name", "name", autocomplete="name"),
             email_field(),

@@ -9,6 +9,7 @@ from cruddur.components.passkeys import passkey_ceremony
 from cruddur.services.account_settings import DeviceLine, SessionLine
 from cruddur.services.accounts import SignedIn
 from cruddur.services.avatars import MAX_BYTES, AvatarError
+from cruddur.services.federation import LinkedSignIn
 from cruddur.services.passkeys import PasskeyLine
 from cruddur.services.security_log import ActivityLine
 from cruddur.services.sessions import Client
@@ -30,6 +31,8 @@ class AccountState(AuthState):
     sessions: list[SessionLine] = []
     devices: list[DeviceLine] = []
     passkeys: list[PasskeyLine] = []
+    linked: list[LinkedSignIn] = []  # sign-ins through identity providers (FEDERATED_PROVIDERS)
+    federating: bool = False  # the app offers any
     remembering: bool = False  # the pool remembers browsers (REMEMBER_DEVICES is not off)
     mfa_offered: bool = False  # the pool has a second factor (MFA is not OFF)
     mfa_required: bool = False  # ... and requires it (MFA=ON): it cannot be turned off
@@ -75,9 +78,11 @@ class AccountState(AuthState):
         async with self:
             handle, browser = connection_handle(self), connection_device(self)
         page = runtime.current().settings_of_accounts
+        federation = runtime.current().federation
 
         def read():
             return (
+                federation.linked_of(handle) if federation is not None else [],
                 page.profile(handle),
                 page.email_of(handle),
                 page.two_step_is_on(handle),
@@ -91,6 +96,7 @@ class AccountState(AuthState):
 
         avatars = runtime.current().avatars
         (
+            linked,
             (name, bio),
             email,
             on,
@@ -102,6 +108,7 @@ class AccountState(AuthState):
             avatar,
         ) = await runtime.current().identity.run(read)
         async with self:
+            self.linked, self.federating = linked, federation is not None
             self.display_name, self.bio, self.current_email = name, bio, email
             self.two_step_on, self.codes_left = on, left
             self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True
@@ -398,6 +405,20 @@ class AccountState(AuthState):
             "passkeys",
             lambda handle, client: passkeys.remove(handle, passkey_id, client=client),
             notice="Passkey removed.",
+        ):
+            yield event
+
+    # -- linked sign-ins -----------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def unlink(self, provider: str, provider_user_id: str):
+        federation = runtime.current().federation
+        if federation is None or not isinstance(provider, str) or not isinstance(provider_user_id, str):
+            return
+        async for event in self._change(
+            "linked",
+            lambda handle, _client: federation.unlink_of(handle, provider, provider_user_id),
+            notice="Removed. That service no longer signs you in here.",
         ):
             yield event
 

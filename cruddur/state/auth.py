@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import reflex as rx
 
@@ -24,8 +24,10 @@ from cruddur import runtime
 from cruddur.auth.cognito import CodeSent
 from cruddur.auth.errors import friendly
 from cruddur.auth.session_policy import UNCONFIRMED
+from cruddur.browser_sessions import parse_cookies
 from cruddur.components.passkeys import can_make_passkeys
 from cruddur.services.accounts import AccountError, SecondStep, SignedIn
+from cruddur.services.federation import label_of
 from cruddur.services.sessions import Client
 from cruddur.state.authenticator import hide_setup, show_setup
 from cruddur.state.session import (
@@ -39,6 +41,7 @@ from cruddur.state.session import (
 
 T = TypeVar("T")
 RESEND_COOLDOWN_S = 60
+LINK_PAGE = "/signin/link"
 # Longer than any field a form takes (e-mail <= 254, Cognito passwords <= 256 characters).
 FIELD_LIMIT = 1024
 # Answers that could tell an unknown e-mail from a real one by their timing take at least this
@@ -115,6 +118,11 @@ class AuthState(rx.State):
     passkey_capable: bool = False  # this browser can make a passkey (a platform authenticator that verifies)
     no_password: bool = False  # /signup without a password (where the pool sends sign-in codes by e-mail)
     offer_remember: bool = False  # the code step asks "Remember this browser" (the pool leaves it to people)
+    # "Continue with ..." buttons (name, label, href), and a provider's sign-in waiting on /signin/link
+    # for the password of the account with its e-mail.
+    providers: list[dict[str, str]] = []
+    link_email: str = ""
+    link_provider: str = ""
     # Where the last code went, and when another may be sent; kept per tab across reloads.
     code_destination: str = rx.SessionStorage("", name="cruddur_code_to")
     resend_ready_at: str = rx.SessionStorage("0", name="cruddur_resend_at")
@@ -148,6 +156,7 @@ class AuthState(rx.State):
         factors = runtime.current().settings.sign_in_factors
         self.offers_passkeys, self.offers_email_codes = "WEB_AUTHN" in factors, "EMAIL_OTP" in factors
         runtime.current().second_steps.drop(self.router.session.session_id)
+        self._federation_on_load(route)
         if route == "/forgot":
             self.forgot_step = "request"
         checks = [can_make_passkeys(AuthState.note_passkey_capable)] if self.offers_passkeys else []
@@ -155,6 +164,31 @@ class AuthState(rx.State):
             return [AuthState.tick_resend_cooldown, *checks]
         if route == "/signin":
             return checks
+
+    def _federation_on_load(self, route: str) -> None:
+        """The providers offered; a refused federated sign-in's message (its code in the query);
+        on /signin/link, the pending link this browser's cookie names."""
+        rt = runtime.current()
+        self.providers = (
+            [
+                {"name": name, "label": label_of(name), "href": f"{rt.settings.backend_url}/_federation/start?"
+                 + urlencode({"provider": name})}
+                for name in rt.federation.providers
+            ]
+            if rt.federation is not None
+            else []
+        )  # fmt: skip
+        code = self.router.url.query_parameters.get("federation_error", "")
+        if isinstance(code, str) and code and route in ("/signin", "/signup"):
+            self.error = friendly(code, "Federation").message
+        if route == LINK_PAGE:
+            link = parse_cookies(self.router.headers.cookie).get(rt.settings.link_cookie, "")
+            pending = rt.federation.pending_link(link) if rt.federation is not None else None
+            self.link_email = pending.email if pending else ""
+            self.link_provider = label_of(pending.provider) if pending else ""
+            self.email = pending.email if pending else self.email
+            if pending is None:
+                self.error = friendly("LinkExpired").message
 
     @rx.event
     def choose_no_password(self, checked: bool):
@@ -327,6 +361,34 @@ class AuthState(rx.State):
             return
         for event in await self._went_on(outcome, email):
             yield event
+
+    @rx.event(background=True)
+    async def link_account(self, form: dict):
+        """/signin/link: the password of the account with the provider's e-mail; right, the
+        provider is linked to it and the person signed in as it (a second step if it has one)."""
+        rt = runtime.current()
+        async with self:
+            link = parse_cookies(self.router.headers.cookie).get(rt.settings.link_cookie, "")
+            email = self.link_email
+            replacing, device, capable = connection_handle(self), connection_device(self), self.passkey_capable
+        password = _field(form, "password")
+        federation = rt.federation
+        if federation is None:
+            return
+        try:
+            outcome = await self._attempt(
+                lambda client: self._ready(
+                    federation.link_with_password(link, password=password, client=client, replacing=replacing),
+                    device,
+                    passkey_capable=capable,
+                )
+            )
+        except Refused as refused:
+            yield refused.focus
+            return
+        for event in await self._went_on(outcome, email):
+            yield event
+        yield rx.toast.success("Connected. You can now sign in either way.")
 
     @rx.event
     def go_on(self):

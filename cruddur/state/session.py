@@ -200,6 +200,9 @@ class SessionState(rx.State):
             self._become("", None)
         if handle:
             await rt.identity.run(rt.accounts.sign_out, handle)
+        if rt.federation is not None:  # managed login's own session (at the pool's domain) ends too
+            yield browser_call("forget", rt.federation.login.logout_url())
+            return
         yield browser_call("forget")
         yield rx.toast.success("You're signed out.")
         yield rx.redirect("/")

@@ -59,7 +59,17 @@ class RunningApp:
 
 def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a fresh app on the embedded defaults, whatever the caller's shell has."""
-    outside = ("COGNITO_", "DATABASE_URL", "REDIS_URL", "ALLOWED_ORIGINS", "REFLEX_API_URL", "REFLEX_DEPLOY_URL")
+    outside = (
+        "COGNITO_",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ALLOWED_ORIGINS",
+        "REFLEX_API_URL",
+        "REFLEX_DEPLOY_URL",
+        "DEV_OIDC",
+        "FEDERATED_PROVIDERS",
+        "OAUTH_",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(outside)}
     env.update(
         DATA_DIR=str(data_dir),

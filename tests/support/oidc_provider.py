@@ -37,7 +37,10 @@ class DevOidcProvider:
 
 
 def start_oidc_provider(
-    redirect_uris: list[str], client_id: str = "localcognito-dev", client_secret: str = "dev-oidc-secret-0123456789"
+    redirect_uris: list[str],
+    client_id: str = "localcognito-dev",
+    client_secret: str = "dev-oidc-secret-0123456789",
+    accounts: list[dict] | None = None,
 ) -> DevOidcProvider:
     """Start it with one client; fails, never skips, when node or oidc-provider is missing."""
     for path, what in ((NODE, "node"), (OIDC_PROVIDER, "oidc-provider")):
@@ -49,7 +52,7 @@ def start_oidc_provider(
         "client_id": client_id,
         "client_secret": client_secret,
         "redirect_uris": redirect_uris,
-        "accounts": ACCOUNTS,
+        "accounts": accounts or ACCOUNTS,
     }
     process = subprocess.Popen(
         [str(NODE), str(SERVER), json.dumps(settings)],
@@ -62,7 +65,7 @@ def start_oidc_provider(
     if not line:
         process.kill()
         raise RuntimeError(f"the development OpenID provider did not start (exit code {process.wait()})")
-    return DevOidcProvider(json.loads(line)["issuer"], client_id, client_secret, ACCOUNTS, process)
+    return DevOidcProvider(json.loads(line)["issuer"], client_id, client_secret, accounts or ACCOUNTS, process)
 
 
 def _form(page: httpx.Response) -> tuple[str, dict[str, str]]:

@@ -18,7 +18,7 @@ EVENTS = {
     AuthState: {
         "set_email", "toggle_password", "open_form", "sign_up", "confirm", "resend_code", "tick_resend_cooldown",
         "sign_in", "go_on", "send_reset_code", "reset_password", "choose_handle", "note_passkey_capable",
-        "choose_no_password",
+        "choose_no_password", "link_account",
     },
     SecondStepState: {"answer_code", "finish_setup", "use_recovery_code", "show_step", "start_over"},
     PasswordlessState: {
@@ -33,7 +33,7 @@ EVENTS = {
         "load", "save_profile", "change_password", "begin_two_step", "confirm_two_step", "turn_off_two_step",
         "new_recovery_codes", "sign_out_session", "sign_out_others", "forget_browser", "delete_account",
         "change_email", "resend_email_code", "confirm_email", "cancel_email_change", "cancel_two_step",
-        "add_passkey", "passkey_made", "remove_passkey", "choose_avatar", "store_avatar",
+        "add_passkey", "passkey_made", "remove_passkey", "choose_avatar", "store_avatar", "unlink",
     },
     NotificationsState: {"load"},
     MailboxState: {"load"},
