@@ -15,7 +15,7 @@ async def test_the_first_write_makes_the_profile_from_the_pools_attributes(app_r
     assert created.status_code == 201, created.text
     assert (created.json()["handle"], created.json()["display_name"]) == ("grace_h", "Grace Hopper")
     me = await api.get("/api/me", headers=token)
-    assert (me.status_code, me.json()) == (200, {"handle": "grace_h", "display_name": "Grace Hopper"})
+    assert (me.status_code, me.json()) == (200, {"handle": "grace_h", "display_name": "Grace Hopper", "avatar": ""})
     feed = (await api.get("/api/activities/home", headers=token)).json()
     assert feed["cruds"][0]["uuid"] == created.json()["uuid"]
 
@@ -31,7 +31,10 @@ async def test_a_username_someone_has_in_another_case_is_409_until_put_me_choose
     assert "PUT /api/me" in refused.json()["message"]
 
     chosen = await api.put("/api/me", json={"handle": "Grace_Hopper"}, headers=bearer(tokens))
-    assert (chosen.status_code, chosen.json()) == (201, {"handle": "grace_hopper", "display_name": "Grace Hopper"})
+    assert (chosen.status_code, chosen.json()) == (
+        201,
+        {"handle": "grace_hopper", "display_name": "Grace Hopper", "avatar": ""},
+    )
     assert (await api.post("/api/activities", json=NEW_CRUD, headers=bearer(tokens))).json()["handle"] == "grace_hopper"
     # Written back to the pool as the person's preferred_username.
     attributes = app_runtime.identity.cognito.get_user(tokens["AccessToken"])
@@ -51,7 +54,7 @@ async def test_an_account_without_a_username_is_422_until_put_me_chooses_one(app
     with app_runtime.database.session() as db:
         assert profile_of(db, _sub(app_runtime, tokens)) is None
     chosen = await api.put("/api/me", json={"handle": "ada_b"}, headers=bearer(tokens))
-    assert (chosen.status_code, chosen.json()) == (201, {"handle": "ada_b", "display_name": "Ada Byron"})
+    assert (chosen.status_code, chosen.json()) == (201, {"handle": "ada_b", "display_name": "Ada Byron", "avatar": ""})
     assert (await api.get("/api/me", headers=bearer(tokens))).json()["handle"] == "ada_b"
 
 
