@@ -202,3 +202,16 @@ class PasskeyOffer(CruddurBase, table=True):
 
     sub: str = Field(primary_key=True, max_length=64)
     offered_at: datetime
+
+
+class FederationLink(CruddurBase, table=True):
+    """A provider's identity waiting to be linked to the password account of its e-mail, until
+    the person proves that account's password (`services/federation_links.py`). In the database,
+    not a backend's memory: the callback and the link page may reach different workers. Sealed
+    under the link's own handle, which only the person's HttpOnly cookie holds."""
+
+    __tablename__ = "federation_links"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    expires_at: datetime = Field(index=True)

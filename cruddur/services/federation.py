@@ -13,7 +13,6 @@ provider yield the password account's tokens, whose `identities` list the link.
 The methods block (the pool, the database): the app calls them on the identity threads. No Reflex.
 """
 
-import hashlib
 import json
 import logging
 import secrets
@@ -22,8 +21,8 @@ from dataclasses import dataclass
 from cruddur.auth.cognito import Authenticated, CognitoError
 from cruddur.auth.managed_login import FederationError, ManagedLogin
 from cruddur.services.accounts import Account, AccountError, Accounts, SecondStep, SignedIn
+from cruddur.services.federation_links import PendingLink, PendingLinks
 from cruddur.services.profiles import profile_of
-from cruddur.services.second_steps import PendingSteps
 from cruddur.services.sessions import Client
 
 log = logging.getLogger(__name__)
@@ -35,16 +34,6 @@ PASSWORD_ACCOUNT = ("CONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD")
 
 def label_of(provider: str) -> str:
     return LABELS.get(provider, provider)
-
-
-@dataclass(frozen=True)
-class PendingLink:
-    """A provider's identity waiting to be linked to the password account of the same e-mail."""
-
-    provider: str
-    provider_user_id: str  # the provider's sub (Cognito_Subject)
-    federated_sub: str  # the federated user the pool made at this first sign-in, to delete
-    email: str
 
 
 @dataclass(frozen=True)
@@ -60,10 +49,6 @@ class LinkedSignIn:
     label: str
     provider_user_id: str
     primary: bool  # the account's own identity (a federated user): it cannot be unlinked
-
-
-def _key(link: str) -> str:
-    return hashlib.sha256(link.encode()).hexdigest()
 
 
 def identities_of(claims_or_value) -> list[dict]:
@@ -87,7 +72,7 @@ class Federation:
         self.cognito = accounts.cognito
         self.login = login
         self.providers = providers
-        self.pending: PendingSteps[PendingLink] = PendingSteps()
+        self.pending = PendingLinks(accounts.database)
 
     def start(self, provider: str):
         if provider not in self.providers:
@@ -110,15 +95,13 @@ class Federation:
                 raise AccountError("UnverifiedEmail", "Federation")
             if email and self._password_account(email):
                 link = secrets.token_urlsafe(32)
-                self.pending.put(
-                    _key(link), PendingLink(done.provider, str(own.get("userId", "")), claims["sub"], email)
-                )
+                self.pending.put(link, PendingLink(done.provider, str(own.get("userId", "")), claims["sub"], email))
                 self.accounts._quietly(self.cognito.revoke_token, done.tokens.refresh_token)
                 return LinkNeeded(link, email, done.provider)
         return self.accounts.open_session(Authenticated(done.tokens), client, replacing, email=claims.get("email", ""))
 
     def pending_link(self, link: str) -> PendingLink | None:
-        return self.pending.get(_key(link)) if link else None
+        return self.pending.get(link) if link else None
 
     def link_with_password(
         self, link: str, *, password: str, client: Client, replacing: str = ""
@@ -137,7 +120,7 @@ class Federation:
             if isinstance(outcome, SignedIn):
                 self.accounts.end_session(outcome.handle)
             raise AccountError(error.code, "AdminLinkProviderForUser") from None
-        self.pending.drop(_key(link))
+        self.pending.drop(link)
         return outcome
 
     def linked(self, account: Account) -> list[LinkedSignIn]:

@@ -1,5 +1,6 @@
 """What has ended leaves the database, a bounded batch per short transaction so a backlog never
-holds up the feed: sessions past their limits and stale tickets, lapsed revocations, expired cruds.
+holds up the feed: sessions past their limits and stale tickets, lapsed revocations, expired cruds,
+federation links nobody confirmed.
 The backend does it every ten minutes; `python -m cruddur.manage purge` does it by hand.
 
 An expired thread goes whole: the crud, its replies (which expire with it) and every like of
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, delete, select
 from cruddur.db import Database
 from cruddur.models import Activity, Like
 from cruddur.services.clock import utcnow
+from cruddur.services.federation_links import PendingLinks
 from cruddur.services.revocations import Revocations
 from cruddur.services.sessions import SessionStore
 
@@ -55,4 +57,4 @@ def purge_ended(
     with database.session() as db:
         while (purged := purge_expired_cruds(db)) and not stopping():
             total += purged
-    return total + revocations.purge()
+    return total + revocations.purge() + PendingLinks(database).purge()

@@ -3,12 +3,14 @@ OpenID provider (npm's oidc-provider, tests/support/dev_oidc): the backend's `/_
 routes driven over ASGI, the provider's login and consent pages walked with httpx."""
 
 import warnings
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import httpx
 import pytest
+from sqlmodel import select
 
 with warnings.catch_warnings():  # starlette would rather have httpx2, which the project does not use
     warnings.simplefilter("ignore")
@@ -20,7 +22,11 @@ from cruddur.auth.errors import FRIENDLY, friendly
 from cruddur.auth.jwt import CognitoJwtVerifier
 from cruddur.auth.managed_login import FederationError, ManagedLogin
 from cruddur.federation_routes import federation_routes
+from cruddur.models import FederationLink
 from cruddur.services.accounts import AccountError, SignedIn
+from cruddur.services.clock import utcnow
+from cruddur.services.federation import Federation
+from cruddur.services.second_steps import LIFETIME_SECONDS
 from cruddur.services.sessions import Client
 from cruddur.settings import FEDERATION_COOKIE as FLOW_COOKIE
 from cruddur.settings import LINK_COOKIE, SESSION_COOKIE
@@ -317,6 +323,33 @@ def test_a_federated_persons_own_sign_in_cannot_be_unlinked(app, fed):
     with pytest.raises(AccountError) as refused:
         fed.federation.unlink(account, PROVIDER, "grace")
     assert refused.value.code == "CannotUnlink"
+
+
+def test_a_link_started_on_one_worker_is_confirmed_on_another(app, fed):
+    """With REDIS_URL and several workers, the callback (plain HTTP) and the link page's events
+    (its websocket) may reach different backends: the pending link lives in the database."""
+    signed_up(fed, "alice@example.com", "alice_pw")
+    location, sealed = start(app)
+    link = set_cookies(callback(app, at_provider(location, "alice"), **{FLOW_COOKIE: sealed}))[LINK_COOKIE]
+    other_worker = Federation(fed.accounts, fed.federation.login, fed.federation.providers)
+    signed_in = other_worker.link_with_password(link, password=PASSWORD, client=CLIENT)
+    assert isinstance(signed_in, SignedIn) and signed_in.viewer.handle == "alice_pw"
+    assert fed.federation.pending_link(link) is None  # spent, for every worker
+
+
+def test_a_pending_link_is_kept_sealed_and_only_for_a_few_minutes(app, fed, monkeypatch):
+    signed_up(fed, "alice@example.com", "alice_pw")
+    location, sealed = start(app)
+    link = set_cookies(callback(app, at_provider(location, "alice"), **{FLOW_COOKIE: sealed}))[LINK_COOKIE]
+    with fed.database.session() as db:
+        [row] = db.exec(select(FederationLink)).all()
+    assert link not in row.key_hash and b"alice" not in row.sealed  # neither the cookie nor the e-mail at rest
+    later = utcnow() + timedelta(seconds=LIFETIME_SECONDS + 1)
+    monkeypatch.setattr("cruddur.services.federation_links.utcnow", lambda: later)
+    assert fed.federation.pending_link(link) is None
+    with pytest.raises(AccountError) as refused:
+        fed.federation.link_with_password(link, password=PASSWORD, client=CLIENT)
+    assert refused.value.code == "LinkExpired"
 
 
 def test_an_expired_or_unknown_link_is_refused(fed):
