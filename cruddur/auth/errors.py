@@ -69,6 +69,9 @@ FRIENDLY: dict[str, Friendly] = {
         "That took too long, or too many wrong codes. Sign in again."
     ),
     "PasswordNotAccepted": Friendly("That isn't your current password.", "current"),
+    "SignInAgainToDelete": Friendly(
+        "To be sure it's you, sign out and sign in again, then delete your account within five minutes."
+    ),
     "ChangePassword:NotAuthorizedException": Friendly("That isn't your current password.", "current"),
     "RateLimited": Friendly("Too many attempts. Please try again in {seconds} seconds."),
     "CookiesBlocked": Friendly(

@@ -441,8 +441,18 @@ def delete_card() -> rx.Component:
             "It can't be undone. Your username stays reserved for 30 days."
         ),
         auth_form(
-            whose_password(),
-            field("Password to delete it", "delete_password", type="password", autocomplete="current-password"),
+            rx.cond(
+                AccountState.own_sign_in == "",
+                rx.fragment(
+                    whose_password(),
+                    field("Password to delete it", "delete_password", type="password", autocomplete="current-password"),
+                ),
+                rx.text(
+                    "You sign in with ",
+                    AccountState.own_sign_in,
+                    ": a sign-in in the last five minutes confirms it's you.",
+                ),
+            ),
             rx.button("Delete my account", type="submit", color_scheme="red", loading=AccountState.busy),
             on_submit=AccountState.delete_account,
         ),
@@ -456,11 +466,11 @@ def account() -> rx.Component:
             rx.vstack(
                 profile_card(),
                 avatar_card(),
-                email_card(),
-                password_card(),
-                passkeys_card(),
+                # An account a provider made has its e-mail from the provider and no password, passkey
+                # or authenticator app of its own: the provider signs it in.
+                rx.cond(AccountState.own_sign_in == "", rx.fragment(email_card(), password_card(), passkeys_card())),
                 rx.cond(AccountState.federating, linked_card()),
-                rx.cond(AccountState.mfa_offered, two_step_card()),
+                rx.cond(AccountState.mfa_offered & (AccountState.own_sign_in == ""), two_step_card()),
                 sessions_card(),
                 rx.cond(AccountState.remembering, devices_card()),
                 activity_card(),

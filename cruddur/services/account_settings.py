@@ -9,7 +9,7 @@ two-step verification off, and deleting the account, ask for the password first.
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, func, select, update
@@ -39,6 +39,7 @@ from cruddur.services.accounts import (
 )
 from cruddur.services.clock import readable, short_span, utcnow
 from cruddur.services.errors import ValidationError
+from cruddur.services.federation import made_by_provider
 from cruddur.services.revocations import Revocations
 from cruddur.services.second_factor import AUTHENTICATOR_NAME, authenticator_code
 from cruddur.services.sessions import Client, SessionStore, browser_name
@@ -50,6 +51,13 @@ MAX_BIO = 160
 # knew it (and links to their profile do not land on a stranger) — then it is free again.
 HANDLE_QUARANTINE = timedelta(days=30)
 SESSION_ID_CHARS = 16  # of a session row's key, enough to name one of a person's sessions
+# Where no password can prove it is the person (adding the passkey just offered; deleting an
+# account made by a provider), a sign-in this recent does.
+FRESH_SIGN_IN = timedelta(minutes=5)
+
+
+def just_signed_in(account: Account, now: datetime) -> bool:
+    return now - account.session.times.created_at <= FRESH_SIGN_IN
 
 
 @dataclass
@@ -277,7 +285,7 @@ class AccountSettings:
         person made — cruds (and the replies and likes on them), likes, recovery codes,
         remembered devices, security activity, notes on passkeys — and every session. Their handle is held back
         for HANDLE_QUARANTINE."""
-        account = self.with_password(handle, password, client)
+        account = self._proven_for_deleting(handle, password, client)
         sub = account.viewer.sub
         on_pool(self.cognito.delete_user, account.access_token)
         with self.database.session() as db:
@@ -291,6 +299,16 @@ class AccountSettings:
             db.commit()
         self.sessions.end_all_for(sub)
         self.revocations.revoke_person(sub)
+
+    def _proven_for_deleting(self, handle: str, password: str, client: Client) -> Account:
+        """Its password proves it is the person; an account a provider made has none, so a sign-in
+        through that provider in the last few minutes does instead."""
+        account = self.accounts.signed_in(handle)
+        if password or not made_by_provider(on_pool(self.cognito.get_user, account.access_token)):
+            return self.with_password(handle, password, client)
+        if not just_signed_in(account, utcnow()):
+            raise AccountError("SignInAgainToDelete")
+        return account
 
     def with_password(self, handle: str, password: str, client: Client) -> Account:
         account = self.accounts.signed_in(handle)

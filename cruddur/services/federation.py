@@ -66,6 +66,11 @@ def _primary(identity: dict) -> bool:
     return identity.get("primary") in (True, "true")
 
 
+def made_by_provider(attributes: dict) -> bool:
+    """Whether GetUser's attributes are a federated user's: an account a provider made, no password."""
+    return any(_primary(i) for i in identities_of(attributes.get("identities", "[]")))
+
+
 class Federation:
     def __init__(self, accounts: Accounts, login: ManagedLogin, providers: tuple[str, ...]):
         self.accounts = accounts

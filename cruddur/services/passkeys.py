@@ -5,17 +5,15 @@ answer (CompleteWebAuthnRegistration). Cognito has no call to rename one: a pass
 name the pool gave it. Blocking; no Reflex here."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from cruddur.services import passkey_notes, security_log
-from cruddur.services.account_settings import AccountSettings, line_id
+from cruddur.services.account_settings import AccountSettings, just_signed_in, line_id
 from cruddur.services.accounts import AccountError, on_pool
 from cruddur.services.clock import readable, utcnow
 from cruddur.services.passwordless import browser_credential
 from cruddur.services.sessions import Client
 
 # How long after signing in a person may add a passkey without typing the password again.
-FRESH_SIGN_IN = timedelta(minutes=5)
 
 
 @dataclass
@@ -68,7 +66,7 @@ class Passkeys:
         or with none in the minutes after this session signed in."""
         if password is None:
             account = self.accounts.signed_in(handle)
-            if utcnow() - account.session.times.created_at > FRESH_SIGN_IN:
+            if not just_signed_in(account, utcnow()):
                 raise AccountError("FreshSignInNeeded")
         else:
             account = self.settings.with_password(handle, password, client)

@@ -32,6 +32,7 @@ class AccountState(AuthState):
     devices: list[DeviceLine] = []
     passkeys: list[PasskeyLine] = []
     linked: list[LinkedSignIn] = []  # sign-ins through identity providers (FEDERATED_PROVIDERS)
+    own_sign_in: str = ""  # the provider that made this account ("" for one with a password)
     federating: bool = False  # the app offers any
     remembering: bool = False  # the pool remembers browsers (REMEMBER_DEVICES is not off)
     mfa_offered: bool = False  # the pool has a second factor (MFA is not OFF)
@@ -109,6 +110,7 @@ class AccountState(AuthState):
         ) = await runtime.current().identity.run(read)
         async with self:
             self.linked, self.federating = linked, federation is not None
+            self.own_sign_in = next((line.label for line in linked if line.primary), "")
             self.display_name, self.bio, self.current_email = name, bio, email
             self.two_step_on, self.codes_left = on, left
             self.sessions, self.devices, self.activity, self.loaded = sessions, devices, activity, True

@@ -403,3 +403,33 @@ async def test_a_refused_federated_sign_in_shows_its_message_on_signin(fed):
     tab.navigate("/signin/link")
     await tab.run(AuthState.open_form)  # no pending link in this browser
     assert tab.state(AuthState).error == friendly("LinkExpired").message
+
+
+async def test_an_account_a_provider_made_shows_no_password_cards_and_deletes_after_a_fresh_sign_in(
+    app, fed, monkeypatch
+):
+    location, sealed = start(app)
+    handle = set_cookies(callback(app, at_provider(location, "grace"), **{FLOW_COOKIE: sealed}))[SESSION_COOKIE]
+    tab = Tab("/account", cookies={SESSION_COOKIE: handle})
+    tab.navigate("/account")
+    await tab.run(AccountState.load)
+    assert tab.state(AccountState).own_sign_in == "Dev OIDC"  # no password, passkey or authenticator app cards
+
+    later = utcnow() + timedelta(minutes=6)
+    monkeypatch.setattr("cruddur.services.account_settings.utcnow", lambda: later)
+    await tab.run(AccountState.delete_account, {})
+    assert "sign in again" in tab.state(AccountState).error
+    assert fed.accounts.signed_in(handle)  # still there
+    monkeypatch.undo()
+    await tab.run(AccountState.delete_account, {})
+    assert tab.state(AccountState).error == "" and not tab.state(SessionState).signed_in
+    with pytest.raises(AccountError):
+        fed.accounts.signed_in(handle)
+
+
+def test_a_password_account_is_never_deleted_without_its_password_however_fresh(fed):
+    email = signed_up(fed, "ada@example.com", "ada")
+    handle = fed.accounts.sign_in(email=email, password=PASSWORD, client=CLIENT, replacing="").handle
+    with pytest.raises(AccountError) as refused:
+        fed.settings_of_accounts.delete_account(handle, password="", client=CLIENT)
+    assert refused.value.code == "PasswordNotAccepted"

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from cruddur import runtime
 from cruddur.auth.password_policy import DEFAULT_POLICY
 from cruddur.embedded_identity import provider_config
+from cruddur.services.account_settings import FRESH_SIGN_IN
 from cruddur.services.clock import utcnow
-from cruddur.services.passkeys import FRESH_SIGN_IN
 from cruddur.state.account import AccountState
 from cruddur.state.auth import AuthState
 from cruddur.state.passwordless import PasswordlessState
