@@ -326,7 +326,14 @@ def linked_card() -> rx.Component:
     return card(
         "linked",
         "Linked sign-ins",
-        rx.text("Services you can use to sign in to Cruddur, besides your password.", color="gray"),
+        rx.text(
+            rx.cond(
+                AccountState.own_sign_in == "",
+                "Services you can use to sign in to Cruddur, besides your password.",
+                "The services this account signs in with.",
+            ),
+            color="gray",
+        ),
         rx.cond(
             AccountState.linked,
             rx.table.root(
@@ -472,7 +479,7 @@ def account() -> rx.Component:
                 rx.cond(AccountState.federating, linked_card()),
                 rx.cond(AccountState.mfa_offered & (AccountState.own_sign_in == ""), two_step_card()),
                 sessions_card(),
-                rx.cond(AccountState.remembering, devices_card()),
+                rx.cond(AccountState.remembering & (AccountState.own_sign_in == ""), devices_card()),
                 activity_card(),
                 delete_card(),
                 spacing="5",

@@ -117,6 +117,12 @@ def test_continue_with_dev_oidc_makes_a_profile_signs_out_of_both_and_in_again(f
     page.goto(app.url + "/account")
     expect(page.get_by_role("heading", name="Linked sign-ins")).to_be_visible()
     expect(page.get_by_text("How this account signs in")).to_be_visible()
+    for none in ("Password", "Passkeys", "Remembered browsers"):  # it has no password, passkey or second step
+        expect(page.get_by_role("region", name=none, exact=True)).to_have_count(0)
+    expect(page.get_by_role("region", name="Delete your account", exact=True)).to_contain_text(
+        "You sign in with Dev OIDC"
+    )
+    assert_no_violations(page, "/account of an account Dev OIDC made")
 
     sign_out(page, app)
     assert not session_cookies(page) and not managed_login_cookies(page)  # the app's and managed login's
