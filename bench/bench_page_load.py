@@ -183,6 +183,51 @@ def load_once(browser: Browser, target: Target) -> None:
     context.close()
 
 
+def detail(browser: Browser, target: Target) -> None:
+    """One more cold load of `target`, printed as its timeline: every resource (start, end, bytes,
+    encoding) and the websocket's frames, in ms since navigation start."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    frames: list[tuple[float, str, int]] = []
+    encodings: dict[str, str] = {}
+
+    def socket(ws) -> None:
+        frames.append((time.time() * 1000, "ws open " + urlsplit(ws.url).path, 0))
+        ws.on("framesent", lambda data: frames.append((time.time() * 1000, "ws sent", len(data))))
+        ws.on("framereceived", lambda data: frames.append((time.time() * 1000, "ws received", len(data))))
+
+    page.on("websocket", socket)
+    page.on("response", lambda r: encodings.__setitem__(r.url, r.headers.get("content-encoding", "identity")))
+    page.goto(target.url + "/", wait_until="commit")
+    seen = page.evaluate(SEEN_JS, [target.selector, ROWS])
+    page.wait_for_load_state("load")
+    origin = page.evaluate("performance.timeOrigin")
+    entries = page.evaluate(
+        "() => performance.getEntriesByType('resource').map((r) => [r.name, r.initiatorType, r.startTime,"
+        " r.responseEnd, r.transferSize, r.decodedBodySize])"
+    )
+    nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].toJSON()")
+    context.close()
+    print(f"\ntimeline of one cold load of {target.name} (ms since navigation start)")
+    print(f"  {0:7.0f} {nav['responseEnd']:7.0f}  document {nav['transferSize'] / 1024:7.1f} kB")
+    rows = [
+        (
+            start,
+            end,
+            f"{kind:8} {size / 1024:7.1f} kB ({decoded / 1024:6.1f} raw) "
+            f"{encodings.get(name, '?'):8} {urlsplit(name).path}",
+        )
+        for name, kind, start, end, size, decoded in entries
+    ]
+    rows += [(at - origin, at - origin, f"{what} {size} B") for at, what, size in frames]
+    for start, end, what in sorted(rows):
+        print(f"  {start:7.0f} {end:7.0f}  {what}")
+    print(
+        f"  {seen:7.0f}          20th row visible; domContentLoaded {nav['domContentLoadedEventEnd']:.0f}, "
+        f"load {nav['loadEventEnd']:.0f}"
+    )
+
+
 def gzip9_size(urls: set[str]) -> tuple[int, int]:
     """(raw bytes, gzip -9 bytes) of these scripts, fetched uncompressed."""
     raw = packed = 0
@@ -219,6 +264,7 @@ def report(cruddur: Target, bare: Target, loads: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=7)
+    parser.add_argument("--detail", action="store_true", help="also print one cold load of each as a timeline")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cruddur-bench-page-"))
     data_dir = work / "app" / "data"
@@ -237,6 +283,9 @@ def main() -> None:
             for n in range(args.loads):
                 for target in (cruddur, bare) if n % 2 == 0 else (bare, cruddur):
                     load_once(browser, target)
+            if args.detail:
+                detail(browser, cruddur)
+                detail(browser, bare)
             browser.close()
         report(cruddur, bare, args.loads)
     shutil.rmtree(work, ignore_errors=True)
