@@ -24,6 +24,7 @@ Run: `python bench/bench_page_load.py [--loads 7]` after `. scripts/setup.sh --t
 import argparse
 import contextlib
 import gzip
+import json
 import os
 import shutil
 import statistics
@@ -198,9 +199,12 @@ def detail(browser: Browser, target: Target) -> None:
 
     page.on("websocket", socket)
     page.on("response", lambda r: encodings.__setitem__(r.url, r.headers.get("content-encoding", "identity")))
+    trace = Path(tempfile.mkdtemp(prefix="cruddur-trace-")) / "trace.json"
+    browser.start_tracing(page=page, path=str(trace), categories=["devtools.timeline", "v8", "blink"])
     page.goto(target.url + "/", wait_until="commit")
     seen = page.evaluate(SEEN_JS, [target.selector, ROWS])
     page.wait_for_load_state("load")
+    browser.stop_tracing()
     origin = page.evaluate("performance.timeOrigin")
     entries = page.evaluate(
         "() => performance.getEntriesByType('resource').map((r) => [r.name, r.initiatorType, r.startTime,"
@@ -226,6 +230,55 @@ def detail(browser: Browser, target: Target) -> None:
         f"  {seen:7.0f}          20th row visible; domContentLoaded {nav['domContentLoadedEventEnd']:.0f}, "
         f"load {nav['loadEventEnd']:.0f}"
     )
+    main_thread_summary(trace)
+    shutil.rmtree(trace.parent, ignore_errors=True)
+
+
+# Renderer main-thread work, by the trace event names Chrome's Performance panel groups.
+WORK = {
+    "EvaluateScript": "scripting: evaluate",
+    "v8.compile": "scripting: compile",
+    "v8.compileModule": "scripting: compile",
+    "v8.evaluateModule": "scripting: evaluate",
+    "FunctionCall": "scripting: function calls",
+    "TimerFire": "scripting: timers",
+    "EventDispatch": "scripting: events",
+    "FireAnimationFrame": "scripting: animation frames",
+    "RunMicrotasks": "scripting: microtasks",
+    "ParseHTML": "parse HTML",
+    "ParseAuthorStyleSheet": "parse stylesheets",
+    "UpdateLayoutTree": "recalculate style",
+    "Layout": "layout",
+    "PrePaint": "paint",
+    "Paint": "paint",
+    "Layerize": "paint",
+    "MajorGC": "garbage collection",
+    "MinorGC": "garbage collection",
+}
+
+
+def main_thread_summary(trace: Path) -> None:
+    """ms per kind of work on the page's main thread (outermost events only, so nothing twice)."""
+    events = json.loads(trace.read_text())
+    events = events.get("traceEvents", events) if isinstance(events, dict) else events
+    main = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
+    }
+    spans = sorted(
+        (e["ts"], e["ts"] + e["dur"], WORK[e["name"]])
+        for e in events
+        if e.get("ph") == "X" and e.get("name") in WORK and (e["pid"], e["tid"]) in main and "dur" in e
+    )
+    totals: dict[str, float] = {}
+    covered_until = 0.0
+    for start, end, kind in spans:
+        if start >= covered_until:  # an outermost event; those inside it are its own parts
+            totals[kind] = totals.get(kind, 0.0) + (end - start) / 1000
+            covered_until = end
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    print(f"  main thread busy {sum(totals.values()):.0f} ms: " + ", ".join(f"{k} {v:.0f}" for k, v in ranked))
 
 
 def gzip9_size(urls: set[str]) -> tuple[int, int]:
