@@ -22,10 +22,13 @@ Run: `python bench/bench_websocket.py [--clients 100] [--seconds 20] [--rounds 2
 
 import argparse
 import asyncio
+import contextlib
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,6 +40,69 @@ from tests.support.socket_tab import DEVICE_MARKER, Browser, Tab, delta_has
 
 GOAL_P99, GOAL_MEMORY = 1.2, 1.3
 CONNECT_BATCH = 25
+
+
+def worker_pid(states_dir: Path) -> int:
+    """The served app's Granian worker: its process whose parent is one of its processes too."""
+    marker = f"REFLEX_STATES_WORKDIR={states_dir}\0".encode()
+    ours = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            if marker in Path(f"/proc/{pid}/environ").read_bytes():
+                ours.add(int(pid))
+    for pid in ours:
+        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        if ppid in ours:
+            return pid
+    raise RuntimeError(f"no worker among {ours}")
+
+
+@contextlib.contextmanager
+def spying(spy: str | None, pid: int, seconds: int, out: Path) -> Iterator[None]:
+    """`py-spy record` (raw collapsed stacks) of `pid` while the block runs, when asked for."""
+    if not spy:
+        yield
+        return
+    process = subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--format", "raw", "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield
+    finally:
+        process.wait(timeout=seconds + 60)
+        print(f"  py-spy profile of the cruddur worker: {out}", flush=True)
+        if out.exists():
+            profile_summary(out)
+
+
+# What a sample's stack passes through (inclusive: a sample counts under each it contains).
+LAYERS = {
+    "reflex state manager (disk)": "istate/manager/disk",
+    "reflex state: get/modify state": "get_state",
+    "reflex: deltas and serialization": "delta",
+    "pickle/dill": "pickle",
+    "socket.io / engine.io": "socketio/",
+    "SQLAlchemy": "sqlalchemy/",
+    "accounts.resume (session check)": "services/accounts.py",
+    "suggested profiles": "suggested_profiles",
+    "home feed (cache or DB)": "home_feed",
+    "JWT / crypto": "jwt/",
+    "asyncio loop": "asyncio/",
+}
+
+
+def profile_summary(out: Path) -> None:
+    """The share of the worker's samples that pass through each layer."""
+    stacks = []
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if count.isdigit():
+            stacks.append((stack, int(count)))
+    total = sum(count for _, count in stacks) or 1
+    shares = {name: sum(c for s, c in stacks if marker in s) / total for name, marker in LAYERS.items()}
+    print(f"  worker samples: {total}; " + ", ".join(f"{name} {share:.0%}" for name, share in shares.items()))
 
 
 def rss_kb(states_dir: Path) -> tuple[int, int]:
@@ -164,12 +230,14 @@ async def run(args, target, bare_url: str, bare_states: Path) -> None:
     await in_batches([lambda t=t: bare.open(t) for t in bare_tabs])
 
     # 1. Events, alternating rounds.
+    spy_pid, spy_out = worker_pid(target.app.states_dir), target.app.data_dir.parent / "events.pyspy.txt"
     results = {"cruddur": ([], 0), "bare": ([], 0)}
     for n in range(args.rounds):
         order = ("cruddur", "bare") if n % 2 == 0 else ("bare", "cruddur")
         for name in order:
             tabs, event = (cruddur_tabs, cruddur_event) if name == "cruddur" else (bare_tabs, bare.event)
-            samples, failures = await paced(tabs, event, args.seconds)
+            with spying(args.spy if name == "cruddur" and n == 0 else None, spy_pid, args.seconds, spy_out):
+                samples, failures = await paced(tabs, event, args.seconds)
             results[name] = (results[name][0] + samples, results[name][1] + failures)
             print(
                 f"  round {n + 1} {name:8} p50 {percentile(samples, 50) * 1000:6.1f} ms  "
@@ -257,6 +325,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--tabs", type=int, default=1000)
+    parser.add_argument("--spy", metavar="PY_SPY", help="path to py-spy: profile the worker in the first cruddur round")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cruddur-bench-ws-"))
     started = time.perf_counter()
