@@ -77,32 +77,27 @@ def spying(spy: str | None, pid: int, seconds: int, out: Path) -> Iterator[None]
             profile_summary(out)
 
 
-# What a sample's stack passes through (inclusive: a sample counts under each it contains).
-LAYERS = {
-    "reflex state manager (disk)": "istate/manager/disk",
-    "reflex state: get/modify state": "get_state",
-    "reflex: deltas and serialization": "delta",
-    "pickle/dill": "pickle",
-    "socket.io / engine.io": "socketio/",
-    "SQLAlchemy": "sqlalchemy/",
-    "accounts.resume (session check)": "services/accounts.py",
-    "suggested profiles": "suggested_profiles",
-    "home feed (cache or DB)": "home_feed",
-    "JWT / crypto": "jwt/",
-    "asyncio loop": "asyncio/",
-}
+# Leaves of a thread that waits (idle pool threads, the loop's select): not work.
+IDLE = ("_worker (concurrent/futures/thread.py", "Condition.wait", "EpollSelector.select")
 
 
-def profile_summary(out: Path) -> None:
-    """The share of the worker's samples that pass through each layer."""
-    stacks = []
+def profile_summary(out: Path, top: int = 10) -> None:
+    """The worker's busy samples (all threads), by the innermost frame of the app's own code
+    (else the stack's outermost frames: Reflex, Granian, socket.io)."""
+    where: dict[str, int] = {}
+    busy = 0
     for line in out.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if count.isdigit():
-            stacks.append((stack, int(count)))
-    total = sum(count for _, count in stacks) or 1
-    shares = {name: sum(c for s, c in stacks if marker in s) / total for name, marker in LAYERS.items()}
-    print(f"  worker samples: {total}; " + ", ".join(f"{name} {share:.0%}" for name, share in shares.items()))
+        frames = stack.split(";")
+        if not count.isdigit() or not frames[-1] or frames[-1].startswith(IDLE):
+            continue
+        busy += int(count)
+        ours = [f for f in frames if "cruddur/" in f]
+        key = ours[-1] if ours else "outside the app: " + frames[-1]
+        where[key] = where.get(key, 0) + int(count)
+    print(f"  worker busy samples: {busy}")
+    for key, count in sorted(where.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {count / max(1, busy):5.1%}  {key[:110]}")
 
 
 def rss_kb(states_dir: Path) -> tuple[int, int]:
