@@ -16,20 +16,17 @@ purge next to its p50/p99 before, the batches and how long the whole purge took.
 """
 
 import argparse
-import secrets
 import statistics
 import sys
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import event, text
 
 from cruddur.auth.session_policy import SessionPolicy
 from cruddur.db import Database
@@ -41,23 +38,10 @@ from cruddur.services.purge import purge_expired_cruds
 from cruddur.services.revocations import Revocations
 from cruddur.services.sessions import SessionStore
 from cruddur.settings import load_settings
+from tests.services.conftest import scratch_postgres_database  # the tests' scratch database, dropped after
 
-SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 PEOPLE = 10_000
 ME, MY_HANDLE = "sub-0", "person0"
-
-
-@contextmanager
-def scratch_database():
-    name = f"cruddur_bench_{secrets.token_hex(4)}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # Rows made by the server itself (generate_series): a million in seconds, not hours of ORM inserts.
@@ -175,7 +159,7 @@ def main() -> None:
     parser.add_argument("--cruds", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
-    with scratch_database() as url:
+    with scratch_postgres_database() as url:
         migrate(load_settings(database_url=url))
         database = Database(url)
         run_sql(database, PEOPLE_SQL, people=PEOPLE)

@@ -82,11 +82,12 @@ def start(settings: Settings, pool: PoolConfig) -> DevOidc:
     return running
 
 
-def register(pool: PoolConfig, issuer: str) -> None:
+def register(pool: PoolConfig, issuer: str, *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> None:
+    """The provider at `issuer` as the pool's DevOIDC identity provider (created, or brought up to date)."""
     admin = boto3.client("cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint_url, **LOOPBACK_CREDENTIALS)
     details = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
+        "client_id": client_id,
+        "client_secret": client_secret,
         "authorize_scopes": "openid email profile",
         "attributes_request_method": "GET",
         "oidc_issuer": issuer,

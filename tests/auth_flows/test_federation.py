@@ -7,7 +7,6 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import httpx
 import pytest
 from sqlmodel import select
@@ -17,10 +16,11 @@ with warnings.catch_warnings():  # starlette would rather have httpx2, which the
     from starlette.testclient import TestClient
 
 from cruddur import runtime
-from cruddur.auth.cognito import LOOPBACK_CREDENTIALS
 from cruddur.auth.errors import FRIENDLY, friendly
 from cruddur.auth.jwt import CognitoJwtVerifier
 from cruddur.auth.managed_login import FederationError, ManagedLogin
+from cruddur.dev_oidc import DEV_OIDC_PROVIDER as PROVIDER
+from cruddur.dev_oidc import register
 from cruddur.federation_routes import federation_routes
 from cruddur.models import FederationLink
 from cruddur.services.accounts import AccountError, SignedIn
@@ -40,33 +40,10 @@ from tests.support.oidc_provider import ACCOUNTS, sign_in_at, start_oidc_provide
 from tests.support.tabs import Tab
 from tests.support.totp import Phone, shown_secret
 
-PROVIDER = "DevOIDC"
 APP = "http://localhost:3000"
 CALLBACK = f"{APP}/_federation/callback"
 CLIENT = Client(address="127.0.0.1", user_agent="tests")
 UNVERIFIED = {"sub": "mallory", "email": "ada@example.com", "email_verified": False, "name": "Mallory"}
-
-
-def register_provider(settings, idp) -> None:
-    admin = boto3.client(
-        "cognito-idp",
-        region_name=settings.cognito_region,
-        endpoint_url=f"http://127.0.0.1:{settings.local_cognito_port}",
-        **LOOPBACK_CREDENTIALS,
-    )
-    admin.create_identity_provider(
-        UserPoolId=runtime.current().identity.pool.user_pool_id,
-        ProviderName=PROVIDER,
-        ProviderType="OIDC",
-        ProviderDetails={
-            "client_id": idp.client_id,
-            "client_secret": idp.client_secret,
-            "authorize_scopes": "openid email profile",
-            "attributes_request_method": "GET",
-            "oidc_issuer": idp.issuer,
-        },
-        AttributeMapping={"email": "email", "email_verified": "email_verified", "name": "name"},
-    )
 
 
 @pytest.fixture
@@ -78,7 +55,7 @@ def fed(make_settings, database):
     try:
         rt = runtime.start(settings)
         try:
-            register_provider(settings, idp)
+            register(rt.identity.pool, idp.issuer, client_id=idp.client_id, client_secret=idp.client_secret)
             yield rt
         finally:
             runtime.stop()
