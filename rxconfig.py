@@ -1,5 +1,6 @@
 import reflex as rx
 
+from cruddur import radix_styles
 from cruddur.settings import ConfigurationError, load_settings
 
 try:
@@ -16,10 +17,7 @@ config = rx.Config(
     cors_allowed_origins=tuple(settings.origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[
-        rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(appearance="dark", accent_color="purple", gray_color="mauve", radius="large")
-        )
-    ],
+    # Radix Themes with only the colour scales the app uses (cruddur/radix_styles.py says why).
+    plugins=[radix_styles.plugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -16,7 +16,8 @@ apps, and the figures are medians:
 - the browser's `domContentLoadedEventEnd` and `loadEventEnd` (navigation timing);
 - JavaScript transferred: the `transferSize` / `encodedBodySize` / `decodedBodySize` of every
   `.js` resource (resource timing), with the `Content-Encoding` each was sent with; and, beside
-  it, what `gzip -9` makes of the same files (fetched once, uncompressed).
+  it, what `gzip -9` makes of the same files (fetched once, uncompressed);
+- CSS transferred and decoded, the same way, over every `.css` resource.
 
 Run: `python bench/bench_page_load.py [--loads 7]` after `. scripts/setup.sh --test`.
 """
@@ -92,12 +93,14 @@ SEEN_JS = """([selector, count]) => new Promise((resolve) => {
 })"""
 TIMINGS_JS = """() => {
     const nav = performance.getEntriesByType('navigation')[0];
-    const js = performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname.endsWith('.js'));
-    const sum = (key) => js.reduce((total, r) => total + r[key], 0);
+    const of = (ext) => performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname.endsWith(ext));
+    const js = of('.js'), css = of('.css');
+    const sum = (list, key) => list.reduce((total, r) => total + r[key], 0);
     return {
         dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
-        scripts: js.length, transfer: sum('transferSize'), encoded: sum('encodedBodySize'),
-        decoded: sum('decodedBodySize'), urls: js.map((r) => r.name),
+        scripts: js.length, transfer: sum(js, 'transferSize'), encoded: sum(js, 'encodedBodySize'),
+        decoded: sum(js, 'decodedBodySize'), urls: js.map((r) => r.name),
+        sheets: css.length, css_transfer: sum(css, 'transferSize'), css_decoded: sum(css, 'decodedBodySize'),
     };
 }"""
 
@@ -303,6 +306,11 @@ def report(cruddur: Target, bare: Target, loads: int) -> None:
         print(f"  {label:30}{c / 1024:9.1f} kB{b / 1024:9.1f} kB{c / b:8.2f}x")
     c, b = cruddur.median("scripts"), bare.median("scripts")
     print(f"  {'JS files':30}{c:12.0f}{b:12.0f}")
+    for key, label in (("css_transfer", "CSS transferSize"), ("css_decoded", "CSS decoded")):
+        c, b = cruddur.median(key), bare.median(key)
+        print(f"  {label:30}{c / 1024:9.1f} kB{b / 1024:9.1f} kB{c / b:8.2f}x")
+    c, b = cruddur.median("sheets"), bare.median("sheets")
+    print(f"  {'CSS files':30}{c:12.0f}{b:12.0f}")
     (c_raw, c_gz), (b_raw, b_gz) = gzip9_size(cruddur.js_urls), gzip9_size(bare.js_urls)
     print(f"  {'JS raw (fetched once)':30}{c_raw / 1024:9.1f} kB{b_raw / 1024:9.1f} kB{c_raw / b_raw:8.2f}x")
     print(f"  {'JS gzip -9 of the same files':30}{c_gz / 1024:9.1f} kB{b_gz / 1024:9.1f} kB{c_gz / b_gz:8.2f}x")
