@@ -31,11 +31,16 @@ def compose_box() -> rx.Component:
         rx.hstack(
             rx.hstack(
                 rx.el.label("Expires after", html_for="ttl-select", size="2", class_name="cr-ttl-label"),
-                rx.select.root(
-                    rx.select.trigger(id="ttl-select", aria_label="Expires after"),
-                    rx.select.content(*(rx.select.item(label, value=value) for value, label in TTL_CHOICES)),
-                    value=FeedState.ttl,
-                    on_change=FeedState.set_ttl,
+                # A native <select>, drawn as Radix's (assets/cruddur.css, `.cr-select`): Radix's
+                # Select brings its popper, scroll area and collection JS to every page with this box.
+                rx.el.span(
+                    rx.el.select(
+                        *(rx.el.option(label, value=value) for value, label in TTL_CHOICES),
+                        id="ttl-select",
+                        value=FeedState.ttl,
+                        on_change=FeedState.set_ttl,
+                    ),
+                    class_name="cr-select",
                 ),
                 align="center",
                 spacing="2",

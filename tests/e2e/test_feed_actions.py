@@ -27,8 +27,7 @@ def test_a_new_crud_appears_at_the_top_without_a_reload(cruddur_app, page: Page)
     expect(compose).to_have_value("x" * 281)
 
     compose.fill("Hello from the browser test")
-    page.get_by_label("Expires after").click()
-    page.get_by_role("option", name="1 hour").click()
+    page.get_by_label("Expires after").select_option(label="1 hour")
     page.locator("#compose").get_by_role("button", name="Crud").click()
     first = page.locator("article.cr-crud").first
     expect(first).to_contain_text("Hello from the browser test")
