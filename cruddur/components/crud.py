@@ -10,25 +10,25 @@ from cruddur.state.feed import FeedState
 from cruddur.state.session import SessionState
 
 
+# A feed draws these parts 20 times and more, so their boxes and text are plain elements laid out
+# by assets/cruddur.css (`.cr-byline` and on) as Radix's Flex and Text would lay them out: each
+# Radix component is a React component that works out its classes (and emotion its styles) at
+# every render, which was most of the page's first render. Links, buttons, badges stay Radix.
 def _byline(crud: CrudView) -> rx.Component:
-    return rx.hstack(
+    return rx.el.div(
         rx.link(crud.display_name, href="/@" + crud.handle, weight="bold", class_name="cr-name", underline="hover"),
-        rx.text("@" + crud.handle, color_scheme="gray", class_name="cr-handle"),
-        rx.text("·", color_scheme="gray", aria_hidden="true"),
+        rx.el.p("@" + crud.handle, class_name="cr-handle"),
+        rx.el.p("·", aria_hidden="true", class_name="cr-dot"),
         rx.el.time(crud.posted_ago, date_time=crud.created_at, class_name="cr-ago", title="Posted"),
-        align="baseline",
-        spacing="2",
-        wrap="wrap",
+        class_name="cr-byline",
     )
 
 
 def _count(icon: str, value, one: str, many: str) -> rx.Component:
-    return rx.hstack(
+    return rx.el.div(
         rx.icon(icon, size=16, aria_hidden="true"),
-        rx.text(value, size="2"),
-        rx.text(_plural(value, " " + one, " " + many), class_name="cr-sr-only"),
-        align="center",
-        spacing="1",
+        rx.el.p(value, class_name="cr-text-2"),
+        rx.el.p(_plural(value, " " + one, " " + many), class_name="cr-sr-only"),
         class_name="cr-count",
     )
 
@@ -86,28 +86,19 @@ def _actions(crud: CrudView, *, can_reply: bool) -> rx.Component:
         reposts,
         _like_button(crud),
     )
-    return rx.hstack(
-        rx.cond(SessionState.signed_in, signed_in, signed_out),
-        expiry,
-        spacing="5",
-        align="center",
-        wrap="wrap",
-    )
+    return rx.el.div(rx.cond(SessionState.signed_in, signed_in, signed_out), expiry, class_name="cr-actions")
 
 
 def _body(crud: CrudView, *, can_reply: bool) -> rx.Component:
-    return rx.hstack(
+    return rx.el.div(
         person_avatar(crud.avatar, crud.display_name, size="3", radius="full", color_scheme="purple"),
-        rx.vstack(
+        rx.el.div(
             _byline(crud),
-            rx.text(crud.message, class_name="cr-message"),
+            rx.el.p(crud.message, class_name="cr-message"),
             _actions(crud, can_reply=can_reply),
-            spacing="2",
-            width="100%",
+            class_name="cr-body-main",
         ),
-        spacing="3",
-        align="start",
-        width="100%",
+        class_name="cr-body",
     )
 
 
