@@ -13,7 +13,7 @@ from cruddur.state.session import SessionState
 # A feed draws these parts 20 times and more, so their boxes and text are plain elements laid out
 # by assets/cruddur.css (`.cr-byline` and on) as Radix's Flex and Text would lay them out: each
 # Radix component is a React component that works out its classes (and emotion its styles) at
-# every render, which was most of the page's first render. Links, buttons, badges stay Radix.
+# every render, 16 of them per crud. Links, buttons, badges and avatars stay Radix.
 def _byline(crud: CrudView) -> rx.Component:
     return rx.el.div(
         rx.link(crud.display_name, href="/@" + crud.handle, weight="bold", class_name="cr-name", underline="hover"),
