@@ -169,10 +169,12 @@ class AuthState(rx.State):
         """The providers offered; a refused federated sign-in's message (its code in the query);
         on /signin/link, the pending link this browser's cookie names."""
         rt = runtime.current()
+        after = safe_next(self.router.url.query_parameters.get("next"))
+        back = {"next": after} if after != "/" else {}  # where the sign-in was going, kept through the provider
         self.providers = (
             [
                 {"name": name, "label": label_of(name), "href": f"{rt.settings.backend_url}/_federation/start?"
-                 + urlencode({"provider": name})}
+                 + urlencode({"provider": name, **back})}
                 for name in rt.federation.providers
             ]
             if rt.federation is not None
