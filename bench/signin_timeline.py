@@ -25,10 +25,16 @@ PAGE_MARKS = """(() => {
   const wall = (at) => (Date.now() - performance.now() + at) / 1000;
   const now = () => wall(performance.now());
   const marks = (window.__bench = { armed: false, press: 0, urls: [], painted: 0, ceremony: [] });
-  window.__benchArm = () => Object.assign(marks, { armed: true, press: 0, urls: [], painted: 0, ceremony: [] });
+  // `until`: a selector whose first match, once laid out, ends the press (default: a crud on /).
+  let until = null;
+  window.__benchArm = (selector) => {
+    until = selector || null;
+    Object.assign(marks, { armed: true, press: 0, urls: [], painted: 0, ceremony: [] });
+  };
   const watch = () => {
-    const crud = location.pathname === "/" && document.querySelector("article.cr-crud");
-    if (crud && crud.getBoundingClientRect().height > 0) marks.painted = now();
+    const feed = location.pathname === "/" && "article.cr-crud";
+    const shown = (until || feed) && document.querySelector(until || feed);
+    if (shown && shown.getBoundingClientRect().height > 0) marks.painted = now();
     else requestAnimationFrame(watch);
   };
   document.addEventListener("click", (event) => {
@@ -153,6 +159,15 @@ def arm(page: Page, frames: FrameLog, trace: Trace) -> None:
     trace.since_last()
     frames.clear()
     page.evaluate("window.__benchArm()")
+
+
+def round_trip(page: Page, press, selector: str) -> float:
+    """The floor: seconds from `press()` (a click on a button) until `selector` is laid out."""
+    page.evaluate("(selector) => window.__benchArm(selector)", selector)
+    press()
+    page.wait_for_function("window.__bench.painted > 0")
+    marks = page.evaluate("window.__bench")
+    return marks["painted"] - marks["press"]
 
 
 def _first(items, test, label: str):
