@@ -12,8 +12,9 @@ with the breakdown (issue 16, goal 2), for three paths:
 Serves the app on a throwaway data dir with `bench/signin_trace` on PYTHONPATH (bench-only timings
 of its sign-in calls, no product code; `signin_timeline.py` says how clocks line up). Each press
 is in a fresh browser context, one person per press (the per-account brake allows 10 sign-ins
-in 10 minutes). Paths alternate. Prints medians and p95 of the press and of each segment, and
-each path's difference from the password path (for the passkey, less its ceremony).
+in 10 minutes). Paths alternate. Prints medians and p95 of the press and of each segment, each
+path's difference from the password path (for the passkey, less its ceremony), and the floor
+measured beside them: one event that does no work on the same page.
 
 Run: `python bench/bench_signin.py [--presses 20] [--detail]` after `. scripts/setup.sh --test`;
 under the machine's benchmark lock: `flock /tmp/bench.lock .venv/bin/python bench/bench_signin.py`.
