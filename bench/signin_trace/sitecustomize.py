@@ -4,7 +4,7 @@
 file. Python imports this module at start-up in every process of the app; it wraps, as each
 module is imported, the functions a press of "Sign in" goes through, and appends one JSON line
 per call: what, and `time.time()` at its start and end (the bench compares them with the page's
-`performance.timeOrigin + now()` and Chromium's wall clock, on the same machine). Without the
+marks on `Date.now()` and Chromium's wall clock, on the same machine). Without the
 variable it does nothing. Nothing a call takes or returns is written, only names and times.
 """
 
