@@ -27,6 +27,7 @@ _HANDLE = re.compile(HANDLE_PATTERN)
 HANDLE_RULE = "Usernames are 2–30 letters, numbers or underscores."
 RESERVATION = timedelta(minutes=10)
 DISPLAY_NAME_LENGTH = 128
+SUGGESTIONS = 3  # people a signed-in page suggests following
 
 
 class HandleTaken(Conflict):
@@ -175,9 +176,7 @@ def require_profile(session: Session, sub: str) -> Profile:
     return profile
 
 
-def suggested_profiles(session: Session, *, exclude_sub: str, limit: int = 3) -> list[ProfileView]:
-    """People to follow: the newest profiles other than the viewer's own."""
-    rows = session.exec(
-        select(Profile).where(Profile.sub != exclude_sub).order_by(col(Profile.created_at).desc()).limit(limit)
-    ).all()
-    return [ProfileView(p.handle, p.display_name, avatar_path(p.avatar_key)) for p in rows]
+def newest_profiles(session: Session, limit: int) -> list[tuple[str, ProfileView]]:
+    """The newest `limit` profiles as (sub, profile): whom a page suggests following, less the viewer."""
+    rows = session.exec(select(Profile).order_by(col(Profile.created_at).desc()).limit(limit)).all()
+    return [(p.sub, ProfileView(p.handle, p.display_name, avatar_path(p.avatar_key))) for p in rows]
