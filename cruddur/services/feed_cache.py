@@ -29,7 +29,6 @@ Thread-safe: `peek_body` only reads memory (fine on the event loop); the other r
 and belong in a worker thread. No Reflex imports.
 """
 
-import copy
 import threading
 import uuid
 import weakref
@@ -165,7 +164,7 @@ class HomeFeedCache(_Kept[_PageEntry]):
         """The page for this viewer as fresh `FeedPage` objects the caller may keep or change."""
         entry = self._current(session, self._read)
         liked = self._viewer(session, entry, viewer_sub)[0] if viewer_sub is not None else frozenset()
-        return _with_likes(entry.page, liked) if liked else copy.deepcopy(entry.page)
+        return _with_likes(entry.page, liked)  # new objects, whether or not anything is liked
 
     # -- inside --------------------------------------------------------------------------------
 
