@@ -170,17 +170,19 @@ class SessionState(rx.State):
         """Under the state lock: shows who resuming found. Returns the events to send (a
         notice, a redirect)."""
         self.auth_checked = True
+        events: list = []
         if resumed.refused is not None:
             # Unreachable: keep the session for the next try, shown as it was.
-            return self._ended(load.was_signed_in) if resumed.refused.code != UNREACHABLE else []
-        events: list = []
-        if load.handle and resumed.viewer is None:
-            events = self._ended(load.was_signed_in)
-        elif resumed.viewer is not None:
-            self._become(load.handle, resumed.viewer)
-            self.suggested = resumed.suggested
-        if self.needs_handle and load.route != CHOOSE_HANDLE:
-            events.append(rx.redirect(CHOOSE_HANDLE))
+            if resumed.refused.code != UNREACHABLE:
+                events = self._ended(load.was_signed_in)
+        else:
+            if load.handle and resumed.viewer is None:
+                events = self._ended(load.was_signed_in)
+            elif resumed.viewer is not None:
+                self._become(load.handle, resumed.viewer)
+                self.suggested = resumed.suggested
+            if self.needs_handle and load.route != CHOOSE_HANDLE:
+                events.append(rx.redirect(CHOOSE_HANDLE))
         if signed_in_only and not self.signed_in:
             events.append(rx.redirect("/signin?next=" + quote(load.route)))
         return events

@@ -2,16 +2,20 @@
 one call off the loop, the page from the process's cache, the suggestions from the newest
 profiles kept beside it — each as fresh as reading the database would be."""
 
-from cruddur.models import Profile
+from datetime import timedelta
+
+from cruddur.auth.session_seal import handle_hash
+from cruddur.models import AuthSession, Profile
 from cruddur.seed import seed_if_empty
 from cruddur.services import feed_cache
 from cruddur.services.clock import utcnow
 from cruddur.state.auth import AuthState
 from cruddur.state.feed import FeedState
+from cruddur.state.notifications import NotificationsState
 from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
 from tests.auth_flows.test_auth_state import signed_in
-from tests.support.tabs import Tab, toasts
+from tests.support.tabs import Tab, redirects, toasts
 
 
 async def home(tab: Tab) -> FeedState:
@@ -96,3 +100,18 @@ async def test_a_password_change_elsewhere_ends_the_tab_on_its_next_home_page_lo
     assert reset.state(AuthState).forgot_step == "done"
     await home(tab)
     assert not tab.state(SessionState).signed_in
+
+
+async def test_a_page_for_signed_in_people_sends_a_session_ended_by_the_policy_to_sign_in(app_runtime, mailbox):
+    tab = await signed_in(mailbox)
+    with app_runtime.database.session() as db:  # a week without a visit: the policy ends it
+        row = db.get(AuthSession, handle_hash(tab.session_cookie))
+        row.last_seen_at = utcnow() - timedelta(days=8)
+        db.add(row)
+        db.commit()
+    tab.reconnect()
+    tab.navigate("/notifications")
+    events = await tab.run(NotificationsState.load)
+    assert not tab.state(SessionState).signed_in and "sign in again" in toasts(events).lower()
+    assert redirects(events) == ["/signin?next=/notifications"]
+    assert app_runtime.sessions.load(tab.session_cookie) is None
