@@ -19,7 +19,7 @@ from cruddur.services.errors import NotFound, ProfileRequired, ServiceError
 from cruddur.services.feed_cache import home_cache
 from cruddur.services.posting import MAX_MESSAGE_LENGTH
 from cruddur.services.ttl import DEFAULT_TTL, Ttl
-from cruddur.state.session import SessionState, resume_and_read, route_of
+from cruddur.state.session import SessionState, load_off_the_loop, route_of
 
 SIGN_IN_TO_CRUD = "Sign in to crud."
 CANNOT_CHECK = "We can't check your sign-in right now. Please try again in a moment."
@@ -89,7 +89,7 @@ class FeedState(rx.State):
             self.loaded, self.not_found, self.replying_to = False, False, ""
             self.profile_handle, self.profile_name, self.profile_avatar = profile_handle, "", ""
             load = (await self.get_state(SessionState))._begin_page_load()
-        resumed = await runtime.current().identity.run(resume_and_read, load, partial(_first_page, profile_handle))
+        resumed = await load_off_the_loop(load, partial(_first_page, profile_handle))
         async with self:
             notices = (await self.get_state(SessionState))._finish_page_load(load, resumed)
             if resumed.failed is not None:

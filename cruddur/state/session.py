@@ -16,6 +16,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Generic, TypeVar
 from urllib.parse import quote
 
@@ -90,9 +91,9 @@ class Resumed(Generic[T]):
 
 
 def resume_and_read(load: PageLoad, read: Callable[[str | None], T] | None = None) -> Resumed[T]:
-    """Blocking, on the identity threads (resuming may wait on Cognito): the session resumed as the
-    policy says, people to follow, then `read(sub)` for whoever that leaves this tab showing —
-    one hop off the loop for the whole page load."""
+    """Blocking (resuming may wait on Cognito: `load_off_the_loop` runs it): the session resumed
+    as the policy says, people to follow, then `read(sub)` for whoever that leaves this tab
+    showing — one hop off the loop for the whole page load."""
     rt, resumed = runtime.current(), Resumed[T]()
     reader = None
     if load.handle:
@@ -111,6 +112,15 @@ def resume_and_read(load: PageLoad, read: Callable[[str | None], T] | None = Non
         except Exception as error:  # noqa: BLE001 - handed back, raised after the session is shown
             resumed.failed = error
     return resumed
+
+
+async def load_off_the_loop(load: PageLoad, read: Callable[[str | None], T] | None = None) -> Resumed[T]:
+    """`resume_and_read` on the identity threads when there is a session to resume (it may wait
+    on Cognito), else on the loop's default executor: a public page never queues behind
+    identity calls that hang (`auth/identity.py`)."""
+    if load.handle:
+        return await runtime.current().identity.run(resume_and_read, load, read)
+    return await rx.run_in_thread(partial(resume_and_read, load, read))
 
 
 class SessionState(rx.State):
@@ -193,7 +203,7 @@ class SessionState(rx.State):
         no one is. Returns the events to send."""
         async with self:
             load = self._begin_page_load()
-        resumed = await runtime.current().identity.run(resume_and_read, load)
+        resumed = await load_off_the_loop(load)
         async with self:
             return self._finish_page_load(load, resumed, signed_in_only=signed_in_only)
 
