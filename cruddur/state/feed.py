@@ -227,10 +227,16 @@ class FeedState(rx.State):
 
 
 def _first_page(profile_handle: str, viewer: str | None) -> FeedPage | None:
-    """Blocking: a feed's first page for `viewer` (None: no such profile). The home page comes
-    from the process's cache (the same rows, the viewer's likes added; `services/feed_cache.py`)."""
-    database = runtime.current().database
+    """Blocking: a feed's first page for `viewer` (None: no such profile). With one worker the
+    home page comes from the process's cache (the same rows, the viewer's likes added; any write
+    drops it: `services/feed_cache.py`). With several (Redis), another worker's write is not seen
+    by this one's cache for up to its second, and a person whose next page load reaches this
+    worker must see their own crud: read from the database then."""
+    rt = runtime.current()
+    database = rt.database
     if not profile_handle:
+        if rt.settings.redis_url:
+            return database.run(activities.home_feed, viewer_sub=viewer)
         return database.run(home_cache.page, viewer)
     try:
         return database.run(activities.profile_feed, profile_handle, None, viewer)
