@@ -1,11 +1,13 @@
 """The backend's two plain-HTTP routes of federated sign-in ("Continue with …"), in front of the app:
 
-- `GET /_federation/start?provider=<ProviderName>`: a new flow (`auth/managed_login.py`), sealed
-  into a short-lived HttpOnly, SameSite=Lax cookie, and a redirect to the pool's managed login.
+- `GET /_federation/start?provider=<ProviderName>[&next=<app path>]`: a new flow
+  (`auth/managed_login.py`), sealed into a short-lived HttpOnly, SameSite=Lax cookie with the
+  page to come back to, and a redirect to the pool's managed login.
 - `GET /_federation/callback?code=…&state=…`: the cookie must open under that state; the code is
   exchanged and the tokens verified (on the identity threads), then the session opens exactly as
   a password sign-in's does — its handle straight into the HttpOnly session cookie, as
-  `/_session/adopt` sets it — and the browser goes to the app (or to `/welcome` for a handle).
+  `/_session/adopt` sets it — and the browser goes to the page it started from (or to
+  `/welcome` for a handle).
   An identity whose verified e-mail is a password account's goes to `/signin/link` instead, with
   the pending link's handle in a cookie of its own.
 
@@ -26,7 +28,7 @@ from cruddur.services.federation import LinkNeeded
 from cruddur.services.second_steps import LIFETIME_SECONDS
 from cruddur.services.sessions import Client
 from cruddur.settings import CALLBACK_PATH, Settings
-from cruddur.state.auth import LINK_PAGE
+from cruddur.state.auth import LINK_PAGE, safe_next
 from cruddur.state.session import CHOOSE_HANDLE
 
 FLOW_COOKIE_SECONDS = 600
@@ -46,7 +48,8 @@ def federation_routes(settings: Settings) -> Starlette:
         if rt.federation is None:
             return Response(status_code=404)
         try:
-            started = rt.federation.start(request.query_params.get("provider", ""))
+            after = safe_next(request.query_params.get("next"))
+            started = rt.federation.start(request.query_params.get("provider", ""), after)
         except AccountError as refused:
             return to_app("/signin", federation_error=refused.code)
         response = RedirectResponse(started.url, status_code=303)
@@ -69,7 +72,7 @@ def federation_routes(settings: Settings) -> Starlette:
                 browser=request.cookies.get(settings.device_cookie, ""),
             )
             try:
-                outcome = await rt.identity.run(
+                outcome, after = await rt.identity.run(
                     rt.federation.finish,
                     state=query.get("state", ""),
                     code=query.get("code", ""),
@@ -80,11 +83,12 @@ def federation_routes(settings: Settings) -> Starlette:
             except AccountError as refused:
                 response = to_app("/signin", federation_error=refused.code)
             else:
-                if isinstance(outcome, LinkNeeded):
-                    response = to_app(LINK_PAGE)
+                after = safe_next(after)
+                if isinstance(outcome, LinkNeeded):  # the link page signs in, then goes on to `after`
+                    response = to_app(LINK_PAGE, **({"next": after} if after != "/" else {}))
                     response.headers.append("set-cookie", set_cookie(link_cookie, outcome.link, LIFETIME_SECONDS))
                 else:
-                    response = to_app("/" if outcome.viewer.handle else CHOOSE_HANDLE)
+                    response = to_app(after if outcome.viewer.handle else CHOOSE_HANDLE)
                     max_age = int(settings.session_lifetime.total_seconds())
                     response.headers.append("set-cookie", set_cookie(settings.session_cookie, outcome.handle, max_age))
         response.headers.append("set-cookie", set_cookie(flow_cookie, "", 0))  # one use, whatever happened

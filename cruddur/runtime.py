@@ -13,6 +13,7 @@ Tests build their own settings and call `start`/`stop` the same way.
 """
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 
@@ -50,6 +51,9 @@ from cruddur.settings import AvatarSource, ConfigurationError, IdentitySource, S
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
+# Threads beside the identity threads that read the database at once: the event loop's default
+# executor (`rx.run_in_thread`: min(32, cores + 4) threads) and anyio's (the REST API: 40).
+_OTHER_READER_THREADS = min(32, (os.cpu_count() or 1) + 4) + 40
 
 
 @dataclass
@@ -101,7 +105,7 @@ def start(settings: Settings, password_policy: PasswordPolicy = DEFAULT_POLICY) 
             _require_admin_credentials(settings)
         embedded = start_embedded(settings, password_policy) if source is IdentitySource.EMBEDDED else None
         identity = Identity(embedded.pool if embedded else _user_pool(settings))
-        database = Database.from_settings(settings)
+        database = Database.from_settings(settings, threads=identity.threads + _OTHER_READER_THREADS)
         policy = SessionPolicy(idle=settings.session_idle, lifetime=settings.session_lifetime)
         sessions = SessionStore(database, policy)
         revocations = Revocations(database)

@@ -27,6 +27,7 @@ class Identity:
     def __init__(self, pool: PoolConfig, *, threads: int = IDENTITY_THREADS):
         self.pool = pool
         self.cognito = CognitoClient(pool)
+        self.threads = threads
         self.verifier = CognitoJwtVerifier(issuer=pool.issuer, client_id=pool.client_id)
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="cruddur-identity")
 

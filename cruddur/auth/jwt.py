@@ -377,6 +377,9 @@ class CognitoJwtVerifier:
         # signature tail -> (token, payload JSON, token_use, valid_from, valid_until, kid, key)
         self._verified: dict[str, tuple] = {}
         self._next_sweep = 0.0
+        # signature tail -> (token, kid, key) of tokens whose signature that key refused, so a
+        # forged or corrupted token sent again costs a look-up, not an RSA operation.
+        self._refused: dict[str, tuple] = {}
         # exact header segment (bytes) -> kid; only headers that led to a good token.
         self._headers: dict[bytes, str] = {}
 
@@ -432,8 +435,10 @@ class CognitoJwtVerifier:
             raise KeysUnavailableError(outcome)
 
     def forget_verified_tokens(self) -> None:
-        """Empty the verified-token cache (benchmarks, tests, or after revoking a session)."""
+        """Empty the verified-token cache and the remembered refusals (benchmarks, tests, or after
+        revoking a session)."""
         self._verified.clear()
+        self._refused.clear()
 
     # -- the check -----------------------------------------------------------------------------
 
@@ -464,6 +469,9 @@ class CognitoJwtVerifier:
             if self.jwks.keys.get(kid) is key:
                 return _payload_json(payload)
             self._verified.pop(slot, None)  # its key left the JWKS: judge it afresh
+        miss = self._refused.get(slot)
+        if miss is not None and miss[0] == token and self.jwks.keys.get(miss[1]) is miss[2]:
+            raise TokenSignatureError()
 
         # 1. shape: ASCII, three base64url parts. '+', '/' and '=' are refused here so the
         # decoder only ever sees base64url (see _b64decode). Searched in the str: `x in bytes`
@@ -500,9 +508,10 @@ class CognitoJwtVerifier:
         try:
             encoded = key.recover_data_from_signature(signature, _PKCS1, None)
         except InvalidSignature:
-            raise TokenSignatureError() from None
+            encoded = b""
         digest = _sha256(raw[: len(head) + len(body) + 1]).digest()
         if not _same(encoded, _SHA256_DIGEST_INFO + digest):
+            self._remember_refusal(slot, (token, kid, key))
             raise TokenSignatureError()
 
         # 4. claims.
@@ -569,6 +578,17 @@ class CognitoJwtVerifier:
             else:
                 self._remember(slot, entry, now)
         return claims
+
+    def _remember_refusal(self, slot: str, entry: tuple) -> None:
+        if not self.max_cached_tokens:
+            return
+        refused = self._refused
+        while len(refused) >= self.max_cached_tokens:  # the oldest go first
+            try:
+                refused.pop(next(iter(refused)), None)
+            except (StopIteration, RuntimeError):
+                break
+        refused[slot] = entry
 
     def _remember(self, slot: str, entry: tuple, now: float) -> None:
         cache = self._verified

@@ -56,7 +56,7 @@ class FederationError(Exception):
 @dataclass(frozen=True)
 class Started:
     url: str  # the pool's /oauth2/authorize, for this provider
-    sealed: str  # the flow (nonce, verifier, provider), sealed under the state: the cookie's value
+    sealed: str  # the flow (nonce, verifier, provider, where to go after), sealed under the state: the cookie's value
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Finished:
     provider: str
     tokens: Tokens
     id_claims: dict  # verified
+    after: str  # the app path the flow was started for (as `start` was given it)
 
 
 def _b64(raw: bytes) -> str:
@@ -102,7 +103,7 @@ class ManagedLogin:
             timeout=TIMEOUT,
         )
 
-    def start(self, provider: str) -> Started:
+    def start(self, provider: str, after: str = "/") -> Started:
         state, nonce, code_verifier = (secrets.token_urlsafe(32) for _ in range(3))
         client = self._client()
         try:
@@ -115,7 +116,13 @@ class ManagedLogin:
             )
         finally:
             cast(httpx.Client, client).close()
-        flow = {"provider": provider, "nonce": nonce, "verifier": code_verifier, "until": self._clock() + FLOW_SECONDS}
+        flow = {
+            "provider": provider,
+            "nonce": nonce,
+            "verifier": code_verifier,
+            "after": after,
+            "until": self._clock() + FLOW_SECONDS,
+        }
         return Started(url, _b64(seal(state, json.dumps(flow).encode(), info=_FLOW)))
 
     def finish(self, *, state: str, code: str, sealed: str) -> Finished:
@@ -144,7 +151,8 @@ class ManagedLogin:
             expires_in=int(token.get("expires_in", 3600)),
         )
         claims = self.verified_id_token(tokens.id_token, flow["nonce"])
-        return Finished(flow["provider"], tokens, claims)
+        # .get: a flow sealed before the app kept "after" comes home.
+        return Finished(flow["provider"], tokens, claims, flow.get("after", "/"))
 
     def verified_id_token(self, id_token: str, nonce: str) -> dict:
         """The ID token's claims: the pool's signature, issuer, our client id as audience, not

@@ -17,6 +17,7 @@ from cruddur.components.forms import (
     submit,
 )
 from cruddur.components.passkeys import passkey_bridge
+from cruddur.components.prefetch import page_code_preloaded
 from cruddur.state.auth import AuthState
 from cruddur.state.passwordless import OTP_FIELD, PasswordlessState
 from cruddur.state.second_step import REMEMBER_FIELD, SecondStepState
@@ -195,6 +196,7 @@ def signin() -> rx.Component:
         ),
         form_error(),
         steps(password_step()),
+        page_code_preloaded("/"),  # where signing in goes: its code loads while the person types
         # Only while signing in: once the password was right, the next steps are this person's own.
         footer=rx.cond(
             AuthState.signin_step == "password",

@@ -79,13 +79,17 @@ class Federation:
         self.providers = providers
         self.pending = PendingLinks(accounts.database)
 
-    def start(self, provider: str):
+    def start(self, provider: str, after: str = "/"):
+        """A flow at `provider` that comes back to the app path `after`."""
         if provider not in self.providers:
             raise AccountError("UnknownProvider")
-        return self.login.start(provider)
+        return self.login.start(provider, after)
 
-    def finish(self, *, state: str, code: str, sealed: str, client: Client, replacing: str) -> SignedIn | LinkNeeded:
-        """The managed login's answer: a session, or a link to confirm with the password."""
+    def finish(
+        self, *, state: str, code: str, sealed: str, client: Client, replacing: str
+    ) -> tuple[SignedIn | LinkNeeded, str]:
+        """The managed login's answer — a session, or a link to confirm with the password — and
+        the app path the flow was started for."""
         try:
             done = self.login.finish(state=state, code=code, sealed=sealed)
         except FederationError as refused:
@@ -102,8 +106,9 @@ class Federation:
                 link = secrets.token_urlsafe(32)
                 self.pending.put(link, PendingLink(done.provider, str(own.get("userId", "")), claims["sub"], email))
                 self.accounts._quietly(self.cognito.revoke_token, done.tokens.refresh_token)
-                return LinkNeeded(link, email, done.provider)
-        return self.accounts.open_session(Authenticated(done.tokens), client, replacing, email=claims.get("email", ""))
+                return LinkNeeded(link, email, done.provider), done.after
+        email = claims.get("email", "")
+        return self.accounts.open_session(Authenticated(done.tokens), client, replacing, email=email), done.after
 
     def pending_link(self, link: str) -> PendingLink | None:
         return self.pending.get(link) if link else None

@@ -1,11 +1,14 @@
-"""A short-lived, in-process cache of the home feed's first page, as ready JSON.
+"""Short-lived, in-process caches of what every page load asks and every viewer shares: the
+home feed's first page, as ready JSON, and the newest profiles (the people a signed-in page
+suggests following).
 
 Everyone's first page is the same list of cruds; only `liked` is personal. So the page is
 read once (`home_feed` without a viewer) and kept as data and as JSON bytes; a signed-in
 viewer's copy adds their likes, found by key (`likes` leads with `crud_uuid`, so "which of
-these did `sub` like" is one small indexed query) and is kept beside the page.
+these did `sub` like" is one small indexed query) and is kept beside the page. Likewise the
+newest profiles are read once and each viewer's suggestions are them without the viewer.
 
-What is served, and for how long:
+What is served, and for how long (both caches):
 
 - A page is kept at most `max_age` (1 s) after it was read, and never at or past the
   earliest `expires_at` among the cruds and replies it shows: an expired crud is never served.
@@ -26,7 +29,6 @@ Thread-safe: `peek_body` only reads memory (fine on the event loop); the other r
 and belong in a worker thread. No Reflex imports.
 """
 
-import copy
 import threading
 import uuid
 import weakref
@@ -34,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import chain
+from typing import Generic, TypeVar
 
 import orjson
 from sqlalchemy import event, orm
@@ -42,6 +45,7 @@ from sqlmodel import Session
 
 from cruddur.services.activities import CrudView, FeedPage, home_feed, liked_among
 from cruddur.services.clock import utcnow
+from cruddur.services.profiles import SUGGESTIONS, ProfileView, newest_profiles
 
 MAX_AGE = timedelta(seconds=1)
 MAX_VIEWERS = 1024  # kept per page (each up to a page of JSON); past this, served but not kept
@@ -58,13 +62,73 @@ class _Entry:
     engine: Engine | Connection  # what the session was bound to
     read_at: datetime
     valid_until: datetime
+
+
+@dataclass(eq=False)
+class _PageEntry(_Entry):
     page: FeedPage  # the public page (nothing liked); never handed out, only copied
     uuids: list[uuid.UUID]  # every crud and reply shown
     body: bytes
     viewers: dict[str, tuple[frozenset[str], bytes]] = field(default_factory=dict)  # sub -> (liked, body)
 
 
-class HomeFeedCache:
+@dataclass(eq=False)
+class _ProfilesEntry(_Entry):
+    newest: list[tuple[str, ProfileView]]  # (sub, profile), newest first; never handed out, only copied
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+class _Kept(Generic[E]):
+    """One entry, kept for at most `max_age` and dropped by any write (see the module's docstring)."""
+
+    def __init__(self, clock: Callable[[], datetime], max_age: timedelta):
+        self.clock, self.max_age = clock, max_age
+        self._entry: E | None = None
+        self._generation = 0  # moves on every invalidation
+        self._lock = threading.Lock()  # guards _entry, _generation and entries' `viewers`
+        self._reading = threading.Lock()  # one reader refills the entry; the rest wait for it
+        _caches.add(self)
+
+    @property
+    def generation(self) -> int:
+        """Moves at every invalidation: a read begun under an older one may predate a write."""
+        return self._generation
+
+    def invalidate(self) -> None:
+        """Forget the cached entry (called after any committed write in this process)."""
+        with self._lock:
+            self._generation += 1
+            self._entry = None
+
+    def _valid(self, engine: Engine | Connection) -> E | None:
+        entry = self._entry
+        if entry is None or entry.engine is not engine:
+            return None
+        now = self.clock()
+        # A clock that went back is not trusted to measure the entry's age.
+        return entry if entry.read_at <= now < entry.valid_until else None
+
+    def _current(self, session: Session, read: Callable[[Session, Engine | Connection, datetime], E]) -> E:
+        """The valid entry, or one `read` now (kept unless a write committed meanwhile)."""
+        engine = session.get_bind()
+        entry = self._valid(engine)
+        if entry is not None:
+            return entry
+        with self._reading:  # when the entry runs out, one reader refills it, not every caller
+            entry = self._valid(engine)
+            if entry is not None:
+                return entry
+            generation = self._generation
+            entry = read(session, engine, self.clock())
+            with self._lock:
+                if self._generation == generation:  # no write committed while we read
+                    self._entry = entry
+            return entry
+
+
+class HomeFeedCache(_Kept[_PageEntry]):
     """The first page of the home feed, kept for at most `max_age` (see the module's docstring)."""
 
     def __init__(
@@ -74,12 +138,8 @@ class HomeFeedCache:
         max_age: timedelta = MAX_AGE,
         max_viewers: int = MAX_VIEWERS,
     ):
-        self.clock, self.max_age, self.max_viewers = clock, max_age, max_viewers
-        self._entry: _Entry | None = None
-        self._generation = 0  # moves on every invalidation
-        self._lock = threading.Lock()  # guards _entry, _generation and entries' `viewers`
-        self._reading = threading.Lock()  # one reader refills the page; the rest wait for it
-        _caches.add(self)
+        super().__init__(clock, max_age)
+        self.max_viewers = max_viewers
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -95,61 +155,28 @@ class HomeFeedCache:
 
     def body(self, session: Session, viewer_sub: str | None) -> bytes:
         """The page's JSON for this viewer, reading what is not cached (in a worker thread)."""
-        entry = self._page_entry(session)
+        entry = self._current(session, self._read)
         if viewer_sub is None:
             return entry.body
         return self._viewer(session, entry, viewer_sub)[1]
 
     def page(self, session: Session, viewer_sub: str | None) -> FeedPage:
         """The page for this viewer as fresh `FeedPage` objects the caller may keep or change."""
-        entry = self._page_entry(session)
+        entry = self._current(session, self._read)
         liked = self._viewer(session, entry, viewer_sub)[0] if viewer_sub is not None else frozenset()
-        return _with_likes(entry.page, liked) if liked else copy.deepcopy(entry.page)
-
-    @property
-    def generation(self) -> int:
-        """Moves at every invalidation: a read begun under an older one may predate a write."""
-        return self._generation
-
-    def invalidate(self) -> None:
-        """Forget every cached page (called after any committed write in this process)."""
-        with self._lock:
-            self._generation += 1
-            self._entry = None
+        return _with_likes(entry.page, liked)  # new objects, whether or not anything is liked
 
     # -- inside --------------------------------------------------------------------------------
 
-    def _valid(self, engine: Engine | Connection) -> _Entry | None:
-        entry = self._entry
-        if entry is None or entry.engine is not engine:
-            return None
-        now = self.clock()
-        # A clock that went back is not trusted to measure the page's age.
-        return entry if entry.read_at <= now < entry.valid_until else None
+    def _read(self, session: Session, engine: Engine | Connection, now: datetime) -> _PageEntry:
+        page = home_feed(session, now=now)
+        shown = list(chain.from_iterable([crud, *crud.replies] for crud in page.cruds))
+        earliest = min((datetime.fromisoformat(crud.expires_at) for crud in shown), default=None)
+        valid_until = now + self.max_age if earliest is None else min(now + self.max_age, earliest)
+        uuids = [uuid.UUID(crud.uuid) for crud in shown]
+        return _PageEntry(engine, now, valid_until, page, uuids, feed_json(page))
 
-    def _page_entry(self, session: Session) -> _Entry:
-        engine = session.get_bind()
-        entry = self._valid(engine)
-        if entry is not None:
-            return entry
-        with self._reading:  # when a page runs out, one reader refills it, not every caller
-            entry = self._valid(engine)
-            if entry is not None:
-                return entry
-            generation = self._generation
-            now = self.clock()
-            page = home_feed(session, now=now)
-            shown = list(chain.from_iterable([crud, *crud.replies] for crud in page.cruds))
-            earliest = min((datetime.fromisoformat(crud.expires_at) for crud in shown), default=None)
-            valid_until = now + self.max_age if earliest is None else min(now + self.max_age, earliest)
-            uuids = [uuid.UUID(crud.uuid) for crud in shown]
-            entry = _Entry(engine, now, valid_until, page, uuids, feed_json(page))
-            with self._lock:
-                if self._generation == generation:  # no write committed while we read
-                    self._entry = entry
-            return entry
-
-    def _viewer(self, session: Session, entry: _Entry, sub: str) -> tuple[frozenset[str], bytes]:
+    def _viewer(self, session: Session, entry: _PageEntry, sub: str) -> tuple[frozenset[str], bytes]:
         kept = entry.viewers.get(sub)
         if kept is not None:
             return kept
@@ -163,6 +190,22 @@ class HomeFeedCache:
         return kept
 
 
+class NewestProfilesCache(_Kept[_ProfilesEntry]):
+    """The newest profiles, so that suggesting whom to follow costs no query per page load."""
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow, max_age: timedelta = MAX_AGE):
+        super().__init__(clock, max_age)
+
+    def suggested(self, session: Session, exclude_sub: str) -> list[ProfileView]:
+        """`SUGGESTIONS` people to follow: the newest profiles other than the viewer's own."""
+        newest = self._current(session, self._read).newest
+        return [replace(profile) for sub, profile in newest if sub != exclude_sub][:SUGGESTIONS]
+
+    def _read(self, session: Session, engine: Engine | Connection, now: datetime) -> _ProfilesEntry:
+        # One more than is shown: the viewer may be among them.
+        return _ProfilesEntry(engine, now, now + self.max_age, newest_profiles(session, SUGGESTIONS + 1))
+
+
 def _with_likes(page: FeedPage, liked: frozenset[str]) -> FeedPage:
     def mark(crud: CrudView) -> CrudView:
         return replace(crud, liked=crud.uuid in liked, replies=[mark(r) for r in crud.replies])
@@ -172,7 +215,7 @@ def _with_likes(page: FeedPage, liked: frozenset[str]) -> FeedPage:
 
 # -- invalidation: any committed write to the feed's tables, through any ORM session -------------
 
-_caches: "weakref.WeakSet[HomeFeedCache]" = weakref.WeakSet()
+_caches: "weakref.WeakSet[_Kept]" = weakref.WeakSet()
 _WROTE = "cruddur.feed_cache.wrote"
 
 
@@ -209,4 +252,6 @@ def _invalidate_after_commit(session: orm.Session) -> None:
 
 
 home_cache = HomeFeedCache()
-"""The process's cache, shared by the REST API and (optionally) the Reflex app."""
+"""The process's home page, shared by the REST API and the Reflex app."""
+newest_profiles_cache = NewestProfilesCache()
+"""The process's newest profiles, for the Reflex app's suggestions."""

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -27,6 +29,7 @@ _HANDLE = re.compile(HANDLE_PATTERN)
 HANDLE_RULE = "Usernames are 2–30 letters, numbers or underscores."
 RESERVATION = timedelta(minutes=10)
 DISPLAY_NAME_LENGTH = 128
+SUGGESTIONS = 3  # people a signed-in page suggests following
 
 
 class HandleTaken(Conflict):
@@ -154,9 +157,16 @@ def _create_or_own(session: Session, sub: str, handle: str, display_name: str) -
         return own, False
 
 
+# Every page load reads the viewer's profile: a prebuilt statement on the session's connection
+# costs a fraction of an ORM `get` (no object, no identity map; bench/bench_websocket.py's
+# profile had `profile_of` as the largest share of a busy worker).
+_P = Profile.__table__.c
+_PROFILE = sqlalchemy.select(_P.handle, _P.display_name, _P.avatar_key).where(_P.sub == bindparam("sub"))
+
+
 def profile_of(session: Session, sub: str) -> ProfileView | None:
-    profile = session.get(Profile, sub) if storable(sub) else None
-    return ProfileView(profile.handle, profile.display_name, avatar_path(profile.avatar_key)) if profile else None
+    row = session.connection().execute(_PROFILE, {"sub": sub}).first() if storable(sub) else None
+    return ProfileView(row.handle, row.display_name, avatar_path(row.avatar_key)) if row else None
 
 
 def profile_by_handle(session: Session, handle: str) -> Profile:
@@ -175,9 +185,7 @@ def require_profile(session: Session, sub: str) -> Profile:
     return profile
 
 
-def suggested_profiles(session: Session, *, exclude_sub: str, limit: int = 3) -> list[ProfileView]:
-    """People to follow: the newest profiles other than the viewer's own."""
-    rows = session.exec(
-        select(Profile).where(Profile.sub != exclude_sub).order_by(col(Profile.created_at).desc()).limit(limit)
-    ).all()
-    return [ProfileView(p.handle, p.display_name, avatar_path(p.avatar_key)) for p in rows]
+def newest_profiles(session: Session, limit: int) -> list[tuple[str, ProfileView]]:
+    """The newest `limit` profiles as (sub, profile): whom a page suggests following, less the viewer."""
+    rows = session.exec(select(Profile).order_by(col(Profile.created_at).desc()).limit(limit)).all()
+    return [(p.sub, ProfileView(p.handle, p.display_name, avatar_path(p.avatar_key))) for p in rows]

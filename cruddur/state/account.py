@@ -125,7 +125,7 @@ class AccountState(AuthState):
             session = await self.get_state(SessionState)
             self.section = self.notice = self.error = self.error_field = ""
             self.setting_up, self.email_sent_to = False, ""
-        for event in await session._guard_for_page():
+        for event in await session._resume_for_page(signed_in_only=True):
             yield event
         async with self:
             signed_in = (await self.get_state(SessionState)).signed_in

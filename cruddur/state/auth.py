@@ -169,10 +169,12 @@ class AuthState(rx.State):
         """The providers offered; a refused federated sign-in's message (its code in the query);
         on /signin/link, the pending link this browser's cookie names."""
         rt = runtime.current()
+        after = safe_next(self.router.url.query_parameters.get("next"))
+        back = {"next": after} if after != "/" else {}  # where the sign-in was going, kept through the provider
         self.providers = (
             [
                 {"name": name, "label": label_of(name), "href": f"{rt.settings.backend_url}/_federation/start?"
-                 + urlencode({"provider": name})}
+                 + urlencode({"provider": name, **back})}
                 for name in rt.federation.providers
             ]
             if rt.federation is not None
@@ -293,8 +295,7 @@ class AuthState(rx.State):
             yield refused.focus
             return
         if isinstance(ready, Ready):
-            for event in await self._went_on(ready, email):
-                yield event
+            yield await self._went_on(ready, email)
             if not ready.offer_passkey:
                 yield rx.toast.info("You're in. Next time, sign in with a code we email you.", duration=10_000)
             return
@@ -359,8 +360,7 @@ class AuthState(rx.State):
                 return
             yield refused.focus
             return
-        for event in await self._went_on(outcome, email):
-            yield event
+        yield await self._went_on(outcome, email)
 
     @rx.event(background=True)
     async def link_account(self, form: dict):
@@ -386,8 +386,7 @@ class AuthState(rx.State):
         except Refused as refused:
             yield refused.focus
             return
-        for event in await self._went_on(outcome, email):
-            yield event
+        yield await self._went_on(outcome, email)
         yield rx.toast.success("Connected. You can now sign in either way.")
 
     @rx.event
@@ -413,7 +412,8 @@ class AuthState(rx.State):
 
     async def _went_on(self, outcome: "Ready | SecondStep | SettingUp", email: str, *, go: bool = True) -> list:
         """Signed in (the page swaps the ticket for the cookie, then goes to `?next=` unless
-        `go` is False), or on to the second step."""
+        `go` is False), or on to the second step. The events are for one update, yielded as one
+        list: the redirect then reaches the page in the same frame as the ticket, not after it."""
         rt = runtime.current()
         async with self:
             sid = self.router.session.session_id

@@ -3,7 +3,8 @@ does in it: post, reply, like. Every per-user read and every write re-verifies t
 first; the author of a write is that verified person, never a value from the browser.
 
 The pages load in background events: resuming the session may wait on Cognito, which must
-never happen while the state lock is held (`state/session.py`)."""
+never happen while the state lock is held (`state/session.py`). A first page is read in the same
+call off the loop as the resume, for the person it verified."""
 
 from collections.abc import Callable
 from functools import partial
@@ -15,9 +16,10 @@ from cruddur.auth.errors import friendly
 from cruddur.services import activities, likes, posting
 from cruddur.services.activities import CrudView, FeedPage, ProfileFeedPage
 from cruddur.services.errors import NotFound, ProfileRequired, ServiceError
+from cruddur.services.feed_cache import home_cache
 from cruddur.services.posting import MAX_MESSAGE_LENGTH
 from cruddur.services.ttl import DEFAULT_TTL, Ttl
-from cruddur.state.session import SessionState, route_of
+from cruddur.state.session import SessionState, load_off_the_loop, route_of
 
 SIGN_IN_TO_CRUD = "Sign in to crud."
 CANNOT_CHECK = "We can't check your sign-in right now. Please try again in a moment."
@@ -66,7 +68,8 @@ class FeedState(rx.State):
     async def _viewer(self) -> str | None:
         return await (await self.get_state(SessionState))._verified_viewer()
 
-    async def _page(self, viewer: str | None, cursor: str | None) -> FeedPage:
+    async def _page(self, viewer: str | None, cursor: str) -> FeedPage:
+        """A later page (after `cursor`) of this tab's feed."""
         database = runtime.current().database
         if self.profile_handle:
             fetch = partial(database.run, activities.profile_feed, self.profile_handle, cursor, viewer)
@@ -80,26 +83,25 @@ class FeedState(rx.State):
         self.loaded = True
 
     async def _load(self, profile_handle: str):
-        """The first page of a feed, after resuming the session (off the state lock)."""
+        """The first page of a feed: the session resumed and the page read in one hop off the
+        state lock, which is taken once before and once after."""
         async with self:
             self.loaded, self.not_found, self.replying_to = False, False, ""
             self.profile_handle, self.profile_name, self.profile_avatar = profile_handle, "", ""
-            session = await self.get_state(SessionState)
-        notices = await session._resume_for_page()
+            load = (await self.get_state(SessionState))._begin_page_load()
+        resumed = await load_off_the_loop(load, partial(_first_page, profile_handle))
         async with self:
-            session = await self.get_state(SessionState)
-            viewer = session._viewer_sub if session.signed_in else None
-        try:
-            page = await self._page(viewer, None)
-        except NotFound:
-            async with self:
+            notices = (await self.get_state(SessionState))._finish_page_load(load, resumed)
+            if resumed.failed is not None:
+                raise resumed.failed
+            page = resumed.page
+            if page is None:
                 self.cruds, self.next_cursor, self.not_found, self.loaded = [], "", True, True
-            return notices
-        async with self:
-            if isinstance(page, ProfileFeedPage):
-                self.profile_name = page.profile.display_name
-                self.profile_avatar = page.profile.avatar
-            self._show(page, append=False)
+            else:
+                if isinstance(page, ProfileFeedPage):
+                    self.profile_name = page.profile.display_name
+                    self.profile_avatar = page.profile.avatar
+                self._show(page, append=False)
         return notices
 
     # -- reading ---------------------------------------------------------------------------------
@@ -222,6 +224,24 @@ class FeedState(rx.State):
         except ProfileRequired:
             self.compose_error = self.reply_error = "Choose a username first."
             return None
+
+
+def _first_page(profile_handle: str, viewer: str | None) -> FeedPage | None:
+    """Blocking: a feed's first page for `viewer` (None: no such profile). With one worker the
+    home page comes from the process's cache (the same rows, the viewer's likes added; any write
+    drops it: `services/feed_cache.py`). With several (Redis), another worker's write is not seen
+    by this one's cache for up to its second, and a person whose next page load reaches this
+    worker must see their own crud: read from the database then."""
+    rt = runtime.current()
+    database = rt.database
+    if not profile_handle:
+        if rt.settings.redis_url:
+            return database.run(activities.home_feed, viewer_sub=viewer)
+        return database.run(home_cache.page, viewer)
+    try:
+        return database.run(activities.profile_feed, profile_handle, None, viewer)
+    except NotFound:
+        return None
 
 
 def _with_reply(crud: CrudView, answer: CrudView) -> CrudView:

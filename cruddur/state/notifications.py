@@ -16,7 +16,7 @@ class NotificationsState(rx.State):
         """On `/notifications` (for signed-in people): the session first, then the list."""
         async with self:
             session = await self.get_state(SessionState)
-        for event in await session._guard_for_page():
+        for event in await session._resume_for_page(signed_in_only=True):
             yield event
         async with self:
             session = await self.get_state(SessionState)

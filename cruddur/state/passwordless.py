@@ -84,7 +84,8 @@ class PasswordlessState(SecondStepState):
         async for event in self._answer(
             lambda step, client, replacing: passwordless.answer_passkey(
                 step, result=result, client=client, replacing=replacing
-            )
+            ),
+            offer_passkey=False,
         ):
             yield event
 

@@ -31,10 +31,11 @@ class SecondStepState(AuthState):
             step = runtime.current().second_steps.get(sid)
             return step, connection_handle(self), connection_device(self), self.passkey_capable
 
-    async def _answer(self, answer, *, then_codes: bool = False, notice: str = ""):
+    async def _answer(self, answer, *, then_codes: bool = False, notice: str = "", offer_passkey: bool = True):
         """The skeleton of each second step: the pending challenge answered by `answer(step,
         client, replacing)`, then signed in (or on to the next step), or back to the password
-        when the challenge is over."""
+        when the challenge is over. `offer_passkey` False: the answer was a passkey, so there is
+        no point asking the pool whether the person has one before offering it."""
         step, replacing, device, capable = await self._step()
         rt = runtime.current()
 
@@ -42,7 +43,8 @@ class SecondStepState(AuthState):
             if step is None:
                 raise AccountError("SecondStepExpired")
             outcome = answer(step, client, replacing)
-            ready = AuthState._ready(outcome, device, passkey_capable=capable and not then_codes)
+            offer = capable and offer_passkey and not then_codes
+            ready = AuthState._ready(outcome, device, passkey_capable=offer)
             codes = (
                 rt.second_factor.recovery_codes_for(ready.signed_in.handle)
                 if then_codes and isinstance(ready, Ready)
@@ -58,8 +60,7 @@ class SecondStepState(AuthState):
                     self.signin_step = "password"
             yield refused.focus
             return
-        for event in await self._went_on(outcome, step.email if step else "", go=not codes):
-            yield event
+        yield await self._went_on(outcome, step.email if step else "", go=not codes)
         if codes:  # the authenticator app was just set up: its recovery codes, once, before the feed
             async with self:
                 self.signin_step = "codes"

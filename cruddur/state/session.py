@@ -14,6 +14,10 @@ lock's expiry otherwise.
 import asyncio
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Generic, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -24,13 +28,15 @@ from cruddur.auth.session_policy import UNREACHABLE
 from cruddur.auth.session_seal import handle_hash
 from cruddur.browser_sessions import parse_cookies
 from cruddur.services.accounts import AccountError, Viewer
-from cruddur.services.profiles import ProfileView, suggested_profiles
+from cruddur.services.feed_cache import newest_profiles_cache
+from cruddur.services.profiles import ProfileView
 from cruddur.services.sessions import Client
 
 # A handler holding the state lock waits at most this long for a session check that needs
 # Cognito (the lock expires after 10 s under Redis); past it the check counts as unavailable.
 BOUNDED_CHECK_SECONDS = 4.0
 CHOOSE_HANDLE = "/welcome"
+T = TypeVar("T")
 
 
 def route_of(state: rx.State) -> str:
@@ -63,13 +69,58 @@ def browser_call(function: str, *args: str) -> rx.event.EventSpec:
     return rx.call_script(f"window.cruddurSession.{function}({', '.join(json.dumps(a) for a in args)})")
 
 
-def _resume(handle: str) -> tuple[Viewer | None, list[ProfileView]]:
-    """Blocking: the viewer (resumed, refreshed when due) and people they might follow."""
-    rt = runtime.current()
-    viewer = rt.accounts.resume(handle)
-    if viewer is None:
-        return None, []
-    return viewer, rt.database.run(suggested_profiles, exclude_sub=viewer.sub)
+@dataclass(frozen=True)
+class PageLoad:
+    """What a page load knew under the state lock, before resuming the session off it."""
+
+    handle: str  # this connection's session handle ("" for none)
+    was_signed_in: bool
+    shown_sub: str  # the person the tab shows ("" for none): kept while Cognito is unreachable
+    route: str
+
+
+@dataclass
+class Resumed(Generic[T]):
+    """What resuming found, and the page's own read for the person it left."""
+
+    viewer: Viewer | None = None
+    refused: AccountError | None = None  # resume raised: ended, or unreachable (kept)
+    suggested: list[ProfileView] = field(default_factory=list)
+    page: T | None = None
+    failed: Exception | None = None  # the page's read raised; re-raised once the session is shown
+
+
+def resume_and_read(load: PageLoad, read: Callable[[str | None], T] | None = None) -> Resumed[T]:
+    """Blocking (resuming may wait on Cognito: `load_off_the_loop` runs it): the session resumed
+    as the policy says, people to follow, then `read(sub)` for whoever that leaves this tab
+    showing — one hop off the loop for the whole page load."""
+    rt, resumed = runtime.current(), Resumed[T]()
+    reader = None
+    if load.handle:
+        try:
+            resumed.viewer = rt.accounts.resume(load.handle)
+        except AccountError as error:
+            resumed.refused = error
+            if error.code == UNREACHABLE:  # not verifiable now: the tab stays as it was shown
+                reader = load.shown_sub or None
+    if resumed.viewer is not None:
+        reader = resumed.viewer.sub
+        resumed.suggested = rt.database.run(newest_profiles_cache.suggested, reader)
+    if read is not None:
+        try:
+            resumed.page = read(reader)
+        except Exception as error:  # noqa: BLE001 - handed back, raised after the session is shown
+            resumed.failed = error
+    return resumed
+
+
+async def load_off_the_loop(load: PageLoad, read: Callable[[str | None], T] | None = None) -> Resumed[T]:
+    """`resume_and_read` on the identity threads when there is a session to resume (it may wait
+    on Cognito), else on the loop's default executor: a public page never queues behind
+    identity calls that hang (`auth/identity.py`)."""
+    if load.handle:
+        return await runtime.current().identity.run(resume_and_read, load, read)
+    return await rx.run_in_thread(partial(resume_and_read, load, read))
 
 
 class SessionState(rx.State):
@@ -117,43 +168,44 @@ class SessionState(rx.State):
         notice = [rx.toast.warning(friendly("SessionExpired").message)] if was_signed_in else []
         return [*notice, browser_call("forget")]
 
-    async def _resume_for_page(self) -> list:
-        """From a background event, outside `async with`: resumes this connection's session off
-        the lock and shows who it is. Returns the events to send (a notice, a redirect)."""
-        async with self:
-            handle = connection_handle(self)
-            if not handle:
-                self._become("", None)
-            was_signed_in = self.signed_in
-            route = route_of(self)
+    def _begin_page_load(self) -> PageLoad:
+        """Under the state lock: what resuming this connection's session needs."""
+        handle = connection_handle(self)
+        if not handle:
+            self._become("", None)
+        shown = self._viewer_sub if self.signed_in else ""
+        return PageLoad(handle, self.signed_in, shown, route_of(self))
+
+    def _finish_page_load(self, load: PageLoad, resumed: Resumed, *, signed_in_only: bool = False) -> list:
+        """Under the state lock: shows who resuming found. Returns the events to send (a
+        notice, a redirect)."""
+        self.auth_checked = True
         events: list = []
-        if handle:
-            try:
-                viewer, suggested = await runtime.current().identity.run(_resume, handle)
-            except AccountError as error:
-                async with self:
-                    self.auth_checked = True
-                    # Unreachable: keep the session for the next try, shown as it was.
-                    return self._ended(was_signed_in) if error.code != UNREACHABLE else []
-            async with self:
-                if viewer is None:
-                    events = self._ended(was_signed_in)
-                else:
-                    self._become(handle, viewer)
-                    self.suggested = suggested
-        async with self:
-            self.auth_checked = True
-            if self.needs_handle and route != CHOOSE_HANDLE:
+        if resumed.refused is not None:
+            # Unreachable: keep the session for the next try, shown as it was.
+            if resumed.refused.code != UNREACHABLE:
+                events = self._ended(load.was_signed_in)
+        else:
+            if load.handle and resumed.viewer is None:
+                events = self._ended(load.was_signed_in)
+            elif resumed.viewer is not None:
+                self._become(load.handle, resumed.viewer)
+                self.suggested = resumed.suggested
+            if self.needs_handle and load.route != CHOOSE_HANDLE:
                 events.append(rx.redirect(CHOOSE_HANDLE))
+        if signed_in_only and not self.signed_in:
+            events.append(rx.redirect("/signin?next=" + quote(load.route)))
         return events
 
-    async def _guard_for_page(self) -> list:
-        """`_resume_for_page` for a page for signed-in people: off to sign in, and back after."""
-        events = await self._resume_for_page()
+    async def _resume_for_page(self, *, signed_in_only: bool = False) -> list:
+        """From a background event, outside `async with`: resumes this connection's session off
+        the lock and shows who it is; `signed_in_only`, off to sign in (and back after) when
+        no one is. Returns the events to send."""
         async with self:
-            if not self.signed_in:
-                events.append(rx.redirect("/signin?next=" + quote(route_of(self))))
-        return events
+            load = self._begin_page_load()
+        resumed = await load_off_the_loop(load)
+        async with self:
+            return self._finish_page_load(load, resumed, signed_in_only=signed_in_only)
 
     @rx.event(background=True)
     async def load_page(self):
@@ -163,7 +215,7 @@ class SessionState(rx.State):
 
     @rx.event(background=True)
     async def load_signed_in_page(self):
-        for event in await self._guard_for_page():
+        for event in await self._resume_for_page(signed_in_only=True):
             yield event
 
     async def _verified_viewer(self, *, writing: bool = False) -> str | None:

@@ -116,3 +116,53 @@ def test_forget_verified_tokens_empties_the_cache(verifier, mint):
     verifier.verify(mint())
     verifier.forget_verified_tokens()
     assert not verifier._verified
+
+
+# -- refused signatures ----------------------------------------------------------------------
+# A token whose signature does not verify costs an RSA operation; the same token sent again is
+# refused from memory (bench/bench_api.py: a wrong token was a third of the authenticated rate).
+
+
+def forged(mint, keys) -> str:
+    """An access token signed by a key the pool never published, under the pool's own kid."""
+    return mint(key=keys["rotated"], header={"kid": keys["access"].kid, "alg": "RS256"})
+
+
+def test_a_refused_signature_is_refused_again_without_being_checked_again(verifier, mint, keys, count_base64_decodes):
+    token = forged(mint, keys)
+    with pytest.raises(jwt_module.TokenSignatureError):
+        verifier.verify(token)
+    decoded = len(count_base64_decodes)
+    for _ in range(3):
+        with pytest.raises(jwt_module.TokenSignatureError):
+            verifier.verify(token)
+    assert len(count_base64_decodes) == decoded
+
+
+def test_a_refusal_stands_only_while_its_key_is_the_kids_key(make_verifier, mint, keys, jwks_server):
+    verifier = make_verifier(jwks_cooldown=0)
+    token = forged(mint, keys)
+    with pytest.raises(jwt_module.TokenSignatureError):
+        verifier.verify(token)
+    # The pool now publishes the signer's key under that kid: the token is judged afresh.
+    jwks_server.publish(keys["id"], extra=[keys["rotated"].jwk | {"kid": keys["access"].kid}])
+    verifier.warm()
+    assert verifier.verify(token)["sub"]
+
+
+def test_a_good_token_is_not_refused_for_a_forgery_of_it(verifier, mint, keys):
+    good = mint()
+    head, body, sig = good.split(".")
+    with pytest.raises(jwt_module.TokenSignatureError):
+        verifier.verify(f"{head}.{body}.{sig[:-4]}AAAA")  # same tail slot length, other signature
+    assert verifier.verify(good)["sub"]
+
+
+def test_remembered_refusals_are_bounded_and_forgotten_with_the_cache(make_verifier, mint, keys):
+    verifier = make_verifier(max_cached_tokens=3)
+    for _ in range(10):
+        with pytest.raises(jwt_module.TokenSignatureError):
+            verifier.verify(forged(mint, keys))
+    assert len(verifier._refused) == 3
+    verifier.forget_verified_tokens()
+    assert not verifier._refused

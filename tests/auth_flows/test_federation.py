@@ -37,7 +37,7 @@ from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
 from tests.support.mailbox import latest_code
 from tests.support.oidc_provider import ACCOUNTS, sign_in_at, start_oidc_provider
-from tests.support.tabs import Tab
+from tests.support.tabs import Tab, redirects
 from tests.support.totp import Phone, shown_secret
 
 APP = "http://localhost:3000"
@@ -80,8 +80,8 @@ def query_of(url: str) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
 
 
-def start(app, provider: str = PROVIDER):
-    answer = app.get("/_federation/start", params={"provider": provider}, follow_redirects=False)
+def start(app, provider: str = PROVIDER, **query: str):
+    answer = app.get("/_federation/start", params={"provider": provider, **query}, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     return answer.headers["location"], set_cookies(answer).get(FLOW_COOKIE, "")
 
@@ -153,6 +153,20 @@ def test_a_first_federated_sign_in_opens_a_session_and_asks_for_a_handle(app, fe
     again = callback(app, at_provider(location, "bob"), **{FLOW_COOKIE: sealed})
     assert again.headers["location"] == f"{APP}/"
     assert fed.accounts.resume(set_cookies(again)[SESSION_COOKIE]).sub == viewer.sub
+
+
+def test_a_federated_sign_in_goes_back_to_the_page_it_started_from(app, fed):
+    location, sealed = start(app)
+    first = callback(app, at_provider(location, "bob"), **{FLOW_COOKIE: sealed})
+    fed.accounts.choose_handle(set_cookies(first)[SESSION_COOKIE], handle="bob_builds", name="Bob")
+    location, sealed = start(app, next="/@bob_builds")
+    assert "bob_builds" not in location  # carried in the sealed cookie, not through the provider
+    answer = callback(app, at_provider(location, "bob"), **{FLOW_COOKIE: sealed})
+    assert answer.headers["location"] == f"{APP}/@bob_builds"
+    for elsewhere in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        location, sealed = start(app, next=elsewhere)
+        answer = callback(app, at_provider(location, "bob"), **{FLOW_COOKIE: sealed})
+        assert answer.headers["location"] == f"{APP}/", elsewhere
 
 
 def test_sign_out_goes_through_managed_logins_logout(fed):
@@ -349,25 +363,27 @@ async def test_the_link_page_asks_the_password_then_the_second_step_then_links(a
     await own.run(AccountState.confirm_two_step, {"mfa": phone.code()})
     assert own.state(AccountState).two_step_on
 
-    location, sealed = start(app)
+    location, sealed = start(app, next="/account")
     answer = callback(app, at_provider(location, "heidi"), **{FLOW_COOKIE: sealed})
-    assert answer.headers["location"] == f"{APP}/signin/link"
+    assert answer.headers["location"] == f"{APP}/signin/link?next=%2Faccount"
     tab = Tab("/signin/link")
     tab.cookies[LINK_COOKIE] = set_cookies(answer)[LINK_COOKIE]
     tab.reconnect()
-    tab.navigate("/signin/link")
+    tab.navigate("/signin/link", "next=/account")
     await tab.run(AuthState.open_form)
     auth = tab.state(AuthState)
     assert (auth.link_email, auth.link_provider, auth.error) == (email, "Dev OIDC", "")
     assert [p["label"] for p in auth.providers] == ["Dev OIDC"]
+    assert [query_of(p["href"]) for p in auth.providers] == [{"provider": PROVIDER, "next": "/account"}]
 
     await tab.run(AuthState.link_account, {"password": "Not-the-password-1!"})
     assert tab.state(AuthState).error.startswith("Incorrect email or password")
     assert not tab.state(SessionState).signed_in
     await tab.run(AuthState.link_account, {"password": PASSWORD})
     assert tab.state(AuthState).signin_step == "code", tab.state(AuthState).error
-    await tab.run(SecondStepState.answer_code, {"mfa": phone.code()})
+    events = await tab.run(SecondStepState.answer_code, {"mfa": phone.code()})
     assert tab.state(SessionState).signed_in, tab.state(AuthState).error
+    assert redirects(events) == ["/account"]  # where the federated sign-in started
     account = fed.accounts.signed_in(tab.session_cookie)
     assert [s.provider_user_id for s in fed.federation.linked(account)] == ["heidi"]
 

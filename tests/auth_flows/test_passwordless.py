@@ -45,12 +45,15 @@ async def with_a_passkey(tab: Tab) -> SoftAuthenticator:
     return authenticator
 
 
-async def passkey_sign_in(authenticator: SoftAuthenticator | None, email: str = EMAIL, answer: str = "") -> Tab:
+async def passkey_sign_in(
+    authenticator: SoftAuthenticator | None, email: str = EMAIL, answer: str = "", *, capable: bool = False
+) -> Tab:
     """Another browser presses "Sign in with a passkey" with `email` typed; its authenticator
-    answers (or the browser says `answer`)."""
+    answers (or the browser says `answer`). `capable`: the browser could make a passkey."""
     tab = Tab("/signin")
     tab.navigate("/signin")
     await tab.run(AuthState.open_form)
+    await tab.run(AuthState.note_passkey_capable, capable)
     events = await tab.run(PasswordlessState.sign_in_with_passkey, email)
     if tab.state(AuthState).error:
         return tab
@@ -204,6 +207,18 @@ async def test_a_passkey_is_offered_once_after_a_password_sign_in_on_a_browser_t
     assert redirects(events) == ["/"] and tab.state(AuthState).error == ""
     assert (await passkey_sign_in(authenticator)).state(SessionState).signed_in
     assert not offered(await password_sign_in(capable=True))  # has one now
+
+
+async def test_a_passkey_sign_in_goes_on_without_asking_whether_to_offer_one(app_runtime, mailbox, monkeypatch):
+    """Who signed in with a passkey has one: no offer, and no look-up to decide it (a session read
+    and a call to the pool in the way of the feed)."""
+    authenticator = await with_a_passkey(await signed_in(mailbox))
+    asked: list[str] = []
+    monkeypatch.setattr(runtime.current().passkeys, "worth_offering", lambda handle: asked.append(handle) or True)
+    tab = await passkey_sign_in(authenticator, capable=True)
+    assert tab.state(SessionState).signed_in, tab.state(AuthState).error
+    assert not offered(tab) and asked == []
+    assert offered(await password_sign_in(capable=True)) and len(asked) == 1  # the look-up, where it is needed
 
 
 async def test_a_declined_offer_is_not_made_again(app_runtime, mailbox):

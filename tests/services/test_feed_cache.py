@@ -11,7 +11,7 @@ from cruddur.models import Activity, Profile
 from cruddur.services import feed_cache
 from cruddur.services.activities import home_feed
 from cruddur.services.clock import utcnow
-from cruddur.services.feed_cache import HomeFeedCache, feed_json
+from cruddur.services.feed_cache import HomeFeedCache, NewestProfilesCache, feed_json
 from cruddur.services.likes import toggle_like
 from cruddur.services.posting import post_crud, reply
 from cruddur.services.profiles import create_profile
@@ -247,3 +247,22 @@ def test_another_database_never_sees_this_ones_page(people, cache, clock):
 def test_no_cruds_is_a_page_too(people, cache):
     assert read(people, cache) == {"cruds": [], "next_cursor": None}
     assert read(people, cache, ADA) == {"cruds": [], "next_cursor": None}
+
+
+# -- the newest profiles (suggestions) --------------------------------------------------------
+
+
+def test_suggestions_are_the_newest_people_other_than_the_viewer_and_a_new_one_shows_at_once(database, clock):
+    newest = NewestProfilesCache(clock=clock, max_age=timedelta(hours=1))
+    start = utcnow() - timedelta(days=1)
+    with database.session() as session:
+        for n, handle in enumerate(["p0", "p1", "p2", "p3", "p4"]):
+            create_profile(session, f"sub-{handle}", handle, handle, now=start + timedelta(minutes=n))
+        assert [p.handle for p in newest.suggested(session, "sub-p4")] == ["p3", "p2", "p1"]
+        assert [p.handle for p in newest.suggested(session, "sub-p0")] == ["p4", "p3", "p2"]
+        newest.suggested(session, "sub-p0")[0].handle = "changed"  # a copy: the kept list is untouched
+        assert newest.suggested(session, "sub-p2")[0].handle == "p4"
+    with database.session() as session:
+        create_profile(session, "sub-p5", "p5", "p5")  # committed: the kept list is dropped
+    with database.session() as session:
+        assert [p.handle for p in newest.suggested(session, "sub-p0")] == ["p5", "p4", "p3"]

@@ -22,11 +22,16 @@ _BROWSER_CALL = re.compile(r"window\.cruddurSession\.(\w+)\((.*)\)$")
 _PASSKEY_CALL = re.compile(r"window\.cruddurPasskeys\.(\w+)\((.*)\)$", re.S)
 
 
+def _listed(yielded) -> list:
+    return yielded if isinstance(yielded, list) else [yielded]
+
+
 async def run(handler, state, *args) -> list:
     """Drives an event handler as Reflex would, returning what it yielded or returned."""
     result = handler.fn(state, *args)
     if hasattr(result, "__aiter__"):
-        return [event async for event in result if event is not None]
+        # A yielded list is several events in one update: Reflex sends each of them.
+        return [event async for yielded in result for event in _listed(yielded) if event is not None]
     result = await result if hasattr(result, "__await__") else result
     return [result] if result is not None else []
 

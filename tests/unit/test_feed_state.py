@@ -1,6 +1,8 @@
 """The feed handlers, called on real state objects against a real database (signed out: the
 user pool is never reached)."""
 
+import asyncio
+import threading
 from datetime import timedelta
 
 from cruddur.models import Profile
@@ -51,3 +53,19 @@ async def test_a_signed_out_tab_is_asked_to_sign_in_before_posting(offline_runti
     await tab.run(FeedState.set_draft, "hello")
     await tab.run(FeedState.post)
     assert tab.state(FeedState).compose_error == "Sign in to crud."
+
+
+async def test_the_public_feed_loads_while_every_identity_thread_is_stuck(offline_runtime):
+    """Identity calls can hang for the boto timeouts; a tab without a session must not queue behind them."""
+    offline_runtime.database.run(seed_if_empty)
+    stuck = threading.Event()
+    identity = offline_runtime.identity
+    held = [identity._threads.submit(stuck.wait, 30) for _ in range(identity.threads)]
+    try:
+        tab = Tab()
+        await asyncio.wait_for(tab.run(FeedState.load_home), timeout=5)
+        assert tab.state(FeedState).loaded and len(tab.state(FeedState).cruds) == 3
+    finally:
+        stuck.set()
+        for future in held:
+            future.result(timeout=5)
