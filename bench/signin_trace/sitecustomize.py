@@ -119,6 +119,11 @@ def _patch_functions(names: dict[str, str]):
     return patch
 
 
+def _patch_feed_caches(module) -> None:
+    _patch_methods("HomeFeedCache", {"page": "feed_query"})(module)
+    _patch_methods("NewestProfilesCache", {"suggested": "suggested"})(module)
+
+
 PATCHES = {
     "reflex.app": _patch_reflex_app,
     "engineio.async_drivers.asgi": _patch_engineio_asgi,
@@ -134,8 +139,9 @@ PATCHES = {
     ),
     "cruddur.services.accounts": _patch_methods("Accounts", {"open_session": "session_write", "resume": "resume"}),
     "cruddur.services.sessions": _patch_methods("SessionStore", {"issue_ticket": "session_write"}),
-    "cruddur.services.activities": _patch_functions({"home_feed": "feed_query"}),
-    "cruddur.services.profiles": _patch_functions({"suggested_profiles": "suggested"}),
+    # The page load's first page (one worker: from the process's cache, refilled by a query when
+    # due) and the people it suggests, both read through these caches.
+    "cruddur.services.feed_cache": _patch_feed_caches,
 }
 
 
