@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -30,6 +31,7 @@ from cruddur.services.accounts import AccountError, SecondStep, SignedIn
 from cruddur.services.federation import label_of
 from cruddur.services.sessions import Client
 from cruddur.state.authenticator import hide_setup, show_setup
+from cruddur.state.feed import FeedState, first_page
 from cruddur.state.session import (
     SessionState,
     browser_call,
@@ -413,11 +415,20 @@ class AuthState(rx.State):
     async def _went_on(self, outcome: "Ready | SecondStep | SettingUp", email: str, *, go: bool = True) -> list:
         """Signed in (the page swaps the ticket for the cookie, then goes to `?next=` unless
         `go` is False), or on to the second step. The events are for one update, yielded as one
-        list: the redirect then reaches the page in the same frame as the ticket, not after it."""
+        list: the redirect then reaches the page in the same frame as the ticket, not after it.
+        Going home, the home page's first page, read for this person, goes in that update too."""
         rt = runtime.current()
+        home = None
+        going_home = safe_next(self.router.url.query_parameters.get("next")) == "/"
+        if isinstance(outcome, Ready) and go and going_home and not outcome.offer_passkey:
+            viewer = outcome.signed_in.viewer
+            if viewer.handle:  # without one, the page goes on to /welcome
+                home = await rx.run_in_thread(partial(first_page, "", viewer.sub))
         async with self:
             sid = self.router.session.session_id
             if isinstance(outcome, Ready):
+                if home is not None:
+                    (await self.get_state(FeedState))._show_with_sign_in(home)
                 was_setting_up = self.signin_step == "setup"
                 self.confirmed_notice, self.signin_step = "", "passkey_offer" if outcome.offer_passkey else "password"
                 go, self._passkey_offered = go and not outcome.offer_passkey, outcome.offer_passkey

@@ -55,6 +55,7 @@ class FeedState(rx.State):
     replying_to: str = ""
     reply_draft: str = ""
     reply_error: str = ""
+    _came_with_sign_in: bool = False
 
     @rx.var
     def draft_left(self) -> int:
@@ -82,14 +83,25 @@ class FeedState(rx.State):
         self.next_cursor = page.next_cursor or ""
         self.loaded = True
 
+    def _show_with_sign_in(self, page: FeedPage) -> None:
+        """The home page's first page, read for the person who just signed in and sent with the
+        redirect: it shows as the route changes, and the page's own load keeps it on screen."""
+        self.profile_handle, self.profile_name, self.profile_avatar, self.not_found = "", "", "", False
+        self._show(page, append=False)
+        self._came_with_sign_in = True
+
     async def _load(self, profile_handle: str):
         """The first page of a feed: the session resumed and the page read in one hop off the
         state lock, which is taken once before and once after."""
         async with self:
-            self.loaded, self.not_found, self.replying_to = False, False, ""
+            # A home page that came with the sign-in stays shown while it is verified and read again.
+            keep = self._came_with_sign_in and not profile_handle
+            self._came_with_sign_in = False
+            if not keep:
+                self.loaded, self.not_found, self.replying_to = False, False, ""
             self.profile_handle, self.profile_name, self.profile_avatar = profile_handle, "", ""
             load = (await self.get_state(SessionState))._begin_page_load()
-        resumed = await load_off_the_loop(load, partial(_first_page, profile_handle))
+        resumed = await load_off_the_loop(load, partial(first_page, profile_handle))
         async with self:
             notices = (await self.get_state(SessionState))._finish_page_load(load, resumed)
             if resumed.failed is not None:
@@ -226,7 +238,7 @@ class FeedState(rx.State):
             return None
 
 
-def _first_page(profile_handle: str, viewer: str | None) -> FeedPage | None:
+def first_page(profile_handle: str, viewer: str | None) -> FeedPage | None:
     """Blocking: a feed's first page for `viewer` (None: no such profile). With one worker the
     home page comes from the process's cache (the same rows, the viewer's likes added; any write
     drops it: `services/feed_cache.py`). With several (Redis), another worker's write is not seen

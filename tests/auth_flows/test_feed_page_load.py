@@ -14,7 +14,7 @@ from cruddur.state.feed import FeedState
 from cruddur.state.notifications import NotificationsState
 from cruddur.state.session import SessionState
 from tests.auth_flows.conftest import PASSWORD
-from tests.auth_flows.test_auth_state import signed_in
+from tests.auth_flows.test_auth_state import signed_in, signed_up_and_confirmed
 from tests.support.tabs import Tab, redirects, toasts
 
 
@@ -115,3 +115,38 @@ async def test_a_page_for_signed_in_people_sends_a_session_ended_by_the_policy_t
     assert not tab.state(SessionState).signed_in and "sign in again" in toasts(events).lower()
     assert redirects(events) == ["/signin?next=/notifications"]
     assert app_runtime.sessions.load(tab.session_cookie) is None
+
+
+async def test_signing_in_brings_the_home_page_with_it_and_its_load_keeps_it_on_screen(
+    app_runtime, mailbox, monkeypatch
+):
+    # The feed goes to the page with the sign-in's redirect, so it shows as the route changes;
+    # the page's own load still resumes the session and reads the page again, the feed on screen.
+    app_runtime.database.run(seed_if_empty)
+    tab = await signed_in(mailbox)
+    feed = tab.state(FeedState)
+    assert feed.loaded and feed.cruds and feed.profile_handle == ""
+    shown_while_resuming = []
+    resume = app_runtime.accounts.resume
+
+    def resuming(handle):
+        shown_while_resuming.append((feed.loaded, len(feed.cruds)))
+        return resume(handle)
+
+    monkeypatch.setattr(app_runtime.accounts, "resume", resuming)
+    tab.navigate("/")
+    await tab.run(FeedState.load_home)
+    assert shown_while_resuming == [(True, len(feed.cruds))]
+    # The next load of the page is an ordinary one again.
+    shown_while_resuming.clear()
+    await tab.run(FeedState.load_home)
+    assert shown_while_resuming == [(False, len(feed.cruds))]
+
+
+async def test_signing_in_on_the_way_elsewhere_brings_no_feed(app_runtime, mailbox):
+    app_runtime.database.run(seed_if_empty)
+    tab = await signed_up_and_confirmed(mailbox, "ada@example.com", "ada")
+    tab.navigate("/signin", "next=/notifications")
+    await tab.run(AuthState.sign_in, {"email": "ada@example.com", "password": PASSWORD})
+    assert tab.state(SessionState).signed_in
+    assert not tab.state(FeedState).loaded
