@@ -70,6 +70,7 @@ SEGMENTS = [
     ("rest of handler", "the sign-in handler's other work, locks and its first updates"),
     ("redirect to page", "the redirect's update leaves the server -> its frame reaches the page"),
     ("route change", "redirect frame -> the router changes the URL"),
+    ("home page render", "URL change -> the first crud visible, when the sign-in sent the feed"),
     ("on_load to server", "URL change -> the server takes the page's on_load event (load_home)"),
     ("session resume", "the load event resumes the session again (+ suggested profiles)"),
     ("feed query", "the home feed's page query"),
@@ -77,6 +78,9 @@ SEGMENTS = [
     ("feed to page", "the feed's update leaves the server -> its frame reaches the page"),
     ("paint", "feed frame -> the first crud visible in an animation frame"),
 ]
+# With the feed sent by the sign-in itself (on the way home: the update just before the redirect's),
+# the page paints it as it renders: the segments of the page's own load come after and count nothing.
+LOAD_SEGMENTS = ("on_load to server", "session resume", "feed query", "rest of load", "feed to page", "paint")
 
 
 class FrameLog:
@@ -198,16 +202,12 @@ def _cut(marks: dict, frames: FrameLog, records: list[dict], first: str, timelin
     press, painted = marks["press"], marks["painted"]
     served_in = _first(_named(records, first), lambda r: r["t0"] >= press - CLOCK_SLACK, first)["t0"]
     redirect_out = _first(_updates(records, served_in), lambda r: "_redirect" in r["events"], "redirect update")["t0"]
-    redirect_in = frames.wall(_first(frames.received, lambda f: "_redirect" in _events(f[1]), "redirect frame")[0])
+    redirect_frame = _first(frames.received, lambda f: "_redirect" in _events(f[1]), "redirect frame")
+    redirect_in = frames.wall(redirect_frame[0])
     url_changed = _first(marks["urls"], lambda u: u[0] >= redirect_in - CLOCK_SLACK and u[1] == "/", "URL change")[0]
-    load_in = _first(_named(records, "on_load_internal"), lambda r: r["t0"] >= redirect_out, "load event")["t0"]
-    feed_out = _first(_updates(records, load_in), lambda r: r["cruds"] > 0, "feed update")["t0"]
-    feed_in = frames.wall(_first(frames.received, lambda f: _has_cruds(f[1]), "feed frame")[0])
     ceremony = sum(end - start for start, end in marks["ceremony"])
     cognito = _spans(records, "cognito", served_in, redirect_out)
     written = _spans(records, "session_write", served_in, redirect_out)
-    resumed = _spans(records, "resume", load_in, feed_out) + _spans(records, "suggested", load_in, feed_out)
-    queried = _spans(records, "feed_query", load_in, feed_out)
     parts = {
         "event to server": served_in - press,
         "Cognito exchange": cognito,
@@ -216,6 +216,17 @@ def _cut(marks: dict, frames: FrameLog, records: list[dict], first: str, timelin
         "rest of handler": redirect_out - served_in - cognito - written - ceremony,
         "redirect to page": redirect_in - redirect_out,
         "route change": url_changed - redirect_in,
+    }
+    feed_in = frames.wall(_first(frames.received, lambda f: _has_cruds(f[1]), "feed frame")[0])
+    if feed_in <= redirect_in:  # the sign-in's own update carried the feed, just before the redirect
+        parts |= {"home page render": painted - url_changed} | dict.fromkeys(LOAD_SEGMENTS, 0.0)
+        return Press(painted - press, parts, timeline)
+    load_in = _first(_named(records, "on_load_internal"), lambda r: r["t0"] >= redirect_out, "load event")["t0"]
+    feed_out = _first(_updates(records, load_in), lambda r: r["cruds"] > 0, "feed update")["t0"]
+    resumed = _spans(records, "resume", load_in, feed_out) + _spans(records, "suggested", load_in, feed_out)
+    queried = _spans(records, "feed_query", load_in, feed_out)
+    parts |= {
+        "home page render": 0.0,
         "on_load to server": load_in - url_changed,
         "session resume": resumed,
         "feed query": queried,
