@@ -4,7 +4,9 @@ first; the author of a write is that verified person, never a value from the bro
 
 The pages load in background events: resuming the session may wait on Cognito, which must
 never happen while the state lock is held (`state/session.py`). A first page is read in the same
-call off the loop as the resume, for the person it verified."""
+call off the loop as the resume, for the person it verified. Signing in on the way home sends
+that page with the sign-in (read for the person it just verified), so the feed shows as the
+route changes; the page's own load then verifies and reads again with it on screen."""
 
 from collections.abc import Callable
 from functools import partial
