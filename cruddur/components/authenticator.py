@@ -68,6 +68,16 @@ def recovery_code_list() -> rx.Component:
             class_name="cr-recovery-codes",
             aria_label="Recovery codes",
         ),
+        # In the browser only, like the codes themselves: one per line, for a password manager.
+        rx.button(
+            "Copy codes",
+            type="button",
+            variant="soft",
+            on_click=[
+                rx.set_clipboard(RECOVERY_CODES.value.to(list[str]).join("\n")),
+                rx.toast.success("Recovery codes copied."),
+            ],
+        ),
         spacing="3",
         width="100%",
     )

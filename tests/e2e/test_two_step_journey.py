@@ -100,6 +100,10 @@ def turn_on(two_step: Locator, phone: Phone) -> list[str]:
     expect(codes).to_have_count(10)
     shown = [code.strip() for code in codes.all_inner_texts()]
     assert len(set(shown)) == 10 and all(re.fullmatch(r"[a-z0-9]{5}-[a-z0-9]{5}", code) for code in shown), shown
+    two_step.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    two_step.get_by_role("button", name="Copy codes").click()
+    expect(two_step.page.get_by_text("Recovery codes copied.")).to_be_visible()
+    assert two_step.page.evaluate("navigator.clipboard.readText()").split("\n") == shown
     expect(two_step).to_contain_text("On: signing in asks for a code from your authenticator app.")
     expect(two_step).to_contain_text("10 recovery codes left.")
     return shown
